@@ -1,0 +1,5 @@
+"""`python -m tokseg`: same routing as the console script."""
+
+from tokseg.entry import main
+
+raise SystemExit(main())

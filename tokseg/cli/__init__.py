@@ -1,0 +1,75 @@
+"""The click CLI: a thin, lazy shell over the core; the one place errors become messages.
+
+Subcommands are imported only when invoked, so `tokseg refresh` never pays
+for `tokseg demo`. The segment itself (no subcommand) is routed to the hot
+path by `entry.py` before click is even imported; the options are repeated
+here so `tokseg --help` documents them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from tokseg import __version__
+from tokseg.errors import TokError
+from tokseg.render import FORMATS
+
+SUBCOMMANDS: dict[str, str] = {
+    "config": "tokseg.cli.config:config",
+    "demo": "tokseg.cli.demo:demo",
+    "refresh": "tokseg.cli.refresh:refresh",
+}
+
+
+class LazyGroup(click.Group):
+    """Imports a subcommand's module only when that subcommand is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="plain", help="Output format.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--account", "accounts", multiple=True, help="Show only this account (repeatable).")
+@click.option("--template", help="Template for the segment, e.g. '{work.balance} {total.spent_today}'.")
+@click.option("--max-width", type=click.IntRange(min=1), help="Cut the segment to this many characters.")
+@click.version_option(__version__, prog_name="tokseg")
+@click.pass_context
+def tokseg(ctx: click.Context, fmt: str, as_json: bool, accounts: tuple[str, ...], template: str | None,
+           max_width: int | None) -> None:
+    """Show AI spend, balances and subscription windows as a status segment.
+
+    With no command, prints the segment from the cached snapshot at once and
+    starts a background refresh when the data is due.
+    """
+    if ctx.invoked_subcommand is None:
+        from tokseg import hot
+
+        opts = {"format": "json" if as_json else fmt, "accounts": list(accounts) or None,
+                "template": template, "max_width": max_width}
+        ctx.exit(hot.main(opts))
+
+
+def main(argv: list[str]) -> int:
+    try:
+        result = tokseg.main(args=argv, prog_name="tokseg", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except TokError as exc:
+        click.secho(f"tokseg: {exc}", err=True, fg="red")
+        return 1
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,253 @@
+"""The TOML config: load, validate (naming file, line, key and fix), compile for the hot path.
+
+    [settings]
+    interval = 300              # default seconds between refreshes of an account
+    template = "{all}"          # what the segment shows
+    separator = " │ "
+
+    [accounts.personal]
+    provider = "openrouter"
+    label = "OR"
+    interval = 600
+    base_url = "https://openrouter.ai/api/v1"   # a provider option
+
+Keys other than the common ones are the provider's options, checked
+against its `Options` dataclass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tokseg import providers
+from tokseg._toml import tomllib
+from tokseg.errors import ConfigError
+
+MIN_INTERVAL_S = 5.0
+DEFAULT_INTERVAL_S = 300.0
+DEFAULT_STALE_FACTOR = 3.0
+MAX_SPAWN_COOLDOWN_S = 15.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    interval: float = DEFAULT_INTERVAL_S
+    template: str = "{all}"
+    separator: str = " │ "
+    stale_factor: float = DEFAULT_STALE_FACTOR
+    timeout: float = 15.0
+    deadline: float = 30.0
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    provider: str
+    label: str
+    interval: float
+    options: Any
+    key_env: str | None = None
+    key_command: str | list[str] | None = None
+    enabled: bool = True
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    mtime: float | None
+    settings: Settings
+    accounts: tuple[Account, ...]
+
+    def account(self, name: str) -> Account:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        known = ", ".join(a.name for a in self.accounts) or "none configured"
+        raise ConfigError(f"no account named {name!r} in {self.path} (accounts: {known}); see `tokseg list`")
+
+
+SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
+    "interval": (int, float),
+    "template": (str,),
+    "separator": (str,),
+    "stale_factor": (int, float),
+    "timeout": (int, float),
+    "deadline": (int, float),
+}
+ACCOUNT_KEYS = ("provider", "label", "interval", "key_env", "key_command", "enabled")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+
+def mtime_of(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def load(path: Path) -> Config:
+    """Read and validate the config at `path`; a missing file is an empty config."""
+    mtime = mtime_of(path)
+    if mtime is None:
+        return Config(path, None, Settings(), ())
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__}); check its permissions and encoding") from exc
+    return parse(text, path, mtime)
+
+
+def parse(text: str, path: Path, mtime: float | None = None) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}; fix the syntax or run `tokseg config edit`") from exc
+    checker = _Checker(text, path)
+    unknown = set(data) - {"settings", "accounts"}
+    if unknown:
+        key = sorted(unknown)[0]
+        where = ((key,), None) if isinstance(data[key], dict) else ((), key)
+        checker.fail(*where, f"unknown top-level key {key!r}; only [settings] and [accounts.NAME] tables are read")
+    settings = _settings(checker, data.get("settings", {}))
+    accounts_table = data.get("accounts", {})
+    if not isinstance(accounts_table, dict):
+        checker.fail((), "accounts", "must be tables like [accounts.personal]")
+    accounts = tuple(_account(checker, name, body, settings) for name, body in accounts_table.items())
+    return Config(path, mtime, settings, accounts)
+
+
+def _settings(checker: _Checker, table: Any) -> Settings:
+    if not isinstance(table, dict):
+        checker.fail((), "settings", "must be a table: [settings]")
+    for key, value in table.items():
+        if key not in SETTINGS_TYPES:
+            checker.fail(("settings",), key, f"unknown setting; known: {', '.join(SETTINGS_TYPES)}")
+        checker.expect_type(("settings",), key, value, SETTINGS_TYPES[key])
+    settings = Settings(**{k: (float(v) if isinstance(v, int) and k != "template" else v) for k, v in table.items()})
+    if settings.interval < MIN_INTERVAL_S:
+        checker.fail(("settings",), "interval", f"must be at least {MIN_INTERVAL_S:g} seconds")
+    for key in ("timeout", "deadline", "stale_factor"):
+        if getattr(settings, key) <= 0:
+            checker.fail(("settings",), key, "must be greater than 0")
+    return settings
+
+
+def _account(checker: _Checker, name: str, body: Any, settings: Settings) -> Account:
+    where = ("accounts", name)
+    if not NAME_RE.match(name):
+        checker.fail(where, None, "account names use letters, digits, '-' and '_' (at most 40), e.g. [accounts.work]")
+    if not isinstance(body, dict):
+        checker.fail(("accounts",), name, f"must be a table: [accounts.{name}]")
+    provider = body.get("provider")
+    if provider is None:
+        checker.fail(where, None, f'has no provider; add e.g. provider = "demo" (known: {", ".join(providers.PROVIDERS)})')
+    if provider not in providers.PROVIDERS:
+        checker.fail(where, "provider", f"unknown provider {provider!r}; known: {', '.join(providers.PROVIDERS)}")
+    module = providers.load(provider)
+    common = {k: body[k] for k in ACCOUNT_KEYS if k in body}
+    checker.expect_type(where, "label", common.get("label", ""), (str,))
+    checker.expect_type(where, "interval", common.get("interval", 0), (int, float))
+    checker.expect_type(where, "key_env", common.get("key_env", ""), (str,))
+    checker.expect_type(where, "key_command", common.get("key_command", ""), (str, list))
+    checker.expect_type(where, "enabled", common.get("enabled", True), (bool,))
+    interval = float(common.get("interval", settings.interval))
+    if interval < MIN_INTERVAL_S:
+        checker.fail(where, "interval", f"must be at least {MIN_INTERVAL_S:g} seconds")
+    options = _options(checker, where, module, {k: v for k, v in body.items() if k not in ACCOUNT_KEYS})
+    return Account(
+        name=name,
+        provider=provider,
+        label=common.get("label") or name,
+        interval=interval,
+        options=options,
+        key_env=common.get("key_env"),
+        key_command=common.get("key_command"),
+        enabled=common.get("enabled", True),
+        fingerprint=hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16],
+    )
+
+
+def _options(checker: _Checker, where: tuple[str, ...], module: Any, raw: dict[str, Any]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(module.Options)}
+    for key, value in raw.items():
+        if key not in fields:
+            known = ", ".join([*ACCOUNT_KEYS, *fields])
+            checker.fail(where, key, f"unknown key for provider {module.NAME!r}; known: {known}")
+        default = fields[key].default
+        if default is not None and default is not dataclasses.MISSING:
+            expected: tuple[type, ...] = (int, float) if isinstance(default, float) else (type(default),)
+            checker.expect_type(where, key, value, expected)
+        choices = getattr(module, "CHOICES", {}).get(key)
+        if choices and value not in choices:
+            checker.fail(where, key, f"{value!r} is not one of: {', '.join(map(str, choices))}")
+    if "base_url" in raw:
+        from tokseg.net import check_base_url
+
+        try:
+            raw["base_url"] = check_base_url(raw["base_url"], f"account {where[-1]!r}")
+        except ConfigError as exc:
+            checker.fail(where, "base_url", str(exc).split(": ", 1)[1])
+    converted = {k: float(v) if isinstance(fields[k].default, float) else v for k, v in raw.items()}
+    return module.Options(**converted)
+
+
+class _Checker:
+    """Raises ConfigError messages that point at the line a user must change."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.lines = text.splitlines()
+        self.path = path
+
+    def fail(self, table: tuple[str, ...], key: str | None, problem: str) -> None:
+        line = self.line_of(table, key)
+        place = f"{self.path}:{line}" if line else str(self.path)
+        dotted = ".".join(table)
+        name = f"[{dotted}] {key}" if dotted and key else (f"[{dotted}]" if dotted else str(key))
+        raise ConfigError(f"{place}: {name}: {problem}")
+
+    def expect_type(self, table: tuple[str, ...], key: str, value: Any, types: tuple[type, ...]) -> None:
+        if isinstance(value, bool) and bool not in types:
+            ok = False
+        else:
+            ok = isinstance(value, types)
+        if not ok:
+            wanted = " or ".join(_TYPE_WORDS.get(t, t.__name__) for t in types)
+            self.fail(table, key, f"must be {wanted}, not {json.dumps(value, default=str)}")
+
+    def line_of(self, table: tuple[str, ...], key: str | None) -> int | None:
+        """1-based line of `key` inside `[table]`, else of the table's header; found by scanning."""
+        current: tuple[str, ...] = ()
+        header_line = None
+        key_re = re.compile(rf"^[\"']?{re.escape(key)}[\"']?\s*=") if key else None
+        for number, raw in enumerate(self.lines, 1):
+            line = raw.strip()
+            header = re.match(r"^\[\s*([^\[\]]+?)\s*\]", line)
+            if header:
+                current = tuple(part.strip().strip("\"'") for part in header.group(1).split("."))
+                if current == table and header_line is None:
+                    header_line = number
+                continue
+            if key_re and current == table and key_re.match(line):
+                return number
+        return header_line
+
+
+_TYPE_WORDS = {int: "a number", float: "a number", str: "a string", bool: "true or false", list: "a list"}
+
+
+def compile_hot_settings(config: Config) -> dict:
+    """The settings the hot path needs, precomputed so it never parses TOML."""
+    intervals = [a.interval for a in config.accounts if a.enabled] or [config.settings.interval]
+    return {
+        "template": config.settings.template,
+        "separator": config.settings.separator,
+        "stale_factor": config.settings.stale_factor,
+        "spawn_cooldown": min(MAX_SPAWN_COOLDOWN_S, min(intervals)),
+    }

@@ -1,0 +1,89 @@
+"""The hot path: read the snapshot, print the segment, maybe start a refresh, exit.
+
+This is what a status bar or prompt runs many times a minute, so it reads
+one file, stats one more, imports only light stdlib modules (a test checks)
+and never waits: stale data is printed marked and a detached refresher is
+started. Any failure prints a short marker and exits 0, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from tokseg import locations, snapshot, spawn
+from tokseg.render import FORMATS, render
+from tokseg.render import view as views
+
+ERROR_MARK = "tok ?"
+DEFAULT_COOLDOWN_S = 15.0
+VALUE_OPTIONS = ("--format", "--account", "--template", "--max-width")
+
+
+def parse_args(argv: list[str]) -> dict | None:
+    """Segment options, or None when argv is not a segment call (the CLI handles it)."""
+    opts: dict = {"format": "plain", "accounts": None, "template": None, "max_width": None}
+    items = list(argv)
+    while items:
+        arg = items.pop(0)
+        name, eq, value = arg.partition("=")
+        if name == "--json" and not eq:
+            opts["format"] = "json"
+            continue
+        if name not in VALUE_OPTIONS:
+            return None
+        if not eq:
+            if not items:
+                return None
+            value = items.pop(0)
+        if name == "--format":
+            if value not in FORMATS:
+                return None
+            opts["format"] = value
+        elif name == "--account":
+            opts["accounts"] = (opts["accounts"] or []) + [value]
+        elif name == "--template":
+            opts["template"] = value
+        elif not value.isdigit():
+            return None
+        else:
+            opts["max_width"] = int(value)
+    return opts
+
+
+def needs_refresh(snap: dict | None, view: dict) -> bool:
+    """Missing snapshot, a changed config file, or an account past its next_due."""
+    if snap is None:
+        return True
+    conf = snap.get("config") or {}
+    path = conf.get("path")
+    if path:
+        try:
+            mtime: float | None = os.stat(path).st_mtime
+        except OSError:
+            mtime = None
+        if mtime != conf.get("mtime"):
+            return True
+    if conf.get("error"):
+        return False
+    return bool(view["due"])
+
+
+def main(opts: dict) -> int:
+    try:
+        now = time.time()
+        snap = snapshot.read(locations.snapshot_path())
+        view = views.build(snap, now, opts["accounts"])
+        if needs_refresh(snap, view):
+            cooldown = float(((snap or {}).get("settings") or {}).get("spawn_cooldown") or DEFAULT_COOLDOWN_S)
+            view["refreshing"] = spawn.request_refresh(locations.cache_dir(), now, cooldown)
+        out = render(view, opts["format"], opts["template"], opts["max_width"])
+    except Exception:
+        out = ERROR_MARK
+    try:
+        sys.stdout.write(out + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    return 0

@@ -1,0 +1,18 @@
+"""The provider registry: name → module, sorted, imported only when used."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tokseg.providers._base import Provider
+
+PROVIDERS: dict[str, str] = {
+    "demo": "tokseg.providers.demo",
+}
+
+
+def load(name: str) -> Provider:
+    """The provider module registered as `name`; KeyError when there is none."""
+    return importlib.import_module(PROVIDERS[name])  # type: ignore[return-value]

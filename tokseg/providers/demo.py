@@ -1,0 +1,95 @@
+"""Demo: synthetic, time-driven accounts so a newcomer sees a live segment with no key.
+
+Options:
+    kind: "prepaid", "subscription", "postpaid" or "flaky" (default "prepaid")
+    speed: how many times faster than real time the figures move (default 1.0)
+    currency: currency of the money figures (default "USD")
+Reports:
+    prepaid: a balance that drains and is topped up; spend today
+    subscription: a 5-hour and a 7-day window that fill and reset
+    postpaid: spend today and this month, tokens today
+    flaky: a draining balance, and a simulated outage or rate limit now and then
+Needs:
+    nothing
+Errors:
+    flaky raises ServerError or RateLimited on a fixed share of time slots
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from tokseg.errors import RateLimited, ServerError
+from tokseg.providers._base import Ctx
+from tokseg.reading import Headline, Money, Reading, Tokens, Window
+
+NAME, TITLE = "demo", "Demo"
+SECRET = None
+
+FIVE_HOURS, SEVEN_DAYS, DAY = 5 * 3600, 7 * 86400, 86400
+START_BALANCE, TOP_UP_AT, DRAIN_PER_HOUR = 25.0, 2.0, 0.9
+SPEND_PER_HOUR = 1.35
+FLAKY_SLOT_S = 20
+
+
+@dataclass(frozen=True)
+class Options:
+    kind: str = "prepaid"
+    speed: float = 1.0
+    currency: str = "USD"
+
+
+KINDS = ("prepaid", "subscription", "postpaid", "flaky")
+
+
+def fetch(ctx: Ctx) -> Reading:
+    opts: Options = ctx.options  # type: ignore[assignment]
+    now = ctx.now()
+    if opts.kind == "flaky":
+        _maybe_fail(now)
+    builder = {"prepaid": _prepaid, "flaky": _prepaid, "subscription": _subscription, "postpaid": _postpaid}
+    return builder[opts.kind](now, opts)
+
+
+def _prepaid(now: float, opts: Options) -> Reading:
+    drained = (now * opts.speed / 3600 * DRAIN_PER_HOUR) % (START_BALANCE - TOP_UP_AT)
+    today = _since_midnight(now) * opts.speed / 3600 * DRAIN_PER_HOUR % (START_BALANCE - TOP_UP_AT)
+    return Reading(
+        headline=Headline("balance"),
+        balance=(Money(START_BALANCE - drained, opts.currency),),
+        spent={"today": Money(today, opts.currency)},
+    )
+
+
+def _subscription(now: float, opts: Options) -> Reading:
+    def window(name: str, length: int) -> Window:
+        position = (now * opts.speed) % length
+        return Window(name, 100.0 * position / length, now + (length - position) / opts.speed)
+
+    return Reading(headline=Headline("window", "5h"), windows=(window("5h", FIVE_HOURS), window("7d", SEVEN_DAYS)))
+
+
+def _postpaid(now: float, opts: Options) -> Reading:
+    hours_today = _since_midnight(now) / 3600 * min(opts.speed, 24.0)
+    today = hours_today * SPEND_PER_HOUR
+    day_of_month = time.gmtime(now).tm_mday
+    month = (day_of_month - 1) * 24 * SPEND_PER_HOUR * 0.8 + today
+    tokens = int(today * 180_000)
+    return Reading(
+        headline=Headline("spent", "today"),
+        spent={"today": Money(today, opts.currency), "month": Money(month, opts.currency)},
+        tokens={"today": Tokens(input=tokens, output=tokens // 6, cache_read=tokens * 3)},
+    )
+
+
+def _since_midnight(now: float) -> float:
+    return now % DAY
+
+
+def _maybe_fail(now: float) -> None:
+    slot = int(now // FLAKY_SLOT_S) % 6
+    if slot == 4:
+        raise ServerError("demo: simulated provider outage (HTTP 503)")
+    if slot == 5:
+        raise RateLimited("demo: simulated rate limit (HTTP 429)", retry_after=FLAKY_SLOT_S)

@@ -1,0 +1,129 @@
+"""The normalised reading every provider returns and every renderer reads.
+
+Providers build these frozen dataclasses; the snapshot stores their plain
+dict form (`to_dict`), which is all the hot path ever sees. Only what a
+provider really reports is filled in: an empty field means "not reported",
+never zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PERIODS = ("today", "week", "month", "block", "session")
+HEADLINE_KINDS = ("balance", "limit_remaining", "spent", "window", "rate_limit", "none")
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in a currency (ISO 4217, upper case)."""
+
+    amount: float
+    currency: str = "USD"
+
+    def to_dict(self) -> dict:
+        return {"amount": round(self.amount, 6), "currency": self.currency}
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Token counts for one period; cache reads and writes are disjoint from input."""
+
+    input: int = 0
+    output: int = 0
+    cache_read: int = 0
+    cache_write: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "input": self.input,
+            "output": self.output,
+            "cache_read": self.cache_read,
+            "cache_write": self.cache_write,
+            "total": self.input + self.output + self.cache_read + self.cache_write,
+        }
+
+
+@dataclass(frozen=True)
+class Window:
+    """A subscription usage window, e.g. Claude's 5-hour one."""
+
+    name: str
+    used_pct: float
+    resets_at: float | None = None
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "used_pct": round(self.used_pct, 2), "resets_at": self.resets_at}
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """One rate-limit bucket read from response headers."""
+
+    name: str
+    limit: float
+    remaining: float
+    resets_at: float | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "limit": self.limit,
+            "remaining": self.remaining,
+            "resets_at": self.resets_at,
+        }
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Which figure a segment shows by default: a kind plus a key within it.
+
+    kind "balance" shows the first balance, "spent" shows `spent[key]`,
+    "window" shows the window named `key`, "limit_remaining" the key's cap left.
+    """
+
+    kind: str
+    key: str = ""
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "key": self.key}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one account reported at one moment, in normalised units."""
+
+    headline: Headline = field(default_factory=lambda: Headline("none"))
+    balance: tuple[Money, ...] = ()
+    limit: Money | None = None
+    limit_remaining: Money | None = None
+    spent: dict[str, Money] = field(default_factory=dict)
+    tokens: dict[str, Tokens] = field(default_factory=dict)
+    windows: tuple[Window, ...] = ()
+    rate_limits: tuple[RateLimit, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.headline.kind not in HEADLINE_KINDS:
+            raise ValueError(f"unknown headline kind {self.headline.kind!r}")
+        unknown = (set(self.spent) | set(self.tokens)) - set(PERIODS)
+        if unknown:
+            raise ValueError(f"unknown period(s) {sorted(unknown)}; use one of {PERIODS}")
+
+    @classmethod
+    def empty(cls) -> Reading:
+        """Nothing to show: a normal result, not an error."""
+        return cls()
+
+    def to_dict(self) -> dict:
+        return {
+            "headline": self.headline.to_dict(),
+            "balance": [m.to_dict() for m in self.balance],
+            "limit": self.limit.to_dict() if self.limit else None,
+            "limit_remaining": self.limit_remaining.to_dict() if self.limit_remaining else None,
+            "spent": {period: m.to_dict() for period, m in self.spent.items()},
+            "tokens": {period: t.to_dict() for period, t in self.tokens.items()},
+            "windows": [w.to_dict() for w in self.windows],
+            "rate_limits": [r.to_dict() for r in self.rate_limits],
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,262 @@
+"""The refresher: one run at a time, due accounts fetched concurrently, results merged.
+
+A run takes the refresh lock without waiting (a second refresher exits at
+once), loads the config, fetches every due account in its own thread with
+a deadline for the whole run, and merges the outcomes into the snapshot.
+A failure keeps the account's last good reading and records the error
+class; auth failures are parked until the key or the account's config
+changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import Callable
+
+from filelock import FileLock, Timeout
+
+from tokseg import backoff, config, dirs, net, providers, secrets, snapshot, store
+from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
+from tokseg.providers._base import Ctx
+
+LOCK_FILE = "refresh.lock"
+LOG_FILE = "refresher.log"
+
+log = logging.getLogger("tokseg.refresh")
+
+
+@dataclass
+class Outcome:
+    """What fetching one account gave."""
+
+    account: str
+    reading: dict | None = None
+    error_kind: str | None = None
+    message: str = ""
+    retry_after: float | None = None
+    park_key: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_kind is None
+
+
+@dataclass
+class Report:
+    """The result of one run, for the foreground table and exit code."""
+
+    busy: bool = False
+    config_error: str | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.config_error) or any(not o.ok for o in self.outcomes)
+
+
+Progress = Callable[[str, "Outcome | None"], None]
+
+
+def run(only: list[str] | None = None, *, force: bool = False, progress: Progress | None = None,
+        wait: float = 0.0, clock: Callable[[], float] = time.time) -> Report:
+    """One refresh run; Report(busy=True) if another run holds the lock for longer than `wait` seconds."""
+    cache = dirs.ensure_private(dirs.cache_dir())
+    lock = FileLock(str(cache / LOCK_FILE))
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        return Report(busy=True)
+    try:
+        _setup_log(cache)
+        return _run_locked(only, force, progress, clock)
+    finally:
+        lock.release()
+
+
+def is_running() -> bool:
+    """Whether a refresher holds the lock right now (for `doctor`)."""
+    lock = FileLock(str(dirs.cache_dir() / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
+
+
+def _run_locked(only: list[str] | None, force: bool, progress: Progress | None, clock: Callable[[], float]) -> Report:
+    path = dirs.config_path()
+    now = clock()
+    try:
+        cfg = config.load(path)
+        chosen = [cfg.account(name) for name in only] if only else [a for a in cfg.accounts if a.enabled]
+    except ConfigError as exc:
+        message = str(exc)
+        store.update(lambda snap: _record_config_error(snap, path, message))
+        log.warning("config error: %s", message)
+        return Report(config_error=message)
+    current = snapshot.read(str(store.snapshot_path())) or snapshot.empty()
+    due, skipped = [], []
+    for account in chosen:
+        entry = current["accounts"].get(account.name)
+        if force or only or _is_due(entry, account, now):
+            due.append(account)
+        else:
+            skipped.append(account.name)
+    outcomes = _fetch_all(due, cfg.settings, clock, progress)
+    store.update(lambda snap: _merge(snap, cfg, outcomes, now))
+    log.info("run: fetched %d (%s), skipped %d", len(due),
+             ", ".join(f"{o.account}={o.error_kind or 'ok'}" for o in outcomes), len(skipped))
+    return Report(outcomes=outcomes, skipped=skipped)
+
+
+def _is_due(entry: dict | None, account: config.Account, now: float) -> bool:
+    if not entry or entry.get("fingerprint") != account.fingerprint or entry.get("provider") != account.provider:
+        return True
+    if entry.get("status") == "parked":
+        return _park_key(account) != entry.get("park_key")
+    next_due = entry.get("next_due")
+    return next_due is None or next_due <= now
+
+
+def _fetch_all(accounts: list[config.Account], settings: config.Settings, clock: Callable[[], float],
+               progress: Progress | None) -> list[Outcome]:
+    """Fetch in parallel threads; whatever is not back by the deadline counts as a network failure."""
+    if not accounts:
+        return []
+    session = net.new_session(pool_size=max(1, len(accounts)))
+    results: dict[str, Outcome] = {}
+    done = threading.Condition()
+
+    def work(account: config.Account) -> None:
+        outcome = _fetch_one(account, settings, session, clock)
+        with done:
+            results[account.name] = outcome
+            done.notify_all()
+        if progress:
+            progress(account.name, outcome)
+
+    for account in accounts:
+        if progress:
+            progress(account.name, None)
+        # Daemon threads: a provider stuck past the deadline must not keep the process alive.
+        threading.Thread(target=work, args=(account,), daemon=True, name=f"fetch-{account.name}").start()
+    deadline = time.monotonic() + settings.deadline
+    with done:
+        while len(results) < len(accounts) and time.monotonic() < deadline:
+            done.wait(timeout=max(0.0, deadline - time.monotonic()))
+        finished = dict(results)
+    return [
+        finished.get(a.name) or Outcome(a.name, error_kind="network", message=f"no answer within the run deadline ({settings.deadline:g}s)")
+        for a in accounts
+    ]
+
+
+def _fetch_one(account: config.Account, settings: config.Settings, session: object, clock: Callable[[], float]) -> Outcome:
+    started = time.monotonic()
+    secret = None
+    try:
+        module = providers.load(account.provider)
+        secret = secrets.resolve(account, module.SECRET)
+        http = net.Http(
+            session,  # type: ignore[arg-type]
+            getattr(account.options, "base_url", ""),
+            timeout=(min(5.0, settings.timeout), settings.timeout),
+            now=clock(),
+        )
+        ctx = Ctx(account=account.name, options=account.options, secret=secret, http=http, now=clock, env=os.environ)
+        reading = module.fetch(ctx)
+        outcome = Outcome(account.name, reading=reading.to_dict())
+    except TokError as exc:
+        retry = exc.retry_after if isinstance(exc, RateLimited) else None
+        outcome = Outcome(account.name, error_kind=exc.kind, message=net.scrub(str(exc), secret), retry_after=retry)
+        if exc.kind == "auth":
+            outcome.park_key = _park_key(account, secret)
+        if isinstance(exc, FetchError) and exc.__cause__ is not None:
+            log.info("%s: %s (cause: %s)", account.name, outcome.message, type(exc.__cause__).__name__)
+    except Exception as exc:  # a provider bug: record it, never let it reach a bar
+        log.error("%s: provider %s crashed:\n%s", account.name, account.provider,
+                  net.scrub(traceback.format_exc(), secret))
+        outcome = Outcome(account.name, error_kind="bad_response",
+                          message=f"internal error in provider {account.provider!r} ({type(exc).__name__}); see {LOG_FILE}")
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _park_key(account: config.Account, secret: str | None = None) -> str:
+    """Changes when the account's config or its key changes; a parked auth error waits for that."""
+    if secret is None:
+        try:
+            secret = secrets.resolve(account, providers.load(account.provider).SECRET)
+        except TokError:
+            secret = ""
+    digest = hashlib.sha256(f"{account.fingerprint}\0{account.name}\0{secret}".encode()).hexdigest()
+    return digest[:16]
+
+
+def _merge(snap: dict, cfg: config.Config, outcomes: list[Outcome], now: float) -> None:
+    """Fold a run's outcomes into the snapshot; accounts no longer configured are dropped."""
+    accounts = snap["accounts"]
+    for name in list(accounts):
+        if name not in {a.name for a in cfg.accounts}:
+            del accounts[name]
+    by_name = {o.account: o for o in outcomes}
+    for account in cfg.accounts:
+        entry = accounts.setdefault(account.name, {"reading": None, "fetched_at": None, "failures": 0})
+        entry.update(provider=account.provider, label=account.label, interval=account.interval,
+                     enabled=account.enabled, fingerprint=account.fingerprint)
+        entry.setdefault("status", "pending")
+        entry.setdefault("next_due", None)
+        outcome = by_name.get(account.name)
+        if outcome:
+            _apply(entry, account, outcome, now)
+    snap["settings"] = config.compile_hot_settings(cfg)
+    snap["config"] = {
+        "path": str(cfg.path),
+        "mtime": cfg.mtime,
+        "error": None,
+        "accounts": [a.name for a in cfg.accounts if a.enabled],
+    }
+
+
+def _apply(entry: dict, account: config.Account, outcome: Outcome, now: float) -> None:
+    entry["last_attempt"] = now
+    if outcome.ok:
+        entry.update(reading=outcome.reading, fetched_at=now, status="ok", error=None, failures=0,
+                     park_key=None, next_due=backoff.after_success(now, account.interval))
+        return
+    failures = int(entry.get("failures") or 0) + 1
+    entry.update(failures=failures, error={"kind": outcome.error_kind, "message": outcome.message, "at": now})
+    if outcome.error_kind == "auth":
+        entry.update(status="parked", park_key=outcome.park_key, next_due=None)
+    else:
+        entry.update(status="error", park_key=None,
+                     next_due=backoff.after_failure(now, account.interval, failures, outcome.retry_after))
+
+
+def _record_config_error(snap: dict, path: Path, message: str) -> None:
+    """Keep every reading; note the error and the file's mtime so the hot path stops asking."""
+    previous = snap.get("config") or {}
+    snap["config"] = {**previous, "path": str(path), "mtime": config.mtime_of(path), "error": message}
+    snap.setdefault("settings", {})
+
+
+def _setup_log(cache: Path) -> None:
+    if log.handlers:
+        return
+    handler = RotatingFileHandler(cache / LOG_FILE, maxBytes=512 * 1024, backupCount=1, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    os.chmod(cache / LOG_FILE, 0o600)

@@ -1,0 +1,46 @@
+"""`tokseg --json`: the documented, versioned schema for scripts (README, "JSON output")."""
+
+from __future__ import annotations
+
+import json
+
+from tokseg.render import clip, plain, state
+
+JSON_SCHEMA = 1
+NOT_REPORTED = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {}, "windows": [],
+                "rate_limits": []}
+
+
+def document(view: dict, template_text: str | None = None, max_width: int | None = None) -> dict:
+    accounts = []
+    for item in view["accounts"]:
+        reading = item["reading"] or {}
+        entry = {
+            "name": item["name"],
+            "provider": item["provider"],
+            "label": item["label"],
+            "status": item["status"],
+            "stale": item["stale"],
+            "fetched_at": item["fetched_at"],
+            "age_s": None if item["age"] is None else round(item["age"], 1),
+            "headline": {"text": item["headline"], "value": item["value"]},
+            "error": item["error"],
+        }
+        for key, absent in NOT_REPORTED.items():
+            entry[key] = reading.get(key, absent)
+        accounts.append(entry)
+    return {
+        "schema": JSON_SCHEMA,
+        "generated_at": round(view["now"], 3),
+        "state": state(view),
+        "stale": any(a["stale"] for a in view["accounts"]),
+        "refreshing": bool(view.get("refreshing")),
+        "config_error": view.get("config_error"),
+        "text": clip(plain.text(view, template_text), max_width),
+        "accounts": accounts,
+        "totals": view["totals"],
+    }
+
+
+def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+    return json.dumps(document(view, template_text, max_width), ensure_ascii=False)

@@ -1,0 +1,215 @@
+"""Snapshot dicts → the view every renderer draws: per-account headline, state, totals.
+
+Hot path: plain dicts from `json.load`, stdlib only. Figures stay numbers
+here; the short text a bar shows is made by the small formatters below.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹"}
+PERIOD_SUFFIX = {"today": "/d", "week": "/wk", "month": "/mo", "block": "/5h", "session": "/sess"}
+NEEDS_ACTION = ("auth", "config", "bad_response")
+
+
+def money(amount: float, currency: str) -> str:
+    """$12.34, ¥5.20, 3.10 CHF; large sums lose their cents."""
+    digits = 0 if abs(amount) >= 1000 else 2
+    sign = CURRENCY_SIGNS.get(currency)
+    number = f"{abs(amount):,.{digits}f}"
+    minus = "-" if amount < 0 and number.strip("0.,") else ""
+    return f"{minus}{sign}{number}" if sign else f"{minus}{number} {currency}"
+
+
+def duration(seconds: float) -> str:
+    """1h12m, 3d4h, 45m, 30s: two units at most."""
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d{hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
+    if minutes:
+        return f"{minutes}m"
+    return f"{secs}s"
+
+
+def percent(value: float) -> str:
+    return f"{value:.0f}%" if value >= 10 or value == 0 else f"{value:.1f}%"
+
+
+def window_text(window: dict, now: float) -> str:
+    text = f"{window['name']} {percent(window['used_pct'])}"
+    resets_at = window.get("resets_at")
+    if resets_at:
+        text += f" ↻{duration(resets_at - now)}"
+    return text
+
+
+def headline(reading: dict | None, now: float) -> tuple[str, float | None]:
+    """The text and number of the account's default figure."""
+    if not reading:
+        return "", None
+    head = reading.get("headline") or {}
+    kind, key = head.get("kind"), head.get("key", "")
+    if kind == "balance" and reading.get("balance"):
+        first = reading["balance"][0]
+        return " ".join(money(m["amount"], m["currency"]) for m in reading["balance"]), first["amount"]
+    if kind == "limit_remaining" and reading.get("limit_remaining"):
+        left = reading["limit_remaining"]
+        return f"{money(left['amount'], left['currency'])} left", left["amount"]
+    if kind == "spent" and key in (reading.get("spent") or {}):
+        spent = reading["spent"][key]
+        return money(spent["amount"], spent["currency"]) + PERIOD_SUFFIX.get(key, ""), spent["amount"]
+    if kind == "window":
+        for window in reading.get("windows") or ():
+            if window["name"] == key:
+                return window_text(window, now), window["used_pct"]
+    if kind == "rate_limit":
+        for limit in reading.get("rate_limits") or ():
+            if limit["name"] == key:
+                return f"{key} {limit['remaining']:g}/{limit['limit']:g}", limit["remaining"]
+    return "–", None
+
+
+def build(snap: dict | None, now: float, only: list[str] | None = None) -> dict:
+    """The view of `snap` at `now`; `only` restricts (and orders) the accounts shown."""
+    if snap is None:
+        return {"missing": True, "now": now, "accounts": [], "totals": {}, "config_error": None, "due": True,
+                "settings": {}}
+    settings = snap.get("settings") or {}
+    conf = snap.get("config") or {}
+    stale_factor = float(settings.get("stale_factor") or 3.0)
+    names = only if only is not None else (conf.get("accounts") or list(snap["accounts"]))
+    accounts, due = [], False
+    for name in names:
+        entry = snap["accounts"].get(name)
+        if entry is None:
+            accounts.append(_unknown(name))
+            continue
+        item = _account(name, entry, now, stale_factor)
+        due = due or item.pop("due")
+        accounts.append(item)
+    return {
+        "missing": False,
+        "now": now,
+        "accounts": accounts,
+        "totals": _totals(accounts),
+        "config_error": conf.get("error"),
+        "config_path": conf.get("path"),
+        "config_mtime": conf.get("mtime"),
+        "due": due,
+        "settings": settings,
+        "written_at": snap.get("written_at"),
+    }
+
+
+def _account(name: str, entry: dict, now: float, stale_factor: float) -> dict:
+    reading = entry.get("reading")
+    fetched_at = entry.get("fetched_at")
+    interval = float(entry.get("interval") or 300)
+    error = entry.get("error")
+    next_due = entry.get("next_due")
+    stale = bool(reading) and (error is not None or fetched_at is None or now - fetched_at > interval * stale_factor)
+    text, value = headline(reading, now)
+    status = "error" if error and not reading else ("stale" if stale else ("ok" if reading else "pending"))
+    return {
+        "name": name,
+        "provider": entry.get("provider"),
+        "label": entry.get("label") or name,
+        "status": status,
+        "stale": stale,
+        "error": error,
+        "fetched_at": fetched_at,
+        "age": None if fetched_at is None else max(0.0, now - fetched_at),
+        "headline": text,
+        "value": value,
+        "reading": reading,
+        "due": (next_due is None and entry.get("status") != "parked") or (next_due is not None and next_due <= now),
+    }
+
+
+def _unknown(name: str) -> dict:
+    error = {"kind": "config", "message": f"no account named {name!r}; see `tokseg list`", "at": None}
+    return {"name": name, "provider": None, "label": name, "status": "error", "stale": False, "error": error,
+            "fetched_at": None, "age": None, "headline": "", "value": None, "reading": None}
+
+
+def _totals(accounts: list[dict]) -> dict:
+    """Sums per currency: CNY is never added to USD."""
+    totals: dict[str, dict[str, float]] = {"balance": {}, "spent_today": {}, "spent_month": {}}
+    for item in accounts:
+        reading = item["reading"] or {}
+        for m in reading.get("balance") or ():
+            _add(totals["balance"], m)
+        for period in ("today", "month"):
+            spent = (reading.get("spent") or {}).get(period)
+            if spent:
+                _add(totals[f"spent_{period}"], spent)
+    return totals
+
+
+def _add(into: dict[str, float], m: dict) -> None:
+    into[m["currency"]] = round(into.get(m["currency"], 0.0) + m["amount"], 6)
+
+
+def segment(item: dict) -> str:
+    """One account's default piece: label, headline, `~` when stale, `!kind` when it needs action."""
+    kind = (item["error"] or {}).get("kind")
+    if not item["reading"]:
+        body = f"!{kind}" if kind else "…"
+        return f"{item['label']} {body}"
+    text = f"{item['label']} {item['headline']}"
+    if item["stale"]:
+        text += "~"
+    if kind in NEEDS_ACTION:
+        text += f" !{kind}"
+    return text
+
+
+def totals_text(sums: dict[str, float]) -> str:
+    return " ".join(money(amount, currency) for currency, amount in sorted(sums.items()))
+
+
+def fields(view: dict) -> dict[str, Any]:
+    """Every name a template may use, flattened: `work.balance`, `claude.5h.pct`, `total.spent_today`."""
+    now = view.get("now") or 0.0
+    out: dict[str, Any] = {}
+    pieces = []
+    for item in view["accounts"]:
+        name, reading = item["name"], item["reading"] or {}
+        pieces.append(segment(item))
+        out[name] = segment(item)
+        out[f"{name}.label"] = item["label"]
+        out[f"{name}.headline"] = item["headline"]
+        out[f"{name}.value"] = item["value"]
+        out[f"{name}.status"] = item["status"]
+        out[f"{name}.error"] = (item["error"] or {}).get("kind") or ""
+        out[f"{name}.age"] = duration(item["age"]) if item["age"] is not None else ""
+        if reading.get("balance"):
+            out[f"{name}.balance"] = " ".join(money(m["amount"], m["currency"]) for m in reading["balance"])
+            out[f"{name}.balance.value"] = reading["balance"][0]["amount"]
+        for key in ("limit", "limit_remaining"):
+            if reading.get(key):
+                out[f"{name}.{key}"] = money(reading[key]["amount"], reading[key]["currency"])
+                out[f"{name}.{key}.value"] = reading[key]["amount"]
+        for period, m in (reading.get("spent") or {}).items():
+            out[f"{name}.spent.{period}"] = money(m["amount"], m["currency"])
+            out[f"{name}.spent.{period}.value"] = m["amount"]
+        for period, t in (reading.get("tokens") or {}).items():
+            out[f"{name}.tokens.{period}"] = t["total"]
+        for window in reading.get("windows") or ():
+            base = f"{name}.{window['name']}"
+            out[base] = window_text(window, now)
+            out[f"{base}.pct"] = window["used_pct"]
+            out[f"{base}.reset"] = duration(window["resets_at"] - now) if window.get("resets_at") else ""
+    separator = (view.get("settings") or {}).get("separator") or " │ "
+    out["all"] = separator.join(pieces)
+    for key, sums in view["totals"].items():
+        out[f"total.{key}"] = totals_text(sums)
+    return out
