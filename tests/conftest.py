@@ -1,0 +1,64 @@
+"""Shared fixtures: every test gets its own home, config and keyring; nothing from the machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An isolated TOKSEG_HOME plus XDG folders and a file-backed keyring under tmp_path."""
+    base = tmp_path / "home"
+    base.mkdir()
+    monkeypatch.setenv("TOKSEG_HOME", str(base))
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    for var, sub in (("XDG_CACHE_HOME", "xcache"), ("XDG_CONFIG_HOME", "xconfig"),
+                     ("XDG_DATA_HOME", "xdata"), ("XDG_STATE_HOME", "xstate")):
+        monkeypatch.setenv(var, str(tmp_path / sub))
+    monkeypatch.delenv("TOKSEG_CONFIG", raising=False)
+    # A real keyring backend, chosen through keyring's own configuration.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    return base
+
+
+@pytest.fixture
+def config_file(home: Path) -> Path:
+    path = home / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_config(path: Path, text: str) -> Path:
+    """Write a config and give it a distinct mtime, as an editor would."""
+    path.write_text(text, encoding="utf-8")
+    stamp = time.time()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def run_tokseg(*args: str, env: dict[str, str] | None = None, input: str | None = None,
+               timeout: float = 30) -> subprocess.CompletedProcess:
+    """Run the real console entry in a fresh interpreter, as a status bar would."""
+    return subprocess.run(
+        [sys.executable, "-m", "tokseg", *args],
+        env={**os.environ, **(env or {})}, input=input, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05):
+    """Poll until `predicate()` is truthy; returns its value or fails the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s")
