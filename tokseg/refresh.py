@@ -71,13 +71,15 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
         wait: float = 0.0, clock: Callable[[], float] = time.time) -> Report:
     """One refresh run; Report(busy=True) if another run holds the lock for longer than `wait` seconds."""
     cache = dirs.ensure_private(dirs.cache_dir())
+    _setup_log(cache)
+    log.info("start: %s", "forced" if force else "due accounts")
     lock = FileLock(str(cache / LOCK_FILE))
     try:
         lock.acquire(timeout=wait)
     except Timeout:
+        log.info("busy: another refresher holds the lock")
         return Report(busy=True)
     try:
-        _setup_log(cache)
         return _run_locked(only, force, progress, clock)
     finally:
         lock.release()
