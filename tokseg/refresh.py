@@ -73,7 +73,7 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
     cache = dirs.ensure_private(dirs.cache_dir())
     _setup_log(cache)
     log.info("start: %s", "forced" if force else "due accounts")
-    lock = FileLock(str(cache / LOCK_FILE))
+    lock = FileLock(str(cache / LOCK_FILE), mode=0o600)
     try:
         lock.acquire(timeout=wait)
     except Timeout:
@@ -87,7 +87,7 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
 
 def is_running() -> bool:
     """Whether a refresher holds the lock right now (for `doctor`)."""
-    lock = FileLock(str(dirs.cache_dir() / LOCK_FILE))
+    lock = FileLock(str(dirs.cache_dir() / LOCK_FILE), mode=0o600)
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -254,11 +254,16 @@ def _record_config_error(snap: dict, path: Path, message: str) -> None:
 
 
 def _setup_log(cache: Path) -> None:
-    if log.handlers:
-        return
-    handler = RotatingFileHandler(cache / LOG_FILE, maxBytes=512 * 1024, backupCount=1, encoding="utf-8")
+    """Log to the cache folder's refresher.log (re-pointed if the folder changed)."""
+    target = cache / LOG_FILE
+    for old in list(log.handlers):
+        if getattr(old, "baseFilename", None) == str(target):
+            return
+        log.removeHandler(old)
+        old.close()
+    handler = RotatingFileHandler(target, maxBytes=512 * 1024, backupCount=1, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
-    os.chmod(cache / LOG_FILE, 0o600)
+    os.chmod(target, 0o600)
