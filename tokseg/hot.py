@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from tokseg import locations, snapshot, spawn
+from tokseg import locations, snapshot
 from tokseg.render import FORMATS, render
 from tokseg.render import view as views
 
@@ -78,6 +78,8 @@ def main(opts: dict) -> int:
         view = views.build(snap, now, opts["accounts"])
         due, changed_at = refresh_reason(snap, view)
         if due:
+            from tokseg import spawn  # only stale calls pay for it
+
             cooldown = float(((snap or {}).get("settings") or {}).get("spawn_cooldown") or DEFAULT_COOLDOWN_S)
             view["refreshing"] = spawn.request_refresh(locations.cache_dir(), now, cooldown, changed_at)
         out = render(view, opts["format"], opts["template"], opts["max_width"])
