@@ -130,7 +130,7 @@ def _settings(checker: _Checker, table: Any) -> Settings:
         if key not in SETTINGS_TYPES:
             checker.fail(("settings",), key, f"unknown setting; known: {', '.join(SETTINGS_TYPES)}")
         checker.expect_type(("settings",), key, value, SETTINGS_TYPES[key])
-    settings = Settings(**{k: (float(v) if isinstance(v, int) and k != "template" else v) for k, v in table.items()})
+    settings = Settings(**{k: float(v) if isinstance(v, int) else v for k, v in table.items()})
     if settings.interval < MIN_INTERVAL_S:
         checker.fail(("settings",), "interval", f"must be at least {MIN_INTERVAL_S:g} seconds")
     for key in ("timeout", "deadline", "stale_factor"):

@@ -21,6 +21,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Callable
 
+import requests
 from filelock import FileLock, Timeout
 
 from tokseg import backoff, config, dirs, net, providers, secrets, snapshot, store
@@ -164,14 +165,15 @@ def _fetch_all(accounts: list[config.Account], settings: config.Settings, clock:
     ]
 
 
-def _fetch_one(account: config.Account, settings: config.Settings, session: object, clock: Callable[[], float]) -> Outcome:
+def _fetch_one(account: config.Account, settings: config.Settings, session: requests.Session,
+               clock: Callable[[], float]) -> Outcome:
     started = time.monotonic()
     secret = None
     try:
         module = providers.load(account.provider)
         secret = secrets.resolve(account, module.SECRET)
         http = net.Http(
-            session,  # type: ignore[arg-type]
+            session,
             getattr(account.options, "base_url", ""),
             timeout=(min(5.0, settings.timeout), settings.timeout),
             now=clock(),
