@@ -113,8 +113,10 @@ def parse(text: str, path: Path, mtime: float | None = None) -> Config:
     unknown = set(data) - {"settings", "accounts"}
     if unknown:
         key = sorted(unknown)[0]
-        where = ((key,), None) if isinstance(data[key], dict) else ((), key)
-        checker.fail(*where, f"unknown top-level key {key!r}; only [settings] and [accounts.NAME] tables are read")
+        problem = f"unknown top-level key {key!r}; only [settings] and [accounts.NAME] tables are read"
+        if isinstance(data[key], dict):
+            checker.fail((key,), None, problem)
+        checker.fail((), key, problem)
     settings = _settings(checker, data.get("settings", {}))
     accounts_table = data.get("accounts", {})
     if not isinstance(accounts_table, dict):
@@ -130,7 +132,8 @@ def _settings(checker: _Checker, table: Any) -> Settings:
         if key not in SETTINGS_TYPES:
             checker.fail(("settings",), key, f"unknown setting; known: {', '.join(SETTINGS_TYPES)}")
         checker.expect_type(("settings",), key, value, SETTINGS_TYPES[key])
-    settings = Settings(**{k: float(v) if isinstance(v, int) else v for k, v in table.items()})
+    values: dict[str, Any] = {k: float(v) if isinstance(v, int) else v for k, v in table.items()}
+    settings = Settings(**values)
     if settings.interval < MIN_INTERVAL_S:
         checker.fail(("settings",), "interval", f"must be at least {MIN_INTERVAL_S:g} seconds")
     for key in ("timeout", "deadline", "stale_factor"):

@@ -19,7 +19,7 @@ import traceback
 from dataclasses import dataclass, field
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import requests
 from filelock import FileLock, Timeout
@@ -159,10 +159,8 @@ def _fetch_all(accounts: list[config.Account], settings: config.Settings, clock:
         while len(results) < len(accounts) and time.monotonic() < deadline:
             done.wait(timeout=max(0.0, deadline - time.monotonic()))
         finished = dict(results)
-    return [
-        finished.get(a.name) or Outcome(a.name, error_kind="network", message=f"no answer within the run deadline ({settings.deadline:g}s)")
-        for a in accounts
-    ]
+    late = f"no answer within the run deadline ({settings.deadline:g}s)"
+    return [finished.get(a.name) or Outcome(a.name, error_kind="network", message=late) for a in accounts]
 
 
 def _fetch_one(account: config.Account, settings: config.Settings, session: requests.Session,

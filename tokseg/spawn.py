@@ -72,7 +72,7 @@ def _expired(marker: str, now: float, cooldown: float, changed_at: float | None)
 
 def spawn_detached(argv: list[str]) -> int:
     """posix_spawn `argv` in a new session with stdio on /dev/null; returns the pid."""
-    actions = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
+    actions: list[tuple] = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
     actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inheritable_fds()]
     try:
         return os.posix_spawn(argv[0], argv, dict(os.environ), file_actions=actions, setsid=True)

@@ -9,7 +9,8 @@ so tests hand it a fake server URL and a fixed clock instead of patching.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Mapping, Protocol
+from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Mapping
 
 if TYPE_CHECKING:
     from tokseg.net import Http

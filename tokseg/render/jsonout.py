@@ -7,7 +7,7 @@ import json
 from tokseg.render import clip, plain, state
 
 JSON_SCHEMA = 1
-NOT_REPORTED = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {}, "windows": [],
+NOT_REPORTED: dict[str, object] = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {}, "windows": [],
                 "rate_limits": []}
 
 
