@@ -45,7 +45,7 @@ class Plan:
     def wants_key(self) -> bool:
         """Whether the user must type or pipe a key (no key_env/key_command, provider needs one)."""
         spec = providers.load(self.account.provider).SECRET
-        return spec is not None and not self.account.key_env and not self.account.key_command
+        return spec is not None and secrets.uses_keyring(self.account)
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def _plan_rekey(existing: Account, path: Path, provider: str, changes: bool) -> 
     if changes:
         raise ConfigError(f"account {existing.name!r} already exists; `tokseg add {provider} --name {existing.name}` "
                           "with no other options replaces its key, other changes go through `tokseg config edit`")
-    if existing.key_env or existing.key_command:
+    if not secrets.uses_keyring(existing):
         source = f"key_env = {existing.key_env}" if existing.key_env else "key_command"
         raise ConfigError(f"account {existing.name!r} reads its key from {source}; change the key there")
     return Plan(existing, {}, path, rekey=True)
@@ -247,7 +247,7 @@ def remove(name: str) -> Removed:
     try:
         result.key_removed = secrets.keyring_delete(name)
     except secrets.KeyringUnavailable as exc:
-        if not (account.key_env or account.key_command):
+        if secrets.uses_keyring(account):
             result.warnings.append(f"the key could not be removed from the keyring: {exc}")
     refresh.sync_snapshot(config.load(path))
     return result
@@ -260,7 +260,7 @@ def rename(old: str, new: str) -> bool:
     path = dirs.config_path()
     account = config.load(path).account(old)
     text = config_edit.rename_account(_read(path), old, new, path)
-    uses_keyring = not (account.key_env or account.key_command)
+    uses_keyring = secrets.uses_keyring(account)
     try:
         secret = secrets.keyring_get(old)
     except secrets.KeyringUnavailable as exc:

@@ -78,8 +78,6 @@ def remove_account(text: str, name: str, path: Path) -> str:
     new = "".join(lines[:start] + lines[end:])
     new = new.rstrip("\n") + "\n" if new.strip() else ""
     expected = {**before, "accounts": {k: v for k, v in before["accounts"].items() if k != name}}
-    if not expected["accounts"] and "accounts" not in _parse(new, path):
-        expected.pop("accounts")
     _check(new, expected, path)
     return new
 
@@ -181,9 +179,14 @@ def _parse(text: str, path: Path) -> dict:
 
 def _check(text: str, expected: dict, path: Path) -> None:
     try:
-        ok = tomllib.loads(text) == expected
+        ok = _without_empty_accounts(tomllib.loads(text)) == _without_empty_accounts(expected)
     except tomllib.TOMLDecodeError:
         ok = False
     if not ok:
         raise ConfigError(f"{path}: the file's layout is too unusual to edit automatically; "
                           "make the change with `tokseg config edit`")
+
+
+def _without_empty_accounts(data: dict) -> dict:
+    """Removing the last account may leave an empty [accounts] table or none: both mean the same."""
+    return {k: v for k, v in data.items() if not (k == "accounts" and v == {})}

@@ -48,7 +48,7 @@ def locate(account: Account, spec: SecretSpec | None, env: Mapping[str, str] | N
     if spec is None:
         return None
     env = os.environ if env is None else env
-    if account.key_command:
+    if account.key_command is not None:
         return Found(_run_key_command(account), "command")
     if account.key_env:
         value = env.get(account.key_env, "").strip()
@@ -69,6 +69,11 @@ def locate(account: Account, spec: SecretSpec | None, env: Mapping[str, str] | N
         fix += f" or set {spec.env}"
     why = f" ({keyring_problem})" if keyring_problem else ""
     raise NoSecret(f"no key for account {account.name!r} ({account.provider}){why}: {fix}; {spec.hint}")
+
+
+def uses_keyring(account: Account) -> bool:
+    """Whether the account's key is the keyring's to keep (it names no key_env or key_command)."""
+    return account.key_command is None and not account.key_env
 
 
 _PREFIX = re.compile(r"^(?:[A-Za-z]{2,6}[-_]){1,2}")
