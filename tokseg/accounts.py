@@ -91,7 +91,7 @@ def plan_add(provider: str, name: str | None = None, *, base_url: str | None = N
     if key_command:
         values["key_command"] = key_command
     if base_url:
-        values["base_url"] = base_url
+        values["base_url"] = _checked_base_url(module, base_url)
     values.update(_option_values(module, options or {}))
     new_text = config_edit.append_account(text, name, values, path)
     account = config.parse(new_text, path).account(name)
@@ -109,6 +109,12 @@ def _plan_rekey(existing: Account, path: Path, provider: str, changes: bool) -> 
         source = f"key_env = {existing.key_env}" if existing.key_env else "key_command"
         raise ConfigError(f"account {existing.name!r} reads its key from {source}; change the key there")
     return Plan(existing, {}, path, rekey=True)
+
+
+def _checked_base_url(module: Any, url: str) -> str:
+    if "base_url" not in {f.name for f in dataclasses.fields(module.Options)}:
+        raise ConfigError(f"--base-url: provider {module.NAME!r} makes no web requests, so it takes no base URL")
+    return net.check_base_url(url, "--base-url")
 
 
 def _option_values(module: Any, raw: dict[str, str]) -> dict[str, Any]:
