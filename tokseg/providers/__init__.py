@@ -9,7 +9,9 @@ if TYPE_CHECKING:
     from tokseg.providers._base import Provider
 
 PROVIDERS: dict[str, str] = {
+    "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
+    "openrouter": "tokseg.providers.openrouter",
 }
 
 
