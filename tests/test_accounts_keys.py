@@ -1,0 +1,160 @@
+"""Accounts with keys, against the fake provider server and a real (file-backed) keyring backend."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+from typing import Iterator
+
+import pytest
+
+from tests.conftest import run_tokseg, write_config
+from tests.fakeserver import FakeServer, start_fake_server
+from tokseg import dirs, doctor, refresh, secrets, snapshot, store
+from tokseg.cli import main
+
+KEY = "sk-or-v1-5eCre7Zq81c0ffee4d2b7a9e6f1d3c5b7a9e1f2d4c6b8a0e2f4d6c8b0a2e491bc"
+OTHER_KEY = "sk-or-v1-0th3rKeyf00dfacade0123456789abcdef0123456789abcdef0123457e2a"
+BASE = "/openrouter/api/v1"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeServer]:
+    server = start_fake_server()
+    yield server
+    server.stop()
+
+
+def cli(capsys, monkeypatch, *args: str, stdin: str = "") -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snap() -> dict:
+    return snapshot.read(str(store.snapshot_path())) or {}
+
+
+def test_add_checks_the_key_live_then_keeps_it_only_in_the_keyring(capsys, monkeypatch, fake):
+    code, out, err = cli(capsys, monkeypatch, "add", "openrouter", "--base-url", fake.url + BASE, stdin=KEY + "\n")
+    assert (code, err) == (0, "")
+    assert out == "added openrouter (openrouter): $74.75; key sk-or-…91bc (keyring)\n"
+    assert [c.headers["authorization"] for c in fake.calls(f"{BASE}/key")] == [f"Bearer {KEY}"]
+    assert secrets.keyring_get("openrouter") == KEY
+    assert dirs.config_path().read_text() == f'[accounts.openrouter]\nprovider = "openrouter"\nbase_url = "{fake.url}{BASE}"\n'
+    entry = snap()["accounts"]["openrouter"]
+    assert entry["status"] == "ok" and entry["reading"]["balance"] == [{"amount": 74.75, "currency": "USD"}]
+
+    rows = json.loads(cli(capsys, monkeypatch, "list", "--json")[1])["accounts"]
+    assert (rows[0]["key_preview"], rows[0]["key_source"], rows[0]["headline"]) == ("sk-or-…91bc", "keyring", "$74.75")
+
+    # Adding the same account again replaces only its key, after checking the new one.
+    code, out, _ = cli(capsys, monkeypatch, "add", "openrouter", stdin=OTHER_KEY)
+    assert out == "new key saved for openrouter (openrouter): $74.75; key sk-or-…7e2a (keyring)\n"
+    assert secrets.keyring_get("openrouter") == OTHER_KEY
+    assert dirs.config_path().read_text().count("[accounts.") == 1
+
+    assert cli(capsys, monkeypatch, "rename", "openrouter", "personal")[1] == "renamed openrouter to personal (key moved)\n"
+    assert (secrets.keyring_get("openrouter"), secrets.keyring_get("personal")) == (None, OTHER_KEY)
+    assert snap()["accounts"]["personal"]["reading"]["balance"][0]["amount"] == 74.75
+    assert cli(capsys, monkeypatch, "remove", "personal")[1] == "removed personal and its key\n"
+    assert secrets.keyring_get("personal") is None and snap()["accounts"] == {}
+
+
+@pytest.mark.parametrize(("typed", "fault", "message"), [
+    ("sk-proj-notanopenrouterkey000000000000", None,
+     "tokseg: not added: this does not look like an OpenRouter key (they start sk-or-…); "
+     "create one at https://openrouter.ai/settings/keys\n"),
+    (KEY, "401", "tokseg: not added: key refused by 127.0.0.1/openrouter/api/v1/key (HTTP 401): Invalid API key "
+                 "provided; create a key at https://openrouter.ai/settings/keys\n"),
+    (KEY, "500", "tokseg: not added: server error at 127.0.0.1/openrouter/api/v1/key (HTTP 500)\n"),
+    ("", None, "tokseg: not added: no key given; create a key at https://openrouter.ai/settings/keys\n"),
+    ("sk-or-v1-with space", None, "tokseg: not added: the key contains spaces or line breaks; paste only the key\n"),
+])
+def test_a_key_that_does_not_work_saves_nothing(capsys, monkeypatch, fake, typed, fault, message):
+    if fault:
+        fake.fault(f"{BASE}/key", fault)
+    code, out, err = cli(capsys, monkeypatch, "add", "openrouter", "--base-url", fake.url + BASE, stdin=typed)
+    assert (code, out, err) == (1, "", message)
+    assert not dirs.config_path().exists()
+    assert secrets.keyring_get("openrouter") is None
+    assert snap() == {}
+    if fault is None:
+        assert fake.calls() == []
+
+
+def test_key_env_account_keeps_the_key_out_of_the_keyring(capsys, monkeypatch, fake):
+    monkeypatch.setenv("MY_OR_KEY", KEY)
+    code, out, _ = cli(capsys, monkeypatch, "add", "openrouter", "--name", "team", "--key-env", "MY_OR_KEY",
+                       "--base-url", fake.url + BASE)
+    assert code == 0 and out.endswith("key sk-or-…91bc (env)\n")
+    assert 'key_env = "MY_OR_KEY"' in dirs.config_path().read_text()
+    assert secrets.keyring_get("team") is None
+    code, _, err = cli(capsys, monkeypatch, "add", "openrouter", "--name", "team", stdin=OTHER_KEY)
+    assert code == 1 and "reads its key from key_env = MY_OR_KEY; change the key there" in err
+
+
+def test_plain_http_base_url_is_refused_off_loopback(capsys, monkeypatch):
+    code, _, err = cli(capsys, monkeypatch, "add", "openrouter", "--base-url", "http://example.com/api/v1", stdin=KEY)
+    assert code == 1 and "plain http, which would send the key in clear text" in err
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(("fault", "kind", "fix"), [
+    ("401", "auth", "wrong key type: this does not look like an OpenRouter key"),
+    ("429", "rate_limited", "the provider asked tokseg to slow down: wait until"),
+    ("500", "server", "the provider has an outage"),
+    ("html", "bad_response", "upgrade tokseg"),
+    ("closed", "network", "check the connection, any proxy"),
+])
+def test_doctor_names_the_fix_for_each_error_class(config_file, monkeypatch, fake, fault, kind, fix):
+    base = f"http://127.0.0.1:{_closed_port()}{BASE}" if fault == "closed" else fake.url + BASE
+    write_config(config_file, f'[accounts.or]\nprovider = "openrouter"\nkey_env = "OR_KEY"\nbase_url = "{base}"\n')
+    monkeypatch.setenv("OR_KEY", "sk-proj-wrongtype0000000000000000" if kind == "auth" else KEY)
+    if fault != "closed":
+        fake.fault(f"{BASE}/key", fault, retry_after="120")
+    report = refresh.run(force=True)
+    assert [o.error_kind for o in report.outcomes] == [kind]
+    (account,) = doctor.diagnose()["accounts"]
+    assert account["error"]["kind"] == kind
+    assert fix in account["fix"]
+    if kind == "rate_limited":
+        assert "(in 2m)" in account["fix"] or "(in 1m" in account["fix"]
+
+
+def test_no_keyring_add_and_refresh_say_what_to_do_instead(config_file, fake):
+    """keyring's fail backend, selected through keyring's own configuration, in real processes."""
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    added = run_tokseg("add", "openrouter", "--base-url", fake.url + BASE, input=KEY + "\n", env=no_keyring)
+    assert added.returncode == 1 and added.stdout == ""
+    assert added.stderr.startswith("tokseg: the key works but was not saved: no usable keyring "
+                                   "(NoKeyringError: No recommended backend was available); keep the key elsewhere: "
+                                   'key_env = "VAR"')
+    assert "--key-env / --key-command" in added.stderr and added.stderr.count("\n") == 1
+    assert not config_file.exists()
+
+    write_config(config_file, f'[accounts.or]\nprovider = "openrouter"\nbase_url = "{fake.url}{BASE}"\n')
+    refreshed = run_tokseg("refresh", env=no_keyring)
+    assert refreshed.returncode == 1
+    assert "no key for account 'or' (openrouter) (no usable keyring (NoKeyringError" in refreshed.stdout
+    assert "key_command" in refreshed.stdout and "Traceback" not in refreshed.stdout + refreshed.stderr
+
+
+def test_end_to_end_add_refresh_show(fake):
+    """The user's path: key piped to `tokseg add`, `tokseg refresh`, then the segment shows the balance."""
+    added = run_tokseg("add", "openrouter", "--base-url", fake.url + BASE, input=KEY + "\n")
+    assert added.returncode == 0, added.stderr
+    fake.route("GET", f"{BASE}/credits", {"data": {"total_credits": 50, "total_usage": 7.5}}, errors="openrouter")
+    refreshed = run_tokseg("refresh")
+    assert refreshed.returncode == 0, refreshed.stdout + refreshed.stderr
+    assert "openrouter  $42.50" in refreshed.stdout
+    shown = run_tokseg()
+    assert shown.stdout == "openrouter $42.50\n"
+    assert [c.headers["authorization"] for c in fake.calls(f"{BASE}/key")] == [f"Bearer {KEY}"] * 2
