@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pty
 import socket
+import subprocess
+import sys
+import time
 from typing import Iterator
 
 import pytest
@@ -158,3 +163,33 @@ def test_end_to_end_add_refresh_show(fake):
     shown = run_tokseg()
     assert shown.stdout == "openrouter $42.50\n"
     assert [c.headers["authorization"] for c in fake.calls(f"{BASE}/key")] == [f"Bearer {KEY}"] * 2
+
+
+def test_typed_key_is_asked_for_with_hidden_input(fake):
+    """On a terminal, `tokseg add` prompts and the typed key is not echoed back."""
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen([sys.executable, "-m", "tokseg", "add", "openrouter", "--base-url", fake.url + BASE],
+                             stdin=terminal, stdout=terminal, stderr=terminal, close_fds=True)
+    os.close(terminal)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 20.0) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen and time.monotonic() < deadline:
+            try:
+                seen += os.read(controller, 4096)
+            except OSError:
+                break
+
+    try:
+        read_until(b"OpenRouter key (input hidden): ")
+        os.write(controller, KEY.encode() + b"\n")
+        read_until(b"(keyring)")
+        assert child.wait(timeout=20) == 0, seen
+    finally:
+        child.kill()
+        os.close(controller)
+    assert b"added openrouter (openrouter): $74.75; key sk-or-\xe2\x80\xa691bc (keyring)" in seen
+    assert KEY.encode() not in seen
+    assert secrets.keyring_get("openrouter") == KEY
