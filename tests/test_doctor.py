@@ -78,6 +78,16 @@ def test_json_report(capsys, config_file):
     code = main(["doctor", "--json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["problems"] == 0
-    assert report["keyring"] == {"backend": "keyrings.alt.file.PlaintextKeyring", "usable": True, "problem": None}
+    assert report["keyring"] == {"backend": "keyrings.alt.file.PlaintextKeyring", "usable": True, "needed": False,
+                                 "problem": None}
     assert report["config"]["ok"] is True and report["config"]["accounts"] == 1
-    assert report["accounts"] == [{"name": "a", "provider": "demo", "status": "pending", "error": None, "fix": None}]
+    assert report["accounts"] == [{"name": "a", "provider": "demo", "key_source": "none needed", "status": "pending",
+                                   "error": None, "fix": None}]
+
+
+def test_a_key_that_cannot_be_found_is_an_auth_problem_with_its_fix(capsys, config_file):
+    write_config(config_file, '[accounts.or]\nprovider = "openrouter"\nkey_env = "NOT_SET_ANYWHERE"\n')
+    (account,) = doctor.diagnose()["accounts"]
+    assert account["key_source"] == "missing"
+    assert account["error"]["message"] == "account 'or': key_env names NOT_SET_ANYWHERE, which is not set or empty"
+    assert account["fix"].startswith("re-add a valid key with `tokseg add openrouter --name or`")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -91,9 +92,12 @@ def test_key_command_failures_are_one_line(command, message):
 
 def test_no_keyring_backend_is_one_line_naming_both_alternatives(config_file):
     """keyring's own fail backend, chosen through its own configuration, in a real process."""
-    config_file.write_text('[accounts.a]\nprovider = "demo"\n')
+    config_file.write_text('[accounts.a]\nprovider = "openrouter"\n')
+    os.chmod(config_file, 0o600)
+    os.chmod(config_file.parent, 0o700)
     done = run_tokseg("doctor", env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
     assert done.returncode == 1
+    assert done.stdout.rstrip().endswith("2 problem(s) found")  # the keyring, and so account a has no key
     assert "Traceback" not in done.stdout + done.stderr
     line = next(line for line in done.stdout.splitlines() if "keyring:" in line)
     assert "keyring.backends.fail.Keyring" in line

@@ -39,6 +39,7 @@ class Plan:
     account: Account
     values: dict[str, Any]
     path: Path
+    settings: config.Settings
     rekey: bool  # the account exists: only its key is replaced
 
     @property
@@ -80,8 +81,9 @@ def plan_add(provider: str, name: str | None = None, *, base_url: str | None = N
     text = _read(path)
     current = config.parse(text, path) if text.strip() else None
     existing = next((a for a in current.accounts if a.name == name), None) if current else None
-    if existing:
-        return _plan_rekey(existing, path, provider, bool(base_url or key_env or key_command or label or options))
+    if current and existing:
+        changes = bool(base_url or key_env or key_command or label or options)
+        return _plan_rekey(existing, path, current.settings, provider, changes)
     module = providers.load(provider)
     values: dict[str, Any] = {"provider": provider}
     if label:
@@ -94,11 +96,11 @@ def plan_add(provider: str, name: str | None = None, *, base_url: str | None = N
         values["base_url"] = _checked_base_url(module, base_url)
     values.update(_option_values(module, options or {}))
     new_text = config_edit.append_account(text, name, values, path)
-    account = config.parse(new_text, path).account(name)
-    return Plan(account, values, path, rekey=False)
+    planned = config.parse(new_text, path)
+    return Plan(planned.account(name), values, path, planned.settings, rekey=False)
 
 
-def _plan_rekey(existing: Account, path: Path, provider: str, changes: bool) -> Plan:
+def _plan_rekey(existing: Account, path: Path, settings: config.Settings, provider: str, changes: bool) -> Plan:
     if existing.provider != provider:
         raise ConfigError(f"an account named {existing.name!r} already exists for {existing.provider}; "
                           "choose another --name")
@@ -108,7 +110,7 @@ def _plan_rekey(existing: Account, path: Path, provider: str, changes: bool) -> 
     if not secrets.uses_keyring(existing):
         source = f"key_env = {existing.key_env}" if existing.key_env else "key_command"
         raise ConfigError(f"account {existing.name!r} reads its key from {source}; change the key there")
-    return Plan(existing, {}, path, rekey=True)
+    return Plan(existing, {}, path, settings, rekey=True)
 
 
 def _checked_base_url(module: Any, url: str) -> str:
@@ -153,7 +155,7 @@ def add(plan: Plan, typed_key: str | None = None) -> Added:
     message = problem(secret) if (problem and secret) else None
     if message:
         raise NotAdded(f"not added: {net.scrub(message, secret)}", "auth")
-    reading = _live_fetch(account, module, secret)
+    reading = _live_fetch(account, module, secret, plan.settings)
     stored = False
     if source == "keyring" and secret:
         try:
@@ -190,14 +192,15 @@ def _key_for(plan: Plan, module: Any, typed_key: str | None) -> tuple[str | None
     return key, "keyring"
 
 
-def _live_fetch(account: Account, module: Any, secret: str | None) -> dict:
-    settings = config.Settings()
-    http = net.Http(net.new_session(1), getattr(account.options, "base_url", ""),
-                    timeout=(min(5.0, settings.timeout), settings.timeout), now=time.time())
-    ctx = Ctx(account=account.name, options=account.options, secret=secret, http=http, now=time.time,
-              env=os.environ)
+def _live_fetch(account: Account, module: Any, secret: str | None, settings: config.Settings) -> dict:
+    """One fetch exactly as the refresher would make it, errors turned into NotAdded."""
     try:
-        return module.fetch(ctx).to_dict()
+        with net.new_session(1) as session:
+            http = net.Http(session, getattr(account.options, "base_url", ""),
+                            timeout=(min(5.0, settings.timeout), settings.timeout), now=time.time())
+            ctx = Ctx(account=account.name, options=account.options, secret=secret, http=http, now=time.time,
+                      env=os.environ)
+            return module.fetch(ctx).to_dict()
     except TokError as exc:
         message = net.scrub(str(exc), secret)
         if exc.kind == "auth" and module.SECRET is not None:

@@ -66,14 +66,14 @@ def fix_for(kind: str, name: str, provider: str, entry: dict, now: float, key_pr
 def diagnose(now: float | None = None) -> dict[str, Any]:
     now = time.time() if now is None else now
     report: dict[str, Any] = {"version": __version__}
-    report["keyring"] = _keyring()
     report["config"], cfg = _config()
+    report["keyring"] = _keyring(cfg)
     report["paths"] = _paths()
     report["accounts"] = _accounts(cfg, now)
     report["refresher"] = {"running": refresh.is_running(), "log": str(dirs.cache_dir() / refresh.LOG_FILE)}
     report["integrations"] = integrations()
     report["problems"] = (
-        (0 if report["keyring"]["usable"] else 1)
+        (1 if report["keyring"]["needed"] and not report["keyring"]["usable"] else 0)
         + (0 if report["config"]["ok"] else 1)
         + sum(1 for p in report["paths"] if not p["ok"])
         + sum(1 for a in report["accounts"] if a["error"])
@@ -81,9 +81,12 @@ def diagnose(now: float | None = None) -> dict[str, Any]:
     return report
 
 
-def _keyring() -> dict[str, Any]:
+def _keyring(cfg: config.Config | None) -> dict[str, Any]:
+    """The backend and whether it works; an unusable one is a problem only if an account keeps its key there."""
     problem = secrets.backend_problem()
-    return {"backend": secrets.backend_name(), "usable": problem is None, "problem": problem}
+    needed = any(secrets.uses_keyring(a) and providers.load(a.provider).SECRET is not None
+                 for a in (cfg.accounts if cfg else ()))
+    return {"backend": secrets.backend_name(), "usable": problem is None, "needed": needed, "problem": problem}
 
 
 def _config() -> tuple[dict[str, Any], config.Config | None]:
@@ -118,31 +121,31 @@ def _paths() -> list[dict[str, Any]]:
 
 
 def _accounts(cfg: config.Config | None, now: float) -> list[dict[str, Any]]:
+    """Each account's last error with its fix; a key that cannot be found now counts as an auth error."""
     snap = snapshot.read(str(store.snapshot_path())) or snapshot.empty()
     out = []
     for account in cfg.accounts if cfg else ():
         entry = snap["accounts"].get(account.name) or {}
-        error = entry.get("error")
-        item: dict[str, Any] = {"name": account.name, "provider": account.provider,
+        module = providers.load(account.provider)
+        error, problem, source = entry.get("error"), None, "none needed"
+        try:
+            found = secrets.locate(account, module.SECRET)
+        except TokError as exc:
+            source = "missing"
+            error = error or {"kind": exc.kind, "message": str(exc), "at": None}
+        else:
+            check = getattr(module, "key_problem", None)
+            if found:
+                source = found.source
+                problem = check(found.secret) if check else None
+        item: dict[str, Any] = {"name": account.name, "provider": account.provider, "key_source": source,
                                 "status": entry.get("status", "pending"), "error": error, "fix": None}
         if error:
-            problem = _key_problem(account) if error.get("kind") == "auth" else None
-            item["fix"] = fix_for(error.get("kind", ""), account.name, account.provider, entry, now, problem)
+            kind = error.get("kind", "")
+            item["fix"] = fix_for(kind, account.name, account.provider, entry, now,
+                                  problem if kind == "auth" else None)
         out.append(item)
     return out
-
-
-def _key_problem(account: config.Account) -> str | None:
-    """The provider's explanation of a wrong key type, when it has one and the key can be read."""
-    module = providers.load(account.provider)
-    check = getattr(module, "key_problem", None)
-    if check is None:
-        return None
-    try:
-        secret = secrets.resolve(account, module.SECRET)
-    except TokError:
-        return None
-    return check(secret) if secret else None
 
 
 def integrations() -> list[dict[str, Any]]:

@@ -52,6 +52,8 @@ def add(provider: str, name: str | None, base_url: str | None, key_env: str | No
 
 def _ask_key(provider: str) -> str:
     title = providers.load(provider).TITLE
+    if sys.stdin is None:
+        return ""
     if sys.stdin.isatty():
         return click.prompt(f"{title} key (input hidden)", hide_input=True, show_default=False)
     return sys.stdin.readline()

@@ -31,7 +31,9 @@ def _ok(flag: bool) -> str:
 
 def _print(report: dict) -> None:
     ring = report["keyring"]
-    click.echo(f"{_ok(ring['usable'])}keyring: {ring['backend']}" + (f" - {ring['problem']}" if ring["problem"] else ""))
+    note = "" if ring["needed"] or ring["usable"] else " (no account keeps its key there)"
+    problem = f" - {ring['problem']}" if ring["problem"] else ""
+    click.echo(f"{_ok(ring['usable'] or not ring['needed'])}keyring: {ring['backend']}{note}{problem}")
     conf = report["config"]
     state = conf["error"] or (f"{conf['accounts']} account(s)" if conf["exists"] else "not created yet")
     click.echo(f"{_ok(conf['ok'])}config: {conf['path']}: {state}")
@@ -45,7 +47,8 @@ def _print(report: dict) -> None:
             click.echo(f"{_ok(False)}{account['name']} ({account['provider']}): {error['kind']}: {error['message']}")
             click.echo(f"      fix: {account['fix']}")
         else:
-            click.echo(f"{_ok(True)}{account['name']} ({account['provider']}): {account['status']}")
+            click.echo(f"{_ok(True)}{account['name']} ({account['provider']}): {account['status']}, "
+                       f"key: {account['key_source']}")
     running = report["refresher"]["running"]
     click.echo(f"    refresher: {'running now' if running else 'not running'} (log: {report['refresher']['log']})")
     if report["integrations"]:
