@@ -103,3 +103,5 @@ def test_no_keyring_backend_is_one_line_naming_both_alternatives(config_file):
     assert "keyring.backends.fail.Keyring" in line
     assert "no usable keyring (NoKeyringError: No recommended backend was available)" in line
     assert 'key_env = "VAR"' in line and "key_command" in line
+    assert '      fix: this machine has no usable keyring: set key_env = "VAR" or key_command = "…" in [accounts.a]' \
+        in done.stdout

@@ -69,7 +69,7 @@ def diagnose(now: float | None = None) -> dict[str, Any]:
     report["config"], cfg = _config()
     report["keyring"] = _keyring(cfg)
     report["paths"] = _paths()
-    report["accounts"] = _accounts(cfg, now)
+    report["accounts"] = _accounts(cfg, now, keyring_usable=report["keyring"]["usable"])
     report["refresher"] = {"running": refresh.is_running(), "log": str(dirs.cache_dir() / refresh.LOG_FILE)}
     report["integrations"] = integrations()
     report["problems"] = (
@@ -120,7 +120,7 @@ def _paths() -> list[dict[str, Any]]:
     return out
 
 
-def _accounts(cfg: config.Config | None, now: float) -> list[dict[str, Any]]:
+def _accounts(cfg: config.Config | None, now: float, keyring_usable: bool) -> list[dict[str, Any]]:
     """Each account's last error with its fix; a key that cannot be found now counts as an auth error."""
     snap = snapshot.read(str(store.snapshot_path())) or snapshot.empty()
     out = []
@@ -144,6 +144,9 @@ def _accounts(cfg: config.Config | None, now: float) -> list[dict[str, Any]]:
             kind = error.get("kind", "")
             item["fix"] = fix_for(kind, account.name, account.provider, entry, now,
                                   problem if kind == "auth" else None)
+            if kind == "auth" and source == "missing" and secrets.uses_keyring(account) and not keyring_usable:
+                item["fix"] = (f'this machine has no usable keyring: set key_env = "VAR" or key_command = "…" '
+                               f"in [accounts.{account.name}] (`tokseg config edit`)")
         out.append(item)
     return out
 

@@ -34,9 +34,10 @@ def _options(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...
               help="A provider option, e.g. -o team_id=abc (repeatable).")
 def add(provider: str, name: str | None, base_url: str | None, key_env: str | None, key_command: str | None,
         label: str | None, options: dict[str, str]) -> None:
-    """Add an account: ask for its key (hidden) or read it from stdin, check it with one live fetch, save it.
+    """Add an account, checking its key with one live fetch first.
 
-    The key goes to the system keyring unless --key-env or --key-command says
+    The key is asked for with hidden input, or read from stdin when piped.
+    It goes to the system keyring unless --key-env or --key-command says
     where it lives; it is never written to the config and never taken as an
     argument (it would show in the process list and shell history).
     """
@@ -62,7 +63,7 @@ def _ask_key(provider: str) -> str:
 @click.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
 def list_(as_json: bool) -> None:
-    """List accounts: key preview and where it lives, status, last refresh, headline."""
+    """List accounts: key preview, status, last refresh, headline."""
     now = time.time()
     rows = core.rows(now)
     if as_json:
@@ -85,7 +86,7 @@ def list_(as_json: bool) -> None:
 @click.command()
 @click.argument("name")
 def remove(name: str) -> None:
-    """Remove an account: its config table, its keyring entry and its cached figures."""
+    """Remove an account, its stored key and its cached figures."""
     result = core.remove(name)
     for warning in result.warnings:
         click.secho(f"tokseg: {warning}", err=True, fg="yellow")

@@ -13,7 +13,7 @@ from tokseg import doctor as core
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def doctor(ctx: click.Context, as_json: bool) -> None:
-    """Check the keyring, folders, config, each account's last error (with its fix) and integrations.
+    """Check keyring, folders, config and accounts; name each fix.
 
     Exits 1 when something needs fixing.
     """
