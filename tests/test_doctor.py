@@ -7,8 +7,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from tests.conftest import wait_for, write_config
 from tokseg import dirs, doctor
 from tokseg.cli import main

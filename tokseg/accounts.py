@@ -51,6 +51,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class Added:
+    """What `add` saved, for the one-line confirmation."""
+
     name: str
     provider: str
     reading: dict
@@ -61,6 +63,8 @@ class Added:
 
 @dataclass
 class Removed:
+    """What `remove` did; warnings name what could not be cleaned up."""
+
     name: str
     key_removed: bool
     warnings: list[str] = field(default_factory=list)
