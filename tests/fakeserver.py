@@ -264,16 +264,17 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = _handle
 
 
-def paged(param: str, pages: dict[str | None, Any]) -> Callable[[Request], Any]:
+class Paged:
     """A responder that picks the body by a cursor parameter (None = first page)."""
 
-    def respond(request: Request) -> Any:
-        cursor = request.param(param)
-        if cursor not in pages:
-            return Reply(400, {"error": {"message": f"unknown {param} cursor {cursor!r}"}})
-        return pages[cursor]
+    def __init__(self, param: str, pages: dict[str | None, Any]) -> None:
+        self.param, self.pages = param, pages
 
-    return respond
+    def __call__(self, request: Request) -> Any:
+        cursor = request.param(self.param)
+        if cursor not in self.pages:
+            return Reply(400, {"error": {"message": f"unknown {self.param} cursor {cursor!r}"}})
+        return self.pages[cursor]
 
 
 def start_fake_server(defaults: bool = True) -> FakeServer:
@@ -288,8 +289,22 @@ def start_fake_server(defaults: bool = True) -> FakeServer:
 def default_routes() -> list[tuple[str, str, Responder, str]]:
     """Each provider's endpoints, with the bodies of tests/fixtures/<provider>/."""
     return [
+        ("GET", "/anthropic/v1/organizations/cost_report", Paged("page", {
+            None: fixture("anthropic/cost_page1.json"), "page_cost_2": fixture("anthropic/cost_page2.json")}),
+         "anthropic"),
+        ("GET", "/anthropic/v1/organizations/usage_report/messages", Paged("page", {
+            None: fixture("anthropic/usage_page1.json"), "page_usage_2": fixture("anthropic/usage_page2.json")}),
+         "anthropic"),
         ("GET", "/openrouter/api/v1/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/auth/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/credits", fixture("openrouter/credits.json"), "openrouter"),
+        ("GET", "/siliconflow/v1/user/info", fixture("siliconflow/user_info.json"), "plain"),
         ("GET", "/deepseek/user/balance", fixture("deepseek/balance.json"), "openai"),
+        ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
+        ("GET", "/novita/openapi/v1/billing/balance/detail", fixture("novita/balance.json"), "plain"),
+        ("GET", "/openai/v1/organization/costs", Paged("page", {
+            None: fixture("openai/costs_page1.json"), "page_costs_2": fixture("openai/costs_page2.json")}), "openai"),
+        ("GET", "/openai/v1/organization/usage/completions", Paged("page", {
+            None: fixture("openai/usage_page1.json"),
+            "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=": fixture("openai/usage_page2.json")}), "openai"),
     ]

@@ -31,9 +31,19 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {
+    "anthropic": Spec({"base_url": "/anthropic/v1"}, "/anthropic/v1/organizations/cost_report",
+                      "sk-ant-admin01-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1u-AbCdEfAA"),
     "deepseek": Spec({"base_url": "/deepseek"}, "/deepseek/user/balance", "sk-5b2e8f0c1d4a4e7f9a3b6c8d0e2f4a61"),
+    "moonshot": Spec({"base_url": "/moonshot"}, "/moonshot/v1/users/me/balance",
+                     "sk-kimiQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr", {"currency": "CNY"}),
+    "novita": Spec({"base_url": "/novita"}, "/novita/openapi/v1/billing/balance/detail",
+                   "sk_nv4e1d2c3b4a5f60718293a4b5c6d7e8f9"),
+    "openai": Spec({"base_url": "/openai/v1"}, "/openai/v1/organization/costs",
+                   "sk-admin-Qm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A"),
     "openrouter": Spec({"base_url": "/openrouter/api/v1"}, "/openrouter/api/v1/key",
                        "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"),
+    "siliconflow": Spec({"base_url": "/siliconflow/v1"}, "/siliconflow/v1/user/info",
+                        "sk-sfa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071", {"currency": "CNY"}),
 }
 
 
