@@ -69,6 +69,11 @@ def test_integrations_found_and_refresher_seen_running(home, config_file):
     wait_for(lambda: not doctor.diagnose()["refresher"]["running"])
 
 
+def test_doctor_creates_nothing(home):
+    doctor.diagnose()
+    assert list(home.iterdir()) == []
+
+
 def test_json_report(capsys, config_file):
     write_config(config_file, '[accounts.a]\nprovider = "demo"\n')
     os.chmod(config_file.parent, 0o700)

@@ -70,7 +70,9 @@ def diagnose(now: float | None = None) -> dict[str, Any]:
     report["keyring"] = _keyring(cfg)
     report["paths"] = _paths()
     report["accounts"] = _accounts(cfg, now, keyring_usable=report["keyring"]["usable"])
-    report["refresher"] = {"running": refresh.is_running(), "log": str(dirs.cache_dir() / refresh.LOG_FILE)}
+    # No cache folder means no refresher ever ran; asking the lock would create the folder.
+    running = dirs.cache_dir().is_dir() and refresh.is_running()
+    report["refresher"] = {"running": running, "log": str(dirs.cache_dir() / refresh.LOG_FILE)}
     report["integrations"] = integrations()
     report["problems"] = (
         (1 if report["keyring"]["needed"] and not report["keyring"]["usable"] else 0)
