@@ -101,6 +101,17 @@ def test_key_env_account_keeps_the_key_out_of_the_keyring(capsys, monkeypatch, f
     assert code == 1 and "reads its key from key_env = MY_OR_KEY; change the key there" in err
 
 
+def test_provider_options_are_passed_and_typed(capsys, monkeypatch, fake):
+    code, _, err = cli(capsys, monkeypatch, "add", "moonshot", "--base-url", fake.url + "/moonshot",
+                       stdin="sk-moon-1234567890abcdef")
+    assert code == 1 and "not added: moonshot: cannot tell the balance currency from host '127.0.0.1'" in err
+    code, out, err = cli(capsys, monkeypatch, "add", "moonshot", "--base-url", fake.url + "/moonshot",
+                         "-o", "currency=CNY", stdin="sk-moon-1234567890abcdef")
+    assert (code, err) == (0, ""), err
+    assert out.startswith("added moonshot (moonshot): ¥49.59")
+    assert 'currency = "CNY"' in dirs.config_path().read_text()
+
+
 def test_plain_http_base_url_is_refused_off_loopback(capsys, monkeypatch):
     code, _, err = cli(capsys, monkeypatch, "add", "openrouter", "--base-url", "http://example.com/api/v1", stdin=KEY)
     assert code == 1 and "plain http, which would send the key in clear text" in err
@@ -112,18 +123,21 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize(("fault", "kind", "fix"), [
-    ("401", "auth", "wrong key type: this does not look like an OpenRouter key"),
-    ("429", "rate_limited", "the provider asked tokseg to slow down: wait until"),
-    ("500", "server", "the provider has an outage"),
-    ("html", "bad_response", "upgrade tokseg"),
-    ("closed", "network", "check the connection, any proxy"),
+@pytest.mark.parametrize(("provider", "fault", "kind", "fix"), [
+    ("openrouter", "401", "auth", "wrong key type: this does not look like an OpenRouter key"),
+    ("openrouter", "429", "rate_limited", "the provider asked tokseg to slow down: wait until"),
+    ("openrouter", "500", "server", "the provider has an outage"),
+    ("openrouter", "html", "bad_response", "upgrade tokseg"),
+    ("openrouter", "closed", "network", "check the connection, any proxy"),
+    # Behind a proxy Moonshot cannot tell CNY from USD by the host: a config error at fetch time.
+    ("moonshot", None, "config", "fix the config as the message says: `tokseg config edit`"),
 ])
-def test_doctor_names_the_fix_for_each_error_class(config_file, monkeypatch, fake, fault, kind, fix):
-    base = f"http://127.0.0.1:{_closed_port()}{BASE}" if fault == "closed" else fake.url + BASE
-    write_config(config_file, f'[accounts.or]\nprovider = "openrouter"\nkey_env = "OR_KEY"\nbase_url = "{base}"\n')
+def test_doctor_names_the_fix_for_each_error_class(config_file, monkeypatch, fake, provider, fault, kind, fix):
+    path = BASE if provider == "openrouter" else "/moonshot"
+    base = f"http://127.0.0.1:{_closed_port()}{path}" if fault == "closed" else fake.url + path
+    write_config(config_file, f'[accounts.or]\nprovider = "{provider}"\nkey_env = "OR_KEY"\nbase_url = "{base}"\n')
     monkeypatch.setenv("OR_KEY", "sk-proj-wrongtype0000000000000000" if kind == "auth" else KEY)
-    if fault != "closed":
+    if fault not in (None, "closed"):
         fake.fault(f"{BASE}/key", fault, retry_after="120")
     report = refresh.run(force=True)
     assert [o.error_kind for o in report.outcomes] == [kind]
