@@ -34,7 +34,8 @@ def test_add_appends_to_the_users_file_and_fills_the_snapshot(capsys, config_fil
     code, out, err = cli(capsys, "add", "demo", "--name", "credits", "--label", "CR", "-o", "speed=2")
     assert (code, err) == (0, "")
     assert out.startswith("added credits (demo): $")
-    assert config_file.read_text() == HAND_WRITTEN + '\n[accounts.credits]\nprovider = "demo"\nlabel = "CR"\nspeed = 2.0\n'
+    added = '\n[accounts.credits]\nprovider = "demo"\nlabel = "CR"\nspeed = 2.0\n'
+    assert config_file.read_text() == HAND_WRITTEN + added
     entry = snap()["accounts"]["credits"]
     assert entry["status"] == "ok" and entry["reading"]["headline"]["kind"] == "balance"
     assert snap()["config"]["accounts"] == ["old", "credits"]

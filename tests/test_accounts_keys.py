@@ -48,7 +48,8 @@ def test_add_checks_the_key_live_then_keeps_it_only_in_the_keyring(capsys, monke
     assert out == "added openrouter (openrouter): $74.75; key sk-or-…91bc (keyring)\n"
     assert [c.headers["authorization"] for c in fake.calls(f"{BASE}/key")] == [f"Bearer {KEY}"]
     assert secrets.keyring_get("openrouter") == KEY
-    assert dirs.config_path().read_text() == f'[accounts.openrouter]\nprovider = "openrouter"\nbase_url = "{fake.url}{BASE}"\n'
+    table = f'[accounts.openrouter]\nprovider = "openrouter"\nbase_url = "{fake.url}{BASE}"\n'
+    assert dirs.config_path().read_text() == table
     entry = snap()["accounts"]["openrouter"]
     assert entry["status"] == "ok" and entry["reading"]["balance"] == [{"amount": 74.75, "currency": "USD"}]
 
@@ -61,7 +62,8 @@ def test_add_checks_the_key_live_then_keeps_it_only_in_the_keyring(capsys, monke
     assert secrets.keyring_get("openrouter") == OTHER_KEY
     assert dirs.config_path().read_text().count("[accounts.") == 1
 
-    assert cli(capsys, monkeypatch, "rename", "openrouter", "personal")[1] == "renamed openrouter to personal (key moved)\n"
+    renamed = cli(capsys, monkeypatch, "rename", "openrouter", "personal")[1]
+    assert renamed == "renamed openrouter to personal (key moved)\n"
     assert (secrets.keyring_get("openrouter"), secrets.keyring_get("personal")) == (None, OTHER_KEY)
     assert snap()["accounts"]["personal"]["reading"]["balance"][0]["amount"] == 74.75
     assert cli(capsys, monkeypatch, "remove", "personal")[1] == "removed personal and its key\n"

@@ -229,7 +229,7 @@ def rows(now: float | None = None) -> list[dict]:
             "provider": account.provider,
             "label": account.label,
             "enabled": account.enabled,
-            "status": "stale" if item and item["stale"] and entry["status"] == "ok" else (entry or {}).get("status", "pending"),
+            "status": _status(entry, item),
             "error": (entry or {}).get("error"),
             "fetched_at": (entry or {}).get("fetched_at"),
             "age": item["age"] if item else None,
@@ -238,6 +238,12 @@ def rows(now: float | None = None) -> list[dict]:
         row.update(_key_info(account))
         out.append(row)
     return out
+
+
+def _status(entry: dict | None, item: dict | None) -> str:
+    """The snapshot status (ok, error, parked, pending), with ok turned to stale when the figures are old."""
+    status = (entry or {}).get("status", "pending")
+    return "stale" if status == "ok" and item and item["stale"] else status
 
 
 def _key_info(account: Account) -> dict[str, Any]:

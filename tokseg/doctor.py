@@ -54,7 +54,8 @@ def fix_for(kind: str, name: str, provider: str, entry: dict, now: float, key_pr
         return ("check the connection, any proxy (HTTPS_PROXY, NO_PROXY) and the account's base_url; "
                 f"tokseg retries at {when}")
     if kind == "server":
-        return f"the provider has an outage (HTTP 5xx); nothing to fix here, tokseg keeps the last figures and retries at {when}"
+        return (f"the provider has an outage (HTTP 5xx); nothing to fix here, tokseg keeps the last figures "
+                f"and retries at {when}")
     if kind == "bad_response":
         return ("the provider answered in a shape tokseg does not know: upgrade tokseg, and if it persists report "
                 f"the message (details in {refresh.LOG_FILE})")
