@@ -83,6 +83,7 @@ def test_key_command_list_may_name_a_shell():
     ([sys.executable, "-c", "pass"], "printed nothing"),
     ("", "is empty"),
     ([], "is empty"),
+    ("pass show 'unclosed", "cannot be split into words \\(No closing quotation\\); check its quotes"),
 ])
 def test_key_command_failures_are_one_line(command, message):
     with pytest.raises(NoSecret, match=message) as caught:
@@ -103,5 +104,9 @@ def test_no_keyring_backend_is_one_line_naming_both_alternatives(config_file):
     assert "keyring.backends.fail.Keyring" in line
     assert "no usable keyring (NoKeyringError: No recommended backend was available)" in line
     assert 'key_env = "VAR"' in line and "key_command" in line
+    broken = run_tokseg("doctor", env={"PYTHON_KEYRING_BACKEND": "tokseg_no_such_module.Keyring"})
+    assert "Traceback" not in broken.stdout + broken.stderr
+    assert ("FIX keyring: none (the configured backend could not be loaded) - no usable keyring "
+            "(ModuleNotFoundError: No module named 'tokseg_no_such_module'); keep the key elsewhere") in broken.stdout
     assert '      fix: this machine has no usable keyring: set key_env = "VAR" or key_command = "…" in [accounts.a]' \
         in done.stdout

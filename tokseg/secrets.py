@@ -120,7 +120,10 @@ def keyring_get(account: str) -> str | None:
 
 
 def keyring_set(account: str, secret: str) -> None:
-    _call("set_password", account, secret)
+    try:
+        _call("set_password", account, secret)
+    except KeyringUnavailable as exc:  # a backend's message must not carry the key it was given
+        raise KeyringUnavailable(str(exc).replace(secret, "[key]")) from None
 
 
 def keyring_delete(account: str) -> bool:
@@ -165,8 +168,11 @@ def _run_key_command(account: Account) -> str:
     key_command = ["sh", "-c", "pass show ai | head -1"].
     """
     command = account.key_command
-    argv = command if isinstance(command, list) else shlex.split(command or "")
     where = f"account {account.name!r}: key_command"
+    try:
+        argv = command if isinstance(command, list) else shlex.split(command or "")
+    except ValueError as exc:
+        raise NoSecret(f"{where} cannot be split into words ({exc}); check its quotes") from None
     if not argv:
         raise NoSecret(f"{where} is empty; set it to e.g. \"pass show openrouter\"")
     try:
