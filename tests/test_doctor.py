@@ -44,7 +44,7 @@ def test_loose_permissions_and_a_bad_config_are_reported_with_the_fix(capsys, co
     assert out.rstrip().endswith("3 problem(s) found")
 
 
-def test_integrations_found_and_refresher_seen_running(home, config_file):
+def test_integrations_found_and_refresher_seen_running(home, config_file, monkeypatch):
     user = home.parent / "user"
     user.mkdir(exist_ok=True)
     (user / ".tmux.conf").write_text('set -g status-right "#(tokseg --format tmux)"\n')
@@ -52,8 +52,13 @@ def test_integrations_found_and_refresher_seen_running(home, config_file):
     (xdg / "fish").mkdir(parents=True)
     (xdg / "fish" / "config.fish").write_text("set -g x 1\n\nfunction fish_right_prompt; tokseg --format fish; end\n")
     (user / ".bashrc").write_text("alias ll='ls -l'\n")
+    starship = home.parent / "dotfiles" / "prompt.toml"
+    starship.parent.mkdir()
+    starship.write_text('[custom.tokseg]\ncommand = "tokseg --format starship"\n')
+    monkeypatch.setenv("STARSHIP_CONFIG", str(starship))
     found = {(i["host"], i["file"]): i["lines"] for i in doctor.integrations()}
-    assert found == {("tmux", str(user / ".tmux.conf")): [1], ("fish", str(xdg / "fish" / "config.fish")): [3]}
+    assert found == {("tmux", str(user / ".tmux.conf")): [1], ("fish", str(xdg / "fish" / "config.fish")): [3],
+                     ("starship", str(starship)): [1, 2]}
 
     assert doctor.diagnose()["refresher"]["running"] is False
     cache = dirs.ensure_private(dirs.cache_dir())

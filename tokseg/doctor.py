@@ -158,9 +158,11 @@ def integrations() -> list[dict[str, Any]]:
     """Host configs that mention tokseg, with the line numbers."""
     home = Path(os.path.expanduser("~"))
     xdg = Path(os.environ.get("XDG_CONFIG_HOME", "").strip() or home / ".config")
+    candidates = [(host, (home if rel[0] == "~" else xdg) / rel[2:]) for host, rel in INTEGRATION_FILES]
+    if os.environ.get("STARSHIP_CONFIG", "").strip():
+        candidates.append(("starship", Path(os.environ["STARSHIP_CONFIG"].strip())))
     found = []
-    for host, rel in INTEGRATION_FILES:
-        path = (home if rel[0] == "~" else xdg) / rel[2:]
+    for host, path in dict.fromkeys(candidates):
         try:
             with open(path, "rb") as fh:
                 text = fh.read(MAX_SCAN_BYTES).decode("utf-8", "replace")
