@@ -12,7 +12,9 @@ import sys
 import time
 from typing import Iterator
 
+import keyring
 import pytest
+from keyring.backends import fail
 
 from tests.conftest import run_tokseg, write_config
 from tests.fakeserver import FakeServer, start_fake_server
@@ -209,3 +211,24 @@ def test_typed_key_is_asked_for_with_hidden_input(fake):
     assert b"added openrouter (openrouter): $74.75; key sk-or-\xe2\x80\xa691bc (keyring)" in seen
     assert KEY.encode() not in seen
     assert secrets.keyring_get("openrouter") == KEY
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """keyring's fail backend, chosen with keyring's own API for the rest of this test."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_remove_and_rename_without_a_keyring(capsys, monkeypatch, config_file, no_keyring):
+    write_config(config_file, '[accounts.a]\nprovider = "openrouter"\n\n[accounts.b]\nprovider = "openrouter"\n'
+                              'key_env = "B_KEY"\n')
+    code, _, err = cli(capsys, monkeypatch, "rename", "a", "c")
+    assert code == 1 and err.startswith("tokseg: account 'a' was not renamed: no usable keyring (NoKeyringError")
+    assert cli(capsys, monkeypatch, "rename", "b", "d")[1] == "renamed b to d\n"
+    code, out, err = cli(capsys, monkeypatch, "remove", "a")
+    assert (code, out) == (0, "removed a\n")
+    assert err.startswith("tokseg: the key could not be removed from the keyring: no usable keyring")
+    assert config_file.read_text() == '[accounts.d]\nprovider = "openrouter"\nkey_env = "B_KEY"\n'
