@@ -19,7 +19,7 @@ GOOD = '[accounts.credits]\nprovider = "demo"\n'
     ('[settings]\ninterval = 1\n', ":2: [settings] interval", "at least 5 seconds"),
     ('[settings]\ncolour = "red"\n', ":2: [settings] colour", "unknown setting"),
     ('[accounts.a]\nlabel = "x"\n', ":1: [accounts.a]", 'add e.g. provider = "demo"'),
-    ('[accounts.a]\nprovider = "nope"\n', ":2: [accounts.a] provider", "unknown provider 'nope'; known: demo"),
+    ('[accounts.a]\nprovider = "nope"\n', ":2: [accounts.a] provider", "unknown provider 'nope'; known: "),
     ('[accounts.a]\nprovider = "demo"\nspeeed = 2\n', ":3: [accounts.a] speeed", "known: provider, label"),
     ('[accounts.a]\nprovider = "demo"\nkind = "weird"\n', ":3: [accounts.a] kind", "not one of: prepaid"),
     ('[accounts.a]\nprovider = "demo"\nspeed = "fast"\n', ":3: [accounts.a] speed", 'must be a number, not "fast"'),

@@ -63,3 +63,6 @@ class BadResponse(FetchError):
     """The body was not the JSON we expected; the message names the missing field."""
 
     kind = "bad_response"
+
+
+ERROR_KINDS = ("auth", "rate_limited", "network", "server", "bad_response", "config")

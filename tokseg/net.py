@@ -134,6 +134,8 @@ class Http:
                 raise NetworkError(f"{_where(url)} did not answer within {self.timeout[1]:g}s") from exc
             except requests.ConnectionError as exc:
                 raise NetworkError(f"could not connect to {urlsplit(url).hostname}") from exc
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+                raise BadResponse(f"{_where(url)} sent a body that was cut short or garbled") from exc
             except requests.RequestException as exc:
                 raise NetworkError(f"request to {_where(url)} failed ({type(exc).__name__})") from exc
             if response.status_code not in (301, 302, 303, 307, 308) or "location" not in response.headers:
@@ -207,8 +209,23 @@ def error_detail(response: requests.Response, limit: int = 160) -> str:
 _KEY_SHAPED = re.compile(r"\b(sk|xai|nvapi|gsk|ghp|gho|ghu|github_pat)[-_][A-Za-z0-9_\-]{6,}")
 
 
+PREFIX_HINT_MAX = 16
+
+
 def scrub(text: str, secret: str | None) -> str:
-    """Remove the account's secret, and anything shaped like a key, from a message."""
+    """Remove the account's secret, and anything shaped like a key, from a message.
+
+    A short prefix written as a hint ("needs an Admin key sk-ant-admin…") is kept,
+    unless it is the start of the secret itself (a key cut short by truncation).
+    """
     if secret:
         text = text.replace(secret, "[key]")
-    return _KEY_SHAPED.sub(lambda m: f"{m.group(1)}-…", text)
+
+    def replace(m: re.Match) -> str:
+        token = m.group(0)
+        is_hint = text[m.end():m.end() + 1] == "…" and len(token) <= PREFIX_HINT_MAX
+        if is_hint and not (secret and secret.startswith(token)):
+            return token
+        return f"{m.group(1)}-…"
+
+    return _KEY_SHAPED.sub(replace, text)

@@ -123,6 +123,22 @@ def _run_locked(only: list[str] | None, force: bool, progress: Progress | None, 
     return Report(outcomes=outcomes, skipped=skipped)
 
 
+def sync_snapshot(cfg: config.Config, outcomes: list[Outcome] | None = None, *, now: float | None = None,
+                  edit: Callable[[dict], None] | None = None) -> dict:
+    """Fold a config just changed by a command (add, remove, rename) and its outcomes into the snapshot.
+
+    `edit` runs first on the snapshot (e.g. to move a renamed account's entry).
+    """
+    stamp = time.time() if now is None else now
+
+    def mutate(snap: dict) -> None:
+        if edit:
+            edit(snap)
+        _merge(snap, cfg, outcomes or [], stamp)
+
+    return store.update(mutate)
+
+
 def _is_due(entry: dict | None, account: config.Account, now: float) -> bool:
     if not entry or entry.get("fingerprint") != account.fingerprint or entry.get("provider") != account.provider:
         return True

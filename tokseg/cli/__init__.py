@@ -17,9 +17,14 @@ from tokseg.errors import TokError
 from tokseg.render import FORMATS
 
 SUBCOMMANDS: dict[str, str] = {
+    "add": "tokseg.cli.accounts:add",
     "config": "tokseg.cli.config:config",
     "demo": "tokseg.cli.demo:demo",
+    "doctor": "tokseg.cli.doctor:doctor",
+    "list": "tokseg.cli.accounts:list_",
     "refresh": "tokseg.cli.refresh:refresh",
+    "remove": "tokseg.cli.accounts:remove",
+    "rename": "tokseg.cli.accounts:rename",
 }
 
 

@@ -9,7 +9,14 @@ if TYPE_CHECKING:
     from tokseg.providers._base import Provider
 
 PROVIDERS: dict[str, str] = {
+    "anthropic": "tokseg.providers.anthropic",
+    "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
+    "moonshot": "tokseg.providers.moonshot",
+    "novita": "tokseg.providers.novita",
+    "openai": "tokseg.providers.openai",
+    "openrouter": "tokseg.providers.openrouter",
+    "siliconflow": "tokseg.providers.siliconflow",
 }
 
 
