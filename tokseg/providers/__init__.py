@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from tokseg.providers._base import Provider
 
 PROVIDERS: dict[str, str] = {
+    "claude_code": "tokseg.sources.claude_code",
+    "claude_statusline": "tokseg.providers.claude_statusline",
+    "codex_logs": "tokseg.sources.codex",
     "demo": "tokseg.providers.demo",
 }
 
