@@ -64,8 +64,10 @@ def parse(line: bytes, state: dict) -> list[Row]:
     total; a total that goes backwards counts again only once it grows from
     the lower value (a reset, whose own last request is then counted) - if
     it comes back above the old total it was a stale event. Rows are keyed by
-    lane and running total, so the same event copied into another file is
-    counted once (the smaller increase wins).
+    the running total, so the same event copied into another file is
+    counted once (the smaller increase wins). The lane is not part of that key:
+    an event without rate limits inherits the previous event's lane, which a
+    copy may not have.
     """
     if not any(marker in line for marker in WANTED):
         return []
@@ -101,7 +103,7 @@ def parse(line: bytes, state: dict) -> list[Row]:
     state["burst"] = -1
     steps = _advance(lanes, lane, total, _vector(info.get("last_token_usage")))
     model, flags = _model(payload, info, state)
-    return [_row(lane, at, delta, ts, model, flags) for at, delta in steps]
+    return [_row(at, delta, ts, model, flags) for at, delta in steps]
 
 
 def _advance(lanes: dict, lane: str, total: list[int], last: list[int] | None) -> list[tuple[list[int], list[int]]]:
@@ -124,10 +126,9 @@ def _advance(lanes: dict, lane: str, total: list[int], last: list[int] | None) -
     return []
 
 
-def _row(lane: str, at: list[int], delta: list[int], ts: float, model: str, flags: int) -> Row:
+def _row(at: list[int], delta: list[int], ts: float, model: str, flags: int) -> Row:
     inp, cached, out = delta[0], min(delta[1], delta[0]), delta[2]
-    key = f"{lane}|{','.join(map(str, at))}"
-    return Row(key, ts, model, inp - cached, cached, 0, 0, out, -(inp + out), flags)
+    return Row(",".join(map(str, at)), ts, model, inp - cached, cached, 0, 0, out, -(inp + out), flags)
 
 
 def _model(payload: dict, info: dict, state: dict) -> tuple[str, int]:
