@@ -200,3 +200,11 @@ def test_config_dir_list_and_defaults_come_from_the_environment(tmp_path):
 def test_missing_folders_name_the_fix(tmp_path):
     with pytest.raises(ConfigError, match="paths.*CLAUDE_CONFIG_DIR"):
         run(tmp_path / "nowhere")
+
+
+def test_when_the_winning_copy_goes_the_copy_left_in_another_file_counts(claude_dir):
+    write_lines(session(claude_dir, "full"), streamed("msg_shared", NOW - 900))
+    write_lines(session(claude_dir, "partial"), [claude_row("msg_shared", NOW - 900, output=12)])
+    assert run(claude_dir)[0].tokens["today"].output == 637
+    session(claude_dir, "full").unlink()
+    assert run(claude_dir)[0].tokens["today"].output == 12

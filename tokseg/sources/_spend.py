@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections import defaultdict
 from datetime import datetime
 from typing import Iterable, Mapping
 
@@ -19,7 +18,7 @@ import genai_prices
 from tokseg import dirs
 from tokseg.reading import Headline, Money, Reading, Tokens
 from tokseg.render.view import money
-from tokseg.sources._tail import Index, Parser, Priced, Row, ScanStats
+from tokseg.sources._tail import Index, Parser, Row, ScanStats, Totals
 from tokseg.sources.pricing import Pricer
 
 BLOCK_S = 5 * 3600
@@ -28,6 +27,7 @@ BLOCK_S = 5 * 3600
 BLOCK_LOOKBACK_S = 24 * 3600
 FLAG_SIDECHAIN, FLAG_FAST, FLAG_GUESSED_MODEL = 1, 2, 4
 PARSER_VERSION = "1"
+FALLBACK_MODEL = "gpt-5"  # Codex logs from before `turn_context` existed (reference B2)
 
 
 def expand(path: str, env: Mapping[str, str]) -> str:
@@ -102,55 +102,54 @@ def current_block(times: list[float], now: float) -> float | None:
 def summarise(index: Index, now: float, label: str) -> Reading:
     """Today / month / block spend and tokens from the index's winning rows."""
     today, month = starts(now)
-    rows = index.winners(min(month, now - BLOCK_LOOKBACK_S))
-    block = current_block([r.ts for r in rows if r.ts <= now], now)
-    periods: dict[str, float | None] = {"today": today, "month": month, "block": block}
+    block = current_block(index.times(min(month, now - BLOCK_LOOKBACK_S), now), now)
+    periods = {"today": today, "month": month, "block": block}
     spent: dict[str, Money] = {}
     tokens: dict[str, Tokens] = {}
+    by_model: dict[str, dict[str, Totals]] = {}
     for period, since in periods.items():
         if since is None:
             continue
-        chosen = [r for r in rows if since <= r.ts <= now]
-        spent[period] = Money(sum(r.cost for r in chosen if r.cost is not None))
-        tokens[period] = Tokens(input=sum(r.uncached for r in chosen), output=sum(r.output for r in chosen),
-                                cache_read=sum(r.cache_read for r in chosen),
-                                cache_write=sum(r.write_5m + r.write_1h for r in chosen))
-    month_rows = [r for r in rows if month <= r.ts <= now]
-    notes = [_by_model("today", [r for r in month_rows if r.ts >= today]), _by_model("month", month_rows)]
+        by_model[period] = models = index.totals(since, now)
+        rows = models.values()
+        spent[period] = Money(sum(t.cost for t in rows))
+        tokens[period] = Tokens(input=sum(t.uncached for t in rows), output=sum(t.output for t in rows),
+                                cache_read=sum(t.cache_read for t in rows),
+                                cache_write=sum(t.write_5m + t.write_1h for t in rows))
+    notes = [_by_model("today", by_model["today"]), _by_model("month", by_model["month"])]
     if block is not None:
         notes.append(f"5h block {time.strftime('%H:%M', time.localtime(block))}–"
                      f"{time.strftime('%H:%M', time.localtime(block + BLOCK_S))}")
-    notes.extend(_caveats(month_rows, label))
+    notes.extend(_caveats(index, by_model["month"], month, now, label))
     return Reading(headline=Headline("spent", "today"), spent=spent, tokens=tokens,
                    notes=tuple(n for n in notes if n))
 
 
-def _by_model(period: str, rows: list[Priced]) -> str:
+def _by_model(period: str, models: dict[str, Totals]) -> str:
     """'today: claude-opus-4-7 $3.10 (1.2M tok) · gpt-5 $0.40 (80k tok)', costliest first."""
-    cost: dict[str, float] = defaultdict(float)
-    count: dict[str, int] = defaultdict(int)
-    for r in rows:
-        cost[r.model] += r.cost or 0.0
-        count[r.model] += r.uncached + r.cache_read + r.write_5m + r.write_1h + r.output
-    if not cost:
+    if not models:
         return ""
-    parts = [f"{m} {money(cost[m], 'USD')} ({_short(count[m])} tok)" for m in sorted(cost, key=lambda m: -cost[m])]
+    parts = []
+    for name, t in sorted(models.items(), key=lambda item: -item[1].cost):
+        count = t.uncached + t.cache_read + t.write_5m + t.write_1h + t.output
+        parts.append(f"{name} {money(t.cost, 'USD')} ({_short(count)} tok)")
     return f"{period}: " + " · ".join(parts)
 
 
-def _caveats(rows: list[Priced], label: str) -> list[str]:
-    """What the money figures leave out, said rather than hidden (month to date)."""
+def _caveats(index: Index, month: dict[str, Totals], since: float, now: float, label: str) -> list[str]:
+    """What the month's money figures leave out, said rather than hidden."""
     notes = []
-    unknown = [r.model for r in rows if r.cost is None]
+    unknown = {name: t.unpriced for name, t in month.items() if t.unpriced}
     if unknown:
-        names = ", ".join(sorted(set(unknown)))
-        notes.append(f"{len(unknown)} {_plural(len(unknown), 'message')} from unknown models: {names} (not priced)")
-    fast = sum(1 for r in rows if r.flags & FLAG_FAST)
+        count = sum(unknown.values())
+        notes.append(f"{count} {_plural(count, 'message')} from unknown models: {', '.join(sorted(unknown))} "
+                     "(not priced)")
+    fast = index.flagged(since, now, FLAG_FAST)
     if fast:
         notes.append(f"{fast} fast-mode {_plural(fast, 'message')} priced at standard rates")
-    guessed = [r.model for r in rows if r.flags & FLAG_GUESSED_MODEL]
+    guessed = index.flagged(since, now, FLAG_GUESSED_MODEL)
     if guessed:
-        notes.append(f"{len(guessed)} {label} {_plural(len(guessed), 'event')} without a model priced as {guessed[0]}")
+        notes.append(f"{guessed} {label} {_plural(guessed, 'event')} without a model priced as {FALLBACK_MODEL}")
     return notes
 
 

@@ -5,9 +5,13 @@ first bytes (to notice a file replaced in place) and the parser's own state
 (Codex keeps running totals). A refresh stats every file and reads only the
 bytes past the stored offset, up to the last complete line; a file that
 shrank, changed inode or changed its first bytes is read again from zero
-after its rows are dropped. Rows are kept per file and key; the global
-de-duplication (the same message in several files) happens when rows are
-summed (`winners`), so dropping one file never loses another's copy.
+after its rows are dropped.
+
+Rows are kept per file and key (`rows`), and the copy that wins across all
+files - the highest score - is kept up to date in `best` as rows arrive, so
+a refresh costs the new bytes plus one indexed sum, not a pass over history.
+When a file's rows are dropped, its keys are re-decided from the copies the
+other files still hold.
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-SCHEMA = "1"
+SCHEMA = "2"
+COLUMNS = "key, file, ts, model, uncached, cache_read, write_5m, write_1h, output, cost, score, flags"
+UPDATE_WINNER = ("ts=excluded.ts, model=excluded.model, uncached=excluded.uncached, cache_read=excluded.cache_read, "
+                 "write_5m=excluded.write_5m, write_1h=excluded.write_1h, output=excluded.output, "
+                 "cost=excluded.cost, score=excluded.score, flags=excluded.flags")
 CHUNK = 4 << 20
 HEAD = 64
 
@@ -39,18 +47,17 @@ class Row(NamedTuple):
     flags: int = 0
 
 
-class Priced(NamedTuple):
-    """A winning row as read back for the totals; cost None = model not in the price table."""
+class Totals(NamedTuple):
+    """One model's sums over a period; `unpriced` counts requests whose model has no price."""
 
-    ts: float
-    model: str
+    requests: int
     uncached: int
     cache_read: int
     write_5m: int
     write_1h: int
     output: int
-    cost: float | None
-    flags: int
+    cost: float
+    unpriced: int
 
 
 # parse(line, state) -> rows; `state` is the file's JSON-serialisable parser state, mutated in place.
@@ -88,13 +95,18 @@ class Index:
         if found and found[0] == version:
             return
         self.db.executescript("""
-            DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS rows;
+            DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS rows; DROP TABLE IF EXISTS best;
             CREATE TABLE files (path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, size INTEGER,
                                 offset INTEGER, head BLOB, state TEXT);
-            CREATE TABLE rows (file TEXT, key TEXT, ts REAL, model TEXT, uncached INTEGER, cache_read INTEGER,
+            CREATE TABLE rows (key TEXT, file TEXT, ts REAL, model TEXT, uncached INTEGER, cache_read INTEGER,
                                write_5m INTEGER, write_1h INTEGER, output INTEGER, cost REAL, score INTEGER,
                                flags INTEGER, PRIMARY KEY (file, key)) WITHOUT ROWID;
-            CREATE INDEX rows_ts ON rows (ts);
+            CREATE INDEX rows_key ON rows (key);
+            CREATE TABLE best (key TEXT PRIMARY KEY, file TEXT, ts REAL, model TEXT, uncached INTEGER,
+                               cache_read INTEGER, write_5m INTEGER, write_1h INTEGER, output INTEGER, cost REAL,
+                               score INTEGER, flags INTEGER);
+            CREATE INDEX best_ts ON best (ts);
+            CREATE INDEX best_file ON best (file);
         """)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
 
@@ -117,12 +129,25 @@ class Index:
                 self._sync_file(path, known.get(path), parse, cost, stats)
             except OSError:
                 continue  # vanished or unreadable between listing and reading: next run will see
-        gone = [p for p in known if p not in seen]
-        if gone:
-            with self.db:
-                self.db.executemany("DELETE FROM rows WHERE file = ?", [(p,) for p in gone])
-                self.db.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in gone])
+        for path in known:
+            if path not in seen:
+                with self.db:
+                    self._drop_rows(path)
+                    self.db.execute("DELETE FROM files WHERE path = ?", (path,))
         return stats
+
+    def _drop_rows(self, path: str) -> None:
+        """Forget a file's rows; keys it won go to the best copy left in other files."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS dropped (key TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM dropped")
+        self.db.execute("INSERT INTO dropped SELECT key FROM best WHERE file = ?", (path,))
+        self.db.execute("DELETE FROM best WHERE file = ?", (path,))
+        self.db.execute("DELETE FROM rows WHERE file = ?", (path,))
+        self.db.execute(f"""
+            INSERT INTO best SELECT {COLUMNS} FROM (
+                SELECT *, ROW_NUMBER() OVER (PARTITION BY key ORDER BY score DESC) AS rank
+                FROM rows WHERE key IN (SELECT key FROM dropped))
+            WHERE rank = 1""")
 
     def _sync_file(self, path: str, known: tuple | None, parse: Parser, cost: Coster, stats: ScanStats) -> None:
         info = os.stat(path)
@@ -142,7 +167,8 @@ class Index:
             else:
                 stats.rescanned.append(path)
                 offset, state, head = 0, {}, b""
-                self.db.execute("DELETE FROM rows WHERE file = ?", (path,))
+                with self.db:
+                    self._drop_rows(path)
         stats.files_read += 1
         rows: list[Row] = []
         with open(path, "rb") as fh:
@@ -154,25 +180,33 @@ class Index:
                 fh.seek(0)
                 head = fh.read(min(HEAD, offset))
         stats.rows += len(rows)
+        values = [(r.key, path, r.ts, r.model, r.uncached, r.cache_read, r.write_5m, r.write_1h, r.output, cost(r),
+                   r.score, r.flags) for r in rows]
         with self.db:
-            self.db.executemany(
-                "INSERT INTO rows VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (file, key) DO UPDATE SET "
-                "ts=excluded.ts, model=excluded.model, uncached=excluded.uncached, cache_read=excluded.cache_read, "
-                "write_5m=excluded.write_5m, write_1h=excluded.write_1h, output=excluded.output, cost=excluded.cost, "
-                "score=excluded.score, flags=excluded.flags WHERE excluded.score > rows.score",
-                [(path, r.key, r.ts, r.model, r.uncached, r.cache_read, r.write_5m, r.write_1h, r.output, cost(r),
-                  r.score, r.flags) for r in rows])
+            self.db.executemany(f"INSERT INTO rows VALUES ({','.join('?' * 12)}) ON CONFLICT (file, key) "
+                                f"DO UPDATE SET {UPDATE_WINNER} WHERE excluded.score > rows.score", values)
+            self.db.executemany(f"INSERT INTO best VALUES ({','.join('?' * 12)}) ON CONFLICT (key) "
+                                f"DO UPDATE SET file=excluded.file, {UPDATE_WINNER} WHERE excluded.score > best.score",
+                                values)
             self.db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)",
                             (path, info.st_dev, info.st_ino, info.st_size, offset, head, json.dumps(state)))
 
-    def winners(self, since: float) -> list[Priced]:
-        """Rows from `since` on, one per key across all files (the highest score), oldest first."""
+    def totals(self, since: float, until: float) -> dict[str, Totals]:
+        """Per-model sums of the winning copies with `since <= ts <= until`."""
         query = """
-            SELECT ts, model, uncached, cache_read, write_5m, write_1h, output, cost, flags FROM (
-                SELECT *, ROW_NUMBER() OVER (PARTITION BY key ORDER BY score DESC) AS rank
-                FROM rows WHERE ts >= ?)
-            WHERE rank = 1 ORDER BY ts"""
-        return [Priced(*row) for row in self.db.execute(query, (since,))]
+            SELECT model, COUNT(*), SUM(uncached), SUM(cache_read), SUM(write_5m), SUM(write_1h), SUM(output),
+                   TOTAL(cost), SUM(cost IS NULL) FROM best WHERE ts BETWEEN ? AND ? GROUP BY model"""
+        return {row[0]: Totals(*row[1:]) for row in self.db.execute(query, (since, until))}
+
+    def flagged(self, since: float, until: float, flag: int) -> int:
+        """How many winning requests in the period carry `flag`."""
+        query = "SELECT COUNT(*) FROM best WHERE ts BETWEEN ? AND ? AND flags & ? != 0"
+        return self.db.execute(query, (since, until, flag)).fetchone()[0]
+
+    def times(self, since: float, until: float) -> list[float]:
+        """Timestamps of the winning requests in the period, oldest first."""
+        return [ts for (ts,) in self.db.execute("SELECT ts FROM best WHERE ts BETWEEN ? AND ? ORDER BY ts",
+                                                (since, until))]
 
 
 def _lines(fh, offset: int, stats: ScanStats) -> Iterator[tuple[bytes, int]]:

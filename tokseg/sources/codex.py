@@ -28,7 +28,6 @@ from tokseg.sources.pricing import Pricer
 
 NAME, TITLE = "codex_logs", "Codex (local logs)"
 SECRET = None
-FALLBACK_MODEL = "gpt-5"  # logs from before `turn_context` existed (reference B2)
 COUNTERS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens")
 WANTED = (b'"token_count"', b'"turn_context"', b'"session_meta"')
 
@@ -135,7 +134,7 @@ def _model(payload: dict, info: dict, state: dict) -> tuple[str, int]:
     for value in (payload.get("model"), info.get("model"), state.get("model")):
         if isinstance(value, str) and value:
             return value, 0
-    return FALLBACK_MODEL, _spend.FLAG_GUESSED_MODEL
+    return _spend.FALLBACK_MODEL, _spend.FLAG_GUESSED_MODEL
 
 
 def _spawned(source: object) -> bool:
