@@ -10,7 +10,7 @@ import pytest
 
 from tests.agent_logs import claude_row, ctx, user_row, write_lines
 from tokseg.errors import ConfigError
-from tokseg.sources import claude_code
+from tokseg.sources import _spend, claude_code, pricing
 from tokseg.sources.claude_code import Options
 
 # 2026-11-22 15:00 local time: "today" and "this month" do not depend on the machine's zone.
@@ -86,7 +86,7 @@ def test_offsets_stop_before_a_half_written_line(claude_dir):
     with open(path, "ab") as fh:
         fh.write(tail[:40].encode())
     reading, _ = run(claude_dir)
-    index = claude_code._spend.index_for(claude_code.NAME, "cc")
+    index = _spend.index_for(claude_code.NAME, "cc", pricing.VERSION)
     assert index.offsets() == {str(path): complete}
     index.close()
     with open(path, "ab") as fh:

@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
         return 0
     try:
         store(figures, store_path(), now)
-    except OSError:
+    except Exception:
         pass  # the segment still shows; other bars keep the previous figures
     try:
         out = segment(figures, now)

@@ -11,15 +11,15 @@ import os
 import re
 import time
 from datetime import datetime
-from typing import Iterable, Mapping
-
-import genai_prices
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from tokseg import dirs
 from tokseg.reading import Headline, Money, Reading, Tokens
 from tokseg.render.view import money
 from tokseg.sources._tail import Index, Parser, Row, ScanStats, Totals
-from tokseg.sources.pricing import Pricer
+
+if TYPE_CHECKING:
+    from tokseg.sources.pricing import Pricer
 
 BLOCK_S = 5 * 3600
 # How far back the block search looks; a run of activity without a 5-hour gap for longer
@@ -59,12 +59,12 @@ def epoch(stamp: object) -> float | None:
         return None
 
 
-def index_for(source: str, account: str) -> Index:
+def index_for(source: str, account: str, pricing_version: str) -> Index:
     """Each account has its own index: two accounts may read different folders."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", account)
     path = dirs.ensure_private(dirs.state_dir()) / "logs" / f"{source}-{safe}.sqlite3"
     dirs.ensure_private(path.parent)
-    return Index(path, f"{PARSER_VERSION}/{genai_prices.__version__}")
+    return Index(path, f"{PARSER_VERSION}/{pricing_version}")
 
 
 def sync(index: Index, files: Iterable[str], parse: Parser, pricer: Pricer) -> ScanStats:
@@ -164,10 +164,17 @@ def _short(n: int) -> str:
     return str(n)
 
 
-def run(account: str, source: str, files: list[str], parse: Parser, pricer: Pricer, now: float,
+def run(account: str, source: str, files: list[str], parse: Parser, provider_id: str, now: float,
         label: str) -> tuple[Reading, ScanStats]:
-    """Sync the account's index with `files` and sum it; the stats say what was read."""
-    index = index_for(source, account)
+    """Sync the account's index with `files` and sum it; the stats say what was read.
+
+    The price table is imported here, not at module level: loading a config
+    imports every provider module it names, and that should stay quick.
+    """
+    from tokseg.sources.pricing import VERSION, Pricer
+
+    pricer = Pricer(provider_id)
+    index = index_for(source, account, VERSION)
     try:
         stats = sync(index, files, parse, pricer)
         return summarise(index, now, label), stats

@@ -26,7 +26,6 @@ from tokseg.providers._base import Ctx
 from tokseg.reading import Reading
 from tokseg.sources import _spend
 from tokseg.sources._tail import Row, ScanStats, walk
-from tokseg.sources.pricing import Pricer
 
 NAME, TITLE = "claude_code", "Claude Code (local logs)"
 SECRET = None
@@ -118,7 +117,7 @@ def _writes(usage: dict) -> tuple[int, int]:
 def run(ctx: Ctx) -> tuple[Reading, ScanStats]:
     opts: Options = ctx.options  # type: ignore[assignment]
     env = dict(ctx.env)
-    return _spend.run(ctx.account, NAME, files(opts, env), parse, Pricer("anthropic"), ctx.now(), "Claude")
+    return _spend.run(ctx.account, NAME, files(opts, env), parse, "anthropic", ctx.now(), "Claude")
 
 
 def fetch(ctx: Ctx) -> Reading:

@@ -24,7 +24,6 @@ from tokseg.providers._base import Ctx
 from tokseg.reading import Reading
 from tokseg.sources import _spend
 from tokseg.sources._tail import Row, ScanStats, walk
-from tokseg.sources.pricing import Pricer
 
 NAME, TITLE = "codex_logs", "Codex (local logs)"
 SECRET = None
@@ -161,7 +160,7 @@ def _minus(a: list[int], b: list[int]) -> list[int]:
 def run(ctx: Ctx) -> tuple[Reading, ScanStats]:
     opts: Options = ctx.options  # type: ignore[assignment]
     env = dict(ctx.env)
-    return _spend.run(ctx.account, NAME, files(opts, env), parse, Pricer("openai"), ctx.now(), "Codex")
+    return _spend.run(ctx.account, NAME, files(opts, env), parse, "openai", ctx.now(), "Codex")
 
 
 def fetch(ctx: Ctx) -> Reading:

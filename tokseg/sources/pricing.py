@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import genai_prices
 from genai_prices import Usage, calc_price
 from genai_prices.types import ModelPrice, TieredPrices
 
+VERSION = genai_prices.__version__  # stored costs are redone when the table changes
 # The request's counts in the library's terms; input = uncached + cache writes + cache reads.
 FIELDS = ("input_mtok", "cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok", "output_mtok")
 _SUFFIX = re.compile(r"\[[^\]]*\]$")  # Claude Code may append e.g. "[1m]" to a model id
