@@ -208,3 +208,11 @@ def test_when_the_winning_copy_goes_the_copy_left_in_another_file_counts(claude_
     assert run(claude_dir)[0].tokens["today"].output == 637
     session(claude_dir, "full").unlink()
     assert run(claude_dir)[0].tokens["today"].output == 12
+
+
+def test_fast_mode_requests_are_said_to_be_priced_at_standard_rates(claude_dir):
+    fast = claude_row("msg_fast", NOW - 60, model="claude-opus-4-7", output=220).replace(
+        '"service_tier": "standard"', '"service_tier": "standard", "speed": "fast"')
+    write_lines(session(claude_dir), [fast, claude_row("msg_std", NOW - 30, output=5)])
+    reading, _ = run(claude_dir)
+    assert "1 fast-mode message priced at standard rates" in reading.notes

@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "config": "tokseg.cli.config:config",
     "demo": "tokseg.cli.demo:demo",
     "refresh": "tokseg.cli.refresh:refresh",
+    "statusline": "tokseg.cli.statusline:statusline",
 }
 
 
