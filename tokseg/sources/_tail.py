@@ -173,7 +173,7 @@ class Index:
         rows: list[Row] = []
         with open(path, "rb") as fh:
             fh.seek(offset)
-            for line, end in _lines(fh, offset, stats):
+            for line, end in _lines(fh, offset, info.st_size, stats):
                 rows.extend(parse(line, state))
                 offset = end
             if not head and offset:
@@ -209,14 +209,16 @@ class Index:
                                                 (since, until))]
 
 
-def _lines(fh, offset: int, stats: ScanStats) -> Iterator[tuple[bytes, int]]:
-    """Complete lines from the current position, each with the offset just past it.
+def _lines(fh, offset: int, size: int, stats: ScanStats) -> Iterator[tuple[bytes, int]]:
+    """Complete lines from `offset` (the current position) up to `size`, each with the offset just past it.
 
-    A last line without its newline is being written: it is left for the next run.
+    Reading stops at the size the file had when it was stat'ed, so the stored
+    size and offset describe the same moment; a last line without its newline
+    is being written and is left for the next run.
     """
     carry = b""
-    while True:
-        chunk = fh.read(CHUNK)
+    while offset + len(carry) < size:
+        chunk = fh.read(min(CHUNK, size - offset - len(carry)))
         if not chunk:
             return
         stats.bytes_read += len(chunk)
