@@ -112,7 +112,7 @@ def test_provider_serves_the_stored_figures(home):
     assert windows["5h"].used_pct == 42.4 and windows["5h"].resets_at == int(now) + 4350
     assert reading.spent["session"].amount == pytest.approx(1.8421)
     assert reading.headline.key == "5h"
-    assert "model Opus 4.7" in reading.notes
+    assert "model Opus 4.7" in reading.notes and "context 28% full" in reading.notes
     # After the 5-hour reset and a long silence, the old percentage is not shown as current.
     later = claude_statusline.fetch(ctx(claude_statusline.Options(), {}, now + 5 * 3600))
     assert {w.name: w.used_pct for w in later.windows}["5h"] == 0.0

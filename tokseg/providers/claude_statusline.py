@@ -6,7 +6,7 @@ Options:
 Reports:
     windows 5h and 7d (and "7d opus" / "7d sonnet" when sent) with used % and reset time;
     spent.session = the session's cost as Claude Code estimates it at list price (not a bill on Pro/Max);
-    notes: model, age of the figures, windows that have reset since
+    notes: model, context window fill, age of the figures, windows that have reset since
 Needs:
     `tokseg statusline` as Claude Code's statusLine command (see docs/agents.md); no key
 Errors:
@@ -68,6 +68,8 @@ def _reading(data: dict, now: float, max_age: float) -> Reading:
         spent["session"] = Money(float(data["cost_usd"]))
     if data.get("model"):
         notes.insert(0, f"model {data['model']}")
+    if isinstance(data.get("context_pct"), (int, float)):
+        notes.append(f"context {data['context_pct']:.0f}% full")
     updated = data.get("updated_at")
     if isinstance(updated, (int, float)) and now - updated > max_age:
         notes.append(f"figures are {duration(now - updated)} old (Claude Code has not rendered since)")

@@ -25,8 +25,8 @@ BLOCK_S = 5 * 3600
 # How far back the block search looks; a run of activity without a 5-hour gap for longer
 # than this is cut here (an approximation: blocks are local guesses anyway, reference C3).
 BLOCK_LOOKBACK_S = 24 * 3600
-FLAG_SIDECHAIN, FLAG_FAST, FLAG_GUESSED_MODEL = 1, 2, 4
-PARSER_VERSION = "1"
+FLAG_FAST, FLAG_GUESSED_MODEL = 1, 2  # kept per row so the notes can count them
+PARSER_VERSION = "2"
 FALLBACK_MODEL = "gpt-5"  # Codex logs from before `turn_context` existed (reference B2)
 
 

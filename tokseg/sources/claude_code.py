@@ -86,7 +86,8 @@ def parse(line: bytes, state: dict) -> list[Row]:
     ts = _spend.epoch(entry.get("timestamp"))
     if not isinstance(model, str) or not model or model == "<synthetic>" or ts is None:
         return []
-    uncached, read, output = _count(usage, "input_tokens"), _count(usage, "cache_read_input_tokens"), _count(usage, "output_tokens")
+    uncached, output = _count(usage, "input_tokens"), _count(usage, "output_tokens")
+    read = _count(usage, "cache_read_input_tokens")
     write_5m, write_1h = _writes(usage)
     total = uncached + read + output + write_5m + write_1h
     if not total:
@@ -95,7 +96,7 @@ def parse(line: bytes, state: dict) -> list[Row]:
     sidechain = entry.get("isSidechain") is True
     fast = usage.get("speed") == "fast" or message.get("speed") == "fast"
     score = (0 if sidechain else SIDECHAIN_RANK) + total * 2 + fast
-    flags = (_spend.FLAG_SIDECHAIN if sidechain else 0) | (_spend.FLAG_FAST if fast else 0)
+    flags = _spend.FLAG_FAST if fast else 0
     return [Row(str(key), ts, model, uncached, read, write_5m, write_1h, output, score, flags)]
 
 
