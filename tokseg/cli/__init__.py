@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, str] = {
     "refresh": "tokseg.cli.refresh:refresh",
     "remove": "tokseg.cli.accounts:remove",
     "rename": "tokseg.cli.accounts:rename",
+    "statusline": "tokseg.cli.statusline:statusline",
 }
 
 

@@ -10,6 +10,9 @@ if TYPE_CHECKING:
 
 PROVIDERS: dict[str, str] = {
     "anthropic": "tokseg.providers.anthropic",
+    "claude_code": "tokseg.sources.claude_code",
+    "claude_statusline": "tokseg.providers.claude_statusline",
+    "codex_logs": "tokseg.sources.codex",
     "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
     "moonshot": "tokseg.providers.moonshot",
