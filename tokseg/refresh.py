@@ -23,7 +23,7 @@ from typing import Callable
 
 from filelock import FileLock, Timeout
 
-from tokseg import backoff, config, dirs, net, providers, secrets, snapshot, store
+from tokseg import backoff, config, dirs, insights, net, providers, secrets, snapshot, store
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
 from tokseg.providers._base import Ctx
 
@@ -115,6 +115,7 @@ def _run_locked(only: list[str] | None, force: bool, progress: Progress | None, 
             skipped.append(account.name)
     outcomes = _fetch_all(due, cfg.settings, clock, progress)
     store.update(lambda snap: _merge(snap, cfg, outcomes, now))
+    insights.after_run(cfg, outcomes, now)
     log.info("run: fetched %d (%s), skipped %d", len(due),
              ", ".join(f"{o.account}={o.error_kind or 'ok'}" for o in outcomes), len(skipped))
     return Report(outcomes=outcomes, skipped=skipped)

@@ -19,6 +19,8 @@ from tokseg.render import FORMATS
 SUBCOMMANDS: dict[str, str] = {
     "config": "tokseg.cli.config:config",
     "demo": "tokseg.cli.demo:demo",
+    "export": "tokseg.cli.export:export",
+    "history": "tokseg.cli.history:history_cmd",
     "refresh": "tokseg.cli.refresh:refresh",
 }
 
