@@ -61,15 +61,19 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
     dirs.ensure_private(path.parent)
     fresh = not path.exists()
     conn = sqlite3.connect(str(path), timeout=10.0)
-    if fresh:
-        os.chmod(path, 0o600)
-    conn.execute("PRAGMA journal_mode=WAL")
-    # NORMAL in WAL mode: a process crash loses nothing committed; only a power cut may drop the last commits.
-    conn.execute("PRAGMA synchronous=NORMAL")
-    if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-        with conn:
-            conn.executescript(SCHEMA)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    try:
+        if fresh:
+            os.chmod(path, 0o600)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may drop the last commits.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            with conn:
+                conn.executescript(SCHEMA)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
