@@ -230,7 +230,7 @@ class _Checker:
         else:
             ok = isinstance(value, types)
         if not ok:
-            wanted = " or ".join(_TYPE_WORDS.get(t, t.__name__) for t in types)
+            wanted = " or ".join(dict.fromkeys(_TYPE_WORDS.get(t, t.__name__) for t in types))
             self.fail(table, key, f"must be {wanted}, not {json.dumps(value, default=str)}")
 
     def line_of(self, table: tuple[str, ...], key: str | None) -> int | None:
