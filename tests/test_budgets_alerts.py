@@ -227,3 +227,18 @@ def test_valid_budget_config_parses_with_inherited_percentages(tmp_path):
     assert cfg.budgets.total.monthly == 100.0 and cfg.budgets.currency == "EUR"
     assert cfg.budgets.accounts["api"] == budgets.Limits(daily=5.0, warn_pct=70.0)
     assert cfg.alerts.quiet_hours == (22 * 60 + 30, 7 * 60 + 15) and cfg.alerts.cooldown == 60.0
+
+
+def test_failing_notifier_is_logged_and_not_retried_every_refresh(config_file, tmp_path, refresher_log):
+    marker = tmp_path / "tries.txt"
+    command = json.dumps([sys.executable, "-c", "import sys; open(sys.argv[1], 'a').write('x'); sys.exit(3)",
+                          str(marker)])
+    write_config(config_file, f'[accounts.api]\nprovider = "demo"\nkind = "postpaid"\n[budgets.api]\ndaily = 13.5\n'
+                              f'[alerts]\ncommand = {command}\n')
+    run_at(9, 9.5, 9.8)
+    assert marker.read_text() == "x"
+    assert "alert not delivered (CalledProcessError" in refresher_log.text
+    write_config(config_file, '[accounts.api]\nprovider = "demo"\nkind = "postpaid"\n[budgets.api]\ndaily = 13.5\n'
+                              '[alerts]\ncommand = ["/nonexistent/notifier"]\n')
+    run_at(10.5)
+    assert "alert not delivered (FileNotFoundError" in refresher_log.text

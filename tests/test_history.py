@@ -223,7 +223,7 @@ def test_history_before_any_refresh_says_so(home):
     assert "no history yet" in result.stderr
 
 
-def test_failed_history_step_leaves_the_run_intact(config_file, home, caplog):
+def test_failed_history_step_leaves_the_run_intact(config_file, home, refresher_log):
     write_config(config_file, '[accounts.credits]\nprovider = "demo"\n')
     state = home / "state"
     state.mkdir(parents=True)
@@ -231,6 +231,6 @@ def test_failed_history_step_leaves_the_run_intact(config_file, home, caplog):
     report = refresh.run(force=True, clock=lambda: T0)
     assert not report.failed
     assert json.loads(store.snapshot_path().read_text())["accounts"]["credits"]["reading"]
-    assert "history/forecast/alerts step failed" in caplog.text
+    assert "history/forecast/alerts step failed" in refresher_log.text
     with pytest.raises(sqlite3.DatabaseError):
         history.connect(state / history.DB_FILE)

@@ -62,9 +62,8 @@ def parse_alerts(checker: _Checker, table: Any) -> AlertSettings:
                                      "(per-account switches: `alerts = false` in [budgets.ACCOUNT])")
         checker.expect_type(where, key, value, ALERT_TYPES[key])
     command = table.get("command", [])
-    if command is not None and (not command or not all(isinstance(a, str) and a for a in command)):
-        if "command" in table:
-            checker.fail(where, "command", 'must be a non-empty list of strings, e.g. ["notify-send", "{title}", "{message}"]')
+    if "command" in table and not (command and all(isinstance(a, str) and a for a in command)):
+        checker.fail(where, "command", 'must be a non-empty list of strings, e.g. ["my-notifier", "{title}", "{message}"]')
     cooldown = table.get("cooldown", 3600.0)
     if cooldown < 0:
         checker.fail(where, "cooldown", "must be 0 or more seconds")
@@ -91,7 +90,7 @@ def in_quiet_hours(quiet: tuple[int, int] | None, now: float) -> bool:
     return minute >= start or minute < end
 
 
-Deliver = Callable[[AlertSettings, str, str, str], None]
+Deliver = Callable[[AlertSettings, str, str, str], str]
 
 
 def evaluate(conn: sqlite3.Connection, cfg: Config, snap: dict, now: float, deliver: Deliver | None = None) -> list[str]:
@@ -125,29 +124,35 @@ def evaluate(conn: sqlite3.Connection, cfg: Config, snap: dict, now: float, deli
             continue
         title, message = _words(account, check)
         try:
-            deliver(settings, title, message, "critical" if level == "crit" else "normal")
-        except (OSError, subprocess.SubprocessError) as exc:
-            log.warning("alert delivery failed (%s): %s", type(exc).__name__, message)
+            how = deliver(settings, title, message, "critical" if level == "crit" else "normal")
+            log.info("alert (%s): %s", how, message)
+        except (OSError, subprocess.SubprocessError) as exc:  # recorded anyway: a broken notifier must not repeat
+            log.warning("alert not delivered (%s: %s): %s", type(exc).__name__, exc, message)
         _store(conn, account, rule, level, fired_at=now)
         sent.append(message)
     return sent
 
 
-def send(settings: AlertSettings, title: str, message: str, urgency: str) -> None:
-    """Deliver one notification; argv only, never a shell."""
+def send(settings: AlertSettings, title: str, message: str, urgency: str) -> str:
+    """Deliver one notification (argv only, never a shell); returns how, for the log."""
     if settings.command:
         argv = [a.replace("{title}", title).replace("{message}", message) for a in settings.command]
-        stdin = None if any("{message}" in a for a in settings.command) else message + "\n"
-        subprocess.run(argv, input=stdin, text=True, timeout=DELIVERY_TIMEOUT_S, check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return
+        in_argv = any("{message}" in a for a in settings.command)
+        _run(argv, None if in_argv else message + "\n")
+        return f"sent by {settings.command[0]}"
     notifier = shutil.which("notify-send")
     if notifier:
-        subprocess.run([notifier, "--app-name=tokseg", f"--urgency={urgency}", title, message],
-                       timeout=DELIVERY_TIMEOUT_S, check=False, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return
-    log.warning("alert (no notify-send and no [alerts] command): %s", message)
+        _run([notifier, "--app-name=tokseg", f"--urgency={urgency}", title, message], None)
+        return "sent by notify-send"
+    return "logged only: no notify-send and no [alerts] command"
+
+
+def _run(argv: list[str], stdin_text: str | None) -> None:
+    stdin = {"input": stdin_text} if stdin_text is not None else {"stdin": subprocess.DEVNULL}
+    done = subprocess.run(argv, text=True, timeout=DELIVERY_TIMEOUT_S, check=False,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **stdin)
+    if done.returncode != 0:
+        raise subprocess.CalledProcessError(done.returncode, argv[0])
 
 
 def _checks(cfg: Config, snap: dict) -> list[tuple[str, dict]]:

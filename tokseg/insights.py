@@ -36,8 +36,7 @@ def after_run(cfg: Config, outcomes: list[Outcome], now: float) -> None:
                     history.record(conn, outcome.account, outcome.reading, now)
             history.prune(conn, now, cfg.settings.history_days)
             snap = store.update(lambda s: annotate(s, cfg, conn, now))
-            for message in alerts.evaluate(conn, cfg, snap, now):
-                log.info("alert sent: %s", message)
+            alerts.evaluate(conn, cfg, snap, now)
         if cfg.settings.prometheus_file:
             prometheus.write(Path(cfg.settings.prometheus_file).expanduser(), prometheus.render(snap))
     except Exception:  # history is an extra: the segment must keep working without it
