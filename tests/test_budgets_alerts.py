@@ -211,6 +211,8 @@ def test_low_balance_and_window_checks():
     ('[alerts]\ncommand = []\n', 4, "[alerts] command: must be a non-empty list of strings"),
     ('[alerts]\nsound = true\n', 4, "[alerts] sound: unknown alerts key"),
     ('[settings]\nhistory_days = 0\n', 4, "[settings] history_days: must be greater than 0"),
+    ('[settings]\nprometheus_file = "out/tokseg.prom"\n', 4, "[settings] prometheus_file: must be an absolute path"),
+    ('[settings]\nprometheus_file = "/tmp/tokseg.txt"\n', 4, "ending in .prom"),
 ])
 def test_config_errors_name_file_line_key_and_fix(tmp_path, text, line, fragment):
     path = tmp_path / "config.toml"

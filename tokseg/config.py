@@ -148,6 +148,10 @@ def _settings(checker: _Checker, table: Any) -> Settings:
     for key in ("timeout", "deadline", "stale_factor", "history_days", "burn_window_hours"):
         if getattr(settings, key) <= 0:
             checker.fail(("settings",), key, "must be greater than 0")
+    prom = settings.prometheus_file
+    if prom and not (Path(prom).expanduser().is_absolute() and prom.endswith(".prom")):
+        checker.fail(("settings",), "prometheus_file", "must be an absolute path ending in .prom (node_exporter's "
+                     'textfile collector reads only those), e.g. "/var/lib/node_exporter/textfile/tokseg.prom"')
     return settings
 
 
