@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,13 +24,7 @@ HOUR = 3600.0
 APPEND = "import sys; open(sys.argv[1], 'a').write(sys.stdin.read())"
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def postpaid_config(config_file: Path, sink: Path, budget: str, alerts: str = "") -> None:

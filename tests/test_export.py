@@ -151,7 +151,8 @@ daily = 5
     burn = families["tokseg_burn_per_hour"]["samples"]
     assert burn[frozenset({("account", "credits"), ("metric", "balance"), ("unit", "USD")})] == pytest.approx(0.9)
     states = families["tokseg_budget_state"]["samples"]
-    assert states[frozenset({("account", "api")})] == {"ok": 0, "warn": 1, "crit": 2}[snap["accounts"]["api"]["budget_state"]]
+    expected_state = {"ok": 0, "warn": 1, "crit": 2}[snap["accounts"]["api"]["budget_state"]]
+    assert states[frozenset({("account", "api")})] == expected_state
 
 
 def test_csv_export_parses_and_matches_history(config_file, home):

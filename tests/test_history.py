@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
 
 from tests.conftest import run_tokseg, write_config
 from tokseg import forecast, history, refresh, store
 from tokseg.budgets import Limits
+from tokseg.render import view
 
 T0 = 1_800_000_000.0  # a fixed clock
 HOUR = 3600.0
@@ -59,7 +63,8 @@ def test_prune_drops_only_rows_past_retention(conn):
         history.record(conn, "a", balance(100 - day), T0 + day * 86400)
     removed = history.prune(conn, T0 + 9 * 86400, days=3)
     assert removed == 6
-    assert [v for _, v in history.series(conn, "a", "balance")] == [94.0, 93.0, 92.0, 91.0]  # days 6..9: the cut-off itself stays
+    # days 6..9 stay: the cut-off itself is kept
+    assert [v for _, v in history.series(conn, "a", "balance")] == [94.0, 93.0, 92.0, 91.0]
 
 
 def test_refresher_records_and_prunes_by_configured_retention(config_file, home):
@@ -133,11 +138,7 @@ def test_small_fall_of_a_counter_is_a_correction_not_a_reset():
     assert forecast.use(points, drain=False) == pytest.approx(1.1)
 
 
-def test_spend_forecast_reaches_daily_budget(conn, monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    import time
-
-    time.tzset()
+def test_spend_forecast_reaches_daily_budget(conn, utc):
     midnight = T0 - T0 % 86400
     reading = lambda v: {"headline": {"kind": "spent", "key": "today"},  # noqa: E731
                          "spent": {"today": {"amount": v, "currency": "USD"}}}
@@ -195,8 +196,6 @@ def test_forecast_reaches_snapshot_template_and_json(config_file, home):
 def test_history_command_table_and_json(config_file, home):
     write_config(config_file, '[accounts.credits]\nprovider = "demo"\n[accounts.sub]\nprovider = "demo"\n'
                               'kind = "subscription"\n')
-    import time
-
     now = time.time()
     for i in range(4):
         refresh.run(force=True, clock=lambda i=i: now - 3 * HOUR + i * HOUR)
@@ -234,3 +233,32 @@ def test_failed_history_step_leaves_the_run_intact(config_file, home, refresher_
     assert "history/forecast/alerts step failed" in refresher_log.text
     with pytest.raises(sqlite3.DatabaseError):
         history.connect(state / history.DB_FILE)
+
+
+def test_segment_with_forecast_and_budget_stays_on_the_light_imports(config_file, home):
+    write_config(config_file, '[accounts.credits]\nprovider = "demo"\n[budgets.credits]\ndaily = 1\n')
+    for i in range(3):
+        refresh.run(force=True, clock=lambda i=i: T0 + i * 1200)
+    for args in (["--json"], ["--template", "{credits.burn} {credits.forecast} {credits.budget} {credits.trend}"]):
+        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "tokseg", *args], capture_output=True,
+                              text=True, timeout=30)
+        assert done.returncode == 0 and done.stdout.strip()
+        imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+        heavy = {"sqlite3", "datetime", "tokseg.history", "tokseg.forecast", "tokseg.budgets", "subprocess"}
+        assert not heavy & imported, heavy & imported
+
+
+def test_forecast_texts(utc):
+    now = T0  # Fri 2027-01-15 08:00 UTC
+    balance_fc = {"metric": "balance", "unit": "USD", "kind": "balance", "burn_per_hour": 0.375,
+                  "runs_out_at": now + 3 * 86400 + 4 * 3600}
+    assert view.forecast_text(balance_fc, now) == "runs out in 3d4h"
+    assert view.burn_text(balance_fc) == "$0.38/h"
+    window_fc = {"metric": "window.5h", "unit": "%", "kind": "window", "burn_per_hour": 12.0,
+                 "runs_out_at": now + 2 * 3600 + 40 * 60}
+    assert view.forecast_text(window_fc, now) == "5h full at 10:40"
+    assert view.burn_text(window_fc) == "12%/h"
+    spend_fc = {**window_fc, "metric": "spent.today", "kind": "spend", "unit": "EUR", "runs_out_at": now + 2 * 86400}
+    assert view.forecast_text(spend_fc, now) == "budget at Sun 08:00"
+    assert view.clock(now + 20 * 86400, now) == "Feb 04"
+    assert view.forecast_text({**balance_fc, "runs_out_at": None}, now) == ""

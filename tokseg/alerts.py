@@ -24,7 +24,7 @@ import sqlite3
 import subprocess
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tokseg.config import Config, _Checker
@@ -63,7 +63,8 @@ def parse_alerts(checker: _Checker, table: Any) -> AlertSettings:
         checker.expect_type(where, key, value, ALERT_TYPES[key])
     command = table.get("command", [])
     if "command" in table and not (command and all(isinstance(a, str) and a for a in command)):
-        checker.fail(where, "command", 'must be a non-empty list of strings, e.g. ["my-notifier", "{title}", "{message}"]')
+        checker.fail(where, "command",
+                     'must be a non-empty list of strings, e.g. ["my-notifier", "{title}", "{message}"]')
     cooldown = table.get("cooldown", 3600.0)
     if cooldown < 0:
         checker.fail(where, "cooldown", "must be 0 or more seconds")
@@ -90,11 +91,8 @@ def in_quiet_hours(quiet: tuple[int, int] | None, now: float) -> bool:
     return minute >= start or minute < end
 
 
-Deliver = Callable[[AlertSettings, str, str, str], str]
-
-
-def evaluate(conn: sqlite3.Connection, cfg: Config, snap: dict, now: float, deliver: Deliver | None = None) -> list[str]:
-    """Send what crossed since the last run; returns the messages sent (for the log and tests).
+def evaluate(conn: sqlite3.Connection, cfg: Config, snap: dict, now: float) -> None:
+    """Send what crossed since the last run; each alert sent is logged.
 
     Per (account, rule) the table keeps `level`, the highest level already
     handled since the check was last lower, and the last notification. A
@@ -104,10 +102,8 @@ def evaluate(conn: sqlite3.Connection, cfg: Config, snap: dict, now: float, deli
     """
     settings = cfg.alerts
     if not settings.enabled:
-        return []
-    deliver = deliver or send
+        return
     quiet = in_quiet_hours(settings.quiet_hours, now)
-    sent = []
     for account, check in _checks(cfg, snap):
         rule, level = check["rule"], check["state"]
         row = conn.execute("SELECT level, fired_level, fired_at FROM alert_state WHERE account = ? AND rule = ?",
@@ -124,13 +120,11 @@ def evaluate(conn: sqlite3.Connection, cfg: Config, snap: dict, now: float, deli
             continue
         title, message = _words(account, check)
         try:
-            how = deliver(settings, title, message, "critical" if level == "crit" else "normal")
+            how = send(settings, title, message, "critical" if level == "crit" else "normal")
             log.info("alert (%s): %s", how, message)
         except (OSError, subprocess.SubprocessError) as exc:  # recorded anyway: a broken notifier must not repeat
             log.warning("alert not delivered (%s: %s): %s", type(exc).__name__, exc, message)
         _store(conn, account, rule, level, fired_at=now)
-        sent.append(message)
-    return sent
 
 
 def send(settings: AlertSettings, title: str, message: str, urgency: str) -> str:

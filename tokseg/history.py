@@ -101,7 +101,8 @@ def record(conn: sqlite3.Connection, account: str, reading: dict, ts: float) -> 
     """Append one reading; one transaction, so a crash leaves all of it or none."""
     rows = [(account, metric, unit, ts, float(value)) for metric, unit, value in metrics(reading)]
     with conn:
-        conn.executemany("INSERT OR REPLACE INTO samples (account, metric, unit, ts, value) VALUES (?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT OR REPLACE INTO samples (account, metric, unit, ts, value) VALUES (?, ?, ?, ?, ?)",
+                         rows)
     return len(rows)
 
 
@@ -135,8 +136,8 @@ def samples(conn: sqlite3.Connection, since: float = 0.0, account: str | None = 
 
 def primary_metric(conn: sqlite3.Connection, account: str, since: float = 0.0) -> tuple[str, str] | None:
     """The metric a trend shows when none is named: balance first, then spend, windows, tokens."""
-    found = conn.execute("SELECT DISTINCT metric, unit FROM samples WHERE account = ? AND ts >= ? ORDER BY metric, unit",
-                         (account, since)).fetchall()
+    found = conn.execute("SELECT DISTINCT metric, unit FROM samples WHERE account = ? AND ts >= ? "
+                         "ORDER BY metric, unit", (account, since)).fetchall()
     for prefix in PREFERRED:
         for metric, unit in found:
             if metric == prefix or (prefix.endswith(".") and metric.startswith(prefix)):

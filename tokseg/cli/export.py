@@ -17,9 +17,9 @@ COLUMNS = ("time", "timestamp", "account", "metric", "unit", "value")
 
 @click.command("export")
 @click.argument("account", required=False)
-@click.option("--csv", "fmt", flag_value="csv", default=True, help="Comma-separated values with a header row (default).")
+@click.option("--csv", "fmt", flag_value="csv", default=True, help="Comma-separated values, header first (default).")
 @click.option("--json", "fmt", flag_value="json", help="A JSON document with a list of samples.")
-@click.option("--since", "since", type=Since(), default=None, help="Only samples newer than this: 7d, 24h, 2w or a date.")
+@click.option("--since", "since", type=Since(), default=None, help="Only samples newer than 7d, 24h, 2w or a date.")
 def export(account: str | None, fmt: str, since: float | None) -> None:
     """Write the history to stdout: one row per account, metric and reading (UTC ISO time and epoch seconds)."""
     rows = []

@@ -46,7 +46,8 @@ def value_text(value: float, unit: str) -> str:
 
 @click.command("history")
 @click.argument("account", required=False)
-@click.option("--since", "since", type=Since(), default="7d", show_default=True, help="How far back: 7d, 24h, 2w or a date.")
+@click.option("--since", "since", type=Since(), default="7d", show_default=True,
+              help="How far back: 7d, 24h, 2w or a date.")
 @click.option("--by", "by", type=click.Choice(["metric", "day"]), default="metric", show_default=True,
               help="One row per metric with a sparkline, or one row per day.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -116,8 +117,9 @@ def _table(rows: list[dict], by: str) -> str:
             key = (r["account"], r["metric"], r["unit"])
             peak[key] = max(peak.get(key, 0.0), r["used"])
         header = ["DAY", "ACCOUNT", "METRIC", "USED", "LAST", ""]
-        body = [[r["day"], r["account"], r["metric"], value_text(r["used"], r["unit"]), value_text(r["last"], r["unit"]),
-                 _bar(r["used"], peak[(r["account"], r["metric"], r["unit"])])] for r in rows]
+        body = [[r["day"], r["account"], r["metric"], value_text(r["used"], r["unit"]),
+                 value_text(r["last"], r["unit"]), _bar(r["used"], peak[(r["account"], r["metric"], r["unit"])])]
+                for r in rows]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in [header, *body])
 

@@ -64,8 +64,10 @@ def burn_text(forecast: dict) -> str:
 
 
 def clock(ts: float, now: float) -> str:
-    """Local 16:40 within a day, else Tue 16:40."""
-    return time.strftime("%H:%M" if ts - now < 86400 else "%a %H:%M", time.localtime(ts))
+    """Local 16:40 within a day, Tue 16:40 within a week, else Dec 02."""
+    ahead = ts - now
+    fmt = "%H:%M" if ahead < 86400 else ("%a %H:%M" if ahead < 6 * 86400 else "%b %d")
+    return time.strftime(fmt, time.localtime(ts))
 
 
 def forecast_text(forecast: dict | None, now: float) -> str:
