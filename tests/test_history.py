@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -222,17 +221,19 @@ def test_history_before_any_refresh_says_so(home):
     assert "no history yet" in result.stderr
 
 
-def test_failed_history_step_leaves_the_run_intact(config_file, home, refresher_log):
+def test_unreadable_history_is_set_aside_and_the_run_kept(config_file, home, refresher_log):
     write_config(config_file, '[accounts.credits]\nprovider = "demo"\n')
     state = home / "state"
     state.mkdir(parents=True)
     (state / history.DB_FILE).write_bytes(b"this is not a database" * 100)
-    report = refresh.run(force=True, clock=lambda: T0)
-    assert not report.failed
+    assert not refresh.run(force=True, clock=lambda: T0).failed
     assert json.loads(store.snapshot_path().read_text())["accounts"]["credits"]["reading"]
-    assert "history/forecast/alerts step failed" in refresher_log.text
-    with pytest.raises(sqlite3.DatabaseError):
-        history.connect(state / history.DB_FILE)
+    assert "history database unreadable (file is not a database)" in refresher_log.text
+    kept = [p for p in state.iterdir() if p.name.startswith(history.DB_FILE + ".unreadable-")]
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"this is not")
+    assert not refresh.run(force=True, clock=lambda: T0 + 600).failed
+    with history.opened() as conn:
+        assert [ts for ts, *_ in history.samples(conn, account="credits")][:1] == [T0 + 600]
 
 
 def test_segment_with_forecast_and_budget_stays_on_the_light_imports(config_file, home):

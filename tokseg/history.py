@@ -77,6 +77,16 @@ def connect(path: Path | None = None) -> sqlite3.Connection:
     return conn
 
 
+def set_aside(path: Path | None = None) -> Path:
+    """Rename an unreadable database (dropping its -wal/-shm) so the next connect starts a fresh one."""
+    path = path or db_path()
+    target = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return target
+
+
 @contextmanager
 def opened(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     conn = connect(path)

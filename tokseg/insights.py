@@ -39,6 +39,10 @@ def after_run(cfg: Config, outcomes: list[Outcome], now: float) -> None:
             alerts.evaluate(conn, cfg, snap, now)
         if cfg.settings.prometheus_file:
             prometheus.write(Path(cfg.settings.prometheus_file).expanduser(), prometheus.render(snap))
+    except sqlite3.OperationalError as exc:  # busy or unwritable: try again next run
+        log.warning("history unavailable this run: %s", exc)
+    except sqlite3.DatabaseError as exc:  # not a database / malformed: keep it for inspection, start afresh
+        log.error("history database unreadable (%s); moved to %s, a new one starts next run", exc, history.set_aside())
     except Exception:  # history is an extra: the segment must keep working without it
         log.exception("history/forecast/alerts step failed")
 
