@@ -10,7 +10,8 @@ import pytest
 
 from tests.agent_logs import claude_row, ctx, user_row, write_lines
 from tokseg.errors import ConfigError
-from tokseg.sources import _spend, claude_code, pricing
+from tokseg import pricing
+from tokseg.sources import _spend, claude_code
 from tokseg.sources.claude_code import Options
 
 # 2026-11-22 15:00 local time: "today" and "this month" do not depend on the machine's zone.

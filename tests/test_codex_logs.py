@@ -10,8 +10,8 @@ from genai_prices import Usage, calc_price
 
 from tests.agent_logs import codex_meta, codex_tokens, codex_turn, ctx, write_lines
 from tokseg.errors import ConfigError
-from tokseg.sources import codex
-from tokseg.sources.codex import Options
+from tokseg.sources import codex_logs as codex
+from tokseg.sources.codex_logs import Options
 
 NOW = time.mktime((2026, 11, 22, 15, 0, 0, 0, 0, -1))
 T0 = NOW - 3600

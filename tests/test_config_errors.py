@@ -26,7 +26,7 @@ GOOD = '[accounts.credits]\nprovider = "demo"\n'
     ('[accounts."bad name"]\nprovider = "demo"\n', ":1: [accounts.bad name]", "letters, digits"),
     ('[accounts.a]\nprovider = "demo"\nenabled = "yes"\n', ":3: [accounts.a] enabled", "true or false"),
     ('[accounts.a\nprovider = "demo"\n', "", "not valid TOML"),
-    ('[servers]\nx = 1\n', ":1: [servers]", "only [settings] and [accounts.NAME]"),
+    ('[servers]\nx = 1\n', ":1: [servers]", "only [settings], [accounts.NAME], [budgets] and [alerts]"),
 ])
 def test_error_names_file_line_key_and_fix(tmp_path, text, where, words):
     path = tmp_path / "config.toml"

@@ -7,7 +7,7 @@ from genai_prices import Usage, calc_price
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tokseg.sources.pricing import Pricer
+from tokseg.pricing import Pricer
 
 CLAUDE = Pricer("anthropic")
 OPENAI = Pricer("openai")

@@ -24,7 +24,7 @@ from collections.abc import Callable
 import requests
 from filelock import FileLock, Timeout
 
-from tokseg import backoff, config, dirs, net, providers, secrets, snapshot, store
+from tokseg import backoff, config, dirs, insights, net, providers, secrets, snapshot, store
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
 from tokseg.providers._base import Ctx
 
@@ -118,6 +118,7 @@ def _run_locked(only: list[str] | None, force: bool, progress: Progress | None, 
             skipped.append(account.name)
     outcomes = _fetch_all(due, cfg.settings, clock, progress)
     store.update(lambda snap: _merge(snap, cfg, outcomes, now))
+    insights.after_run(cfg, outcomes, now)
     log.info("run: fetched %d (%s), skipped %d", len(due),
              ", ".join(f"{o.account}={o.error_kind or 'ok'}" for o in outcomes), len(skipped))
     return Report(outcomes=outcomes, skipped=skipped)
@@ -272,8 +273,8 @@ def _record_config_error(snap: dict, path: Path, message: str) -> None:
 def _setup_log(cache: Path) -> None:
     """Log to the cache folder's refresher.log (re-pointed if the folder changed)."""
     target = cache / LOG_FILE
-    for old in list(log.handlers):
-        if getattr(old, "baseFilename", None) == str(target):
+    for old in [h for h in log.handlers if isinstance(h, RotatingFileHandler)]:
+        if old.baseFilename == str(target):
             return
         log.removeHandler(old)
         old.close()

@@ -21,6 +21,8 @@ SUBCOMMANDS: dict[str, str] = {
     "config": "tokseg.cli.config:config",
     "demo": "tokseg.cli.demo:demo",
     "doctor": "tokseg.cli.doctor:doctor",
+    "export": "tokseg.cli.export:export",
+    "history": "tokseg.cli.history:history_cmd",
     "list": "tokseg.cli.accounts:list_",
     "refresh": "tokseg.cli.refresh:refresh",
     "remove": "tokseg.cli.accounts:remove",

@@ -12,7 +12,7 @@ PROVIDERS: dict[str, str] = {
     "anthropic": "tokseg.providers.anthropic",
     "claude_code": "tokseg.sources.claude_code",
     "claude_statusline": "tokseg.providers.claude_statusline",
-    "codex_logs": "tokseg.sources.codex",
+    "codex_logs": "tokseg.sources.codex_logs",
     "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
     "moonshot": "tokseg.providers.moonshot",

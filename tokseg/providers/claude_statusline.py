@@ -1,8 +1,8 @@
 """Claude (status line): the windows and session cost Claude Code last pushed to `tokseg statusline`.
 
 Options:
-    path: the stored file (default "": claude-statusline.json in tokseg's cache folder)
-    max_age: seconds after which the figures are flagged as old in the notes (default 3600)
+    path: the stored file; empty means claude-statusline.json in tokseg's cache folder (default "")
+    max_age: seconds after which the figures are flagged as old in the notes (default 3600.0)
 Reports:
     windows 5h and 7d (and "7d opus" / "7d sonnet" when sent) with used % and reset time;
     spent.session = the session's cost as Claude Code estimates it at list price (not a bill on Pro/Max);

@@ -19,7 +19,7 @@ from tokseg.render.view import money
 from tokseg.sources._tail import Index, Parser, Row, ScanStats, Totals
 
 if TYPE_CHECKING:
-    from tokseg.sources.pricing import Pricer
+    from tokseg.pricing import Pricer
 
 BLOCK_S = 5 * 3600
 # How far back the block search looks; a run of activity without a 5-hour gap for longer
@@ -171,7 +171,7 @@ def run(account: str, source: str, files: list[str], parse: Parser, provider_id:
     The price table is imported here, not at module level: loading a config
     imports every provider module it names, and that should stay quick.
     """
-    from tokseg.sources.pricing import VERSION, Pricer
+    from tokseg.pricing import VERSION, Pricer
 
     pricer = Pricer(provider_id)
     index = index_for(source, account, VERSION)

@@ -1,8 +1,9 @@
 """Claude Code (local logs): spend and tokens from Claude Code's session transcripts.
 
 Options:
-    paths: comma-separated Claude config folders (or their `projects` folders); default "": the
+    paths: comma-separated Claude config folders (or their `projects` folders); empty means the
         CLAUDE_CONFIG_DIR list when set, else $XDG_CONFIG_HOME/claude (~/.config/claude) and ~/.claude
+        (default "")
 Reports:
     spent and tokens today, this month and in the current 5-hour block (local time); headline spent today;
     notes: per-model spend today and this month, the block's hours, requests from models without a

@@ -1,7 +1,8 @@
 """Codex (local logs): spend and tokens from Codex CLI's rollout files.
 
 Options:
-    paths: comma-separated Codex homes; default "": the CODEX_HOME list when set, else ~/.codex
+    paths: comma-separated Codex homes; empty means the CODEX_HOME list when set, else ~/.codex
+        (default "")
 Reports:
     spent and tokens today, this month and in the current 5-hour block (local time); headline spent today;
     notes: per-model spend today and this month, events from models without a price, events whose
