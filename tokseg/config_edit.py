@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from tokseg import dirs
+from tokseg import atomic, dirs
 from tokseg._toml import tomllib
 from tokseg.errors import ConfigError
 
@@ -110,17 +108,7 @@ def write(path: Path, text: str) -> None:
         mode = target.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = 0o600
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".config.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.replace_file(str(target), text.encode(), mode)
 
 
 def _table_span(lines: list[str], name: str, path: Path) -> tuple[int, int]:

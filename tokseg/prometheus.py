@@ -9,9 +9,9 @@ not end in `.prom`, so it is never collected either).
 from __future__ import annotations
 
 import math
-import os
-import time
 from pathlib import Path
+
+from tokseg import atomic
 
 STATE_VALUE = {"ok": 0, "warn": 1, "crit": 2}
 FAMILIES = {
@@ -78,17 +78,7 @@ def render(snap: dict) -> str:
 def write(path: Path, text: str) -> None:
     """Replace `path` atomically; readable by the collector's user (0644)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic.replace_file(str(path), text.encode(), mode=0o644)
 
 
 def _labels(labels: dict[str, str]) -> str:

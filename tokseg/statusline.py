@@ -17,7 +17,7 @@ import os
 import sys
 import time
 
-from tokseg import locations
+from tokseg import atomic, locations
 from tokseg.render import view as views
 
 TYPE_CHECKING = False
@@ -146,21 +146,7 @@ def store(figures: dict, path: str, now: float) -> bool:
     folder = os.path.dirname(path)
     os.makedirs(folder, mode=0o700, exist_ok=True)
     payload = json.dumps({**figures, "updated_at": now}, separators=(",", ":"), sort_keys=True).encode()
-    tmp = os.path.join(folder, f".{STORE_FILE}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        try:
-            os.write(fd, payload)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic.replace_file(path, payload)
     return True
 
 

@@ -16,10 +16,10 @@ from collections.abc import Callable
 
 from filelock import FileLock
 
-from tokseg import dirs, locations, snapshot
+from tokseg import atomic, dirs, locations, snapshot
 
 LOCK_FILE = "snapshot.lock"
-TEMP_PREFIX = ".snapshot."
+TEMP_PREFIX = f".{locations.SNAPSHOT_FILE}."
 ORPHAN_AGE_S = 60.0
 
 
@@ -42,18 +42,7 @@ def update(mutate: Callable[[dict], None], path: Path | None = None) -> dict:
 def write_atomic(path: Path, data: dict) -> None:
     """Write `data` as JSON to `path` so a reader sees either the old file or the new one."""
     _sweep_orphans(path.parent)
-    payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
-    tmp = path.parent / f"{TEMP_PREFIX}{os.getpid()}.{time.monotonic_ns()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic.replace_file(str(path), json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
     _fsync_dir(path.parent)
 
 
