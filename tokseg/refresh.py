@@ -23,7 +23,7 @@ from typing import Callable
 
 from filelock import FileLock, Timeout
 
-from tokseg import backoff, config, dirs, net, providers, secrets, snapshot, store
+from tokseg import backoff, config, dirs, net, providers, push, secrets, snapshot, store
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
 from tokseg.providers._base import Ctx
 
@@ -78,7 +78,9 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
         return Report(busy=True)
     try:
         _setup_log(cache)
-        return _run_locked(only, force, progress, clock)
+        report = _run_locked(only, force, progress, clock)
+        push.after_refresh()
+        return report
     finally:
         lock.release()
 

@@ -4,6 +4,7 @@ Options:
     kind: "prepaid", "subscription", "postpaid" or "flaky" (default "prepaid")
     speed: how many times faster than real time the figures move (default 1.0)
     currency: currency of the money figures (default "USD")
+    delay: seconds each fetch takes, to try a slow provider (default 0.0)
 Reports:
     prepaid: a balance that drains and is topped up; spend today
     subscription: a 5-hour and a 7-day window that fill and reset
@@ -38,6 +39,7 @@ class Options:
     kind: str = "prepaid"
     speed: float = 1.0
     currency: str = "USD"
+    delay: float = 0.0
 
 
 KINDS = ("prepaid", "subscription", "postpaid", "flaky")
@@ -45,6 +47,8 @@ KINDS = ("prepaid", "subscription", "postpaid", "flaky")
 
 def fetch(ctx: Ctx) -> Reading:
     opts: Options = ctx.options  # type: ignore[assignment]
+    if opts.delay > 0:
+        time.sleep(opts.delay)
     now = ctx.now()
     if opts.kind == "flaky":
         _maybe_fail(now)

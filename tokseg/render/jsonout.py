@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tokseg.render import clip, plain, state
+from tokseg.render import plain, state
 
 JSON_SCHEMA = 1
 NOT_REPORTED = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {}, "windows": [],
@@ -20,6 +20,7 @@ def document(view: dict, template_text: str | None = None, max_width: int | None
             "provider": item["provider"],
             "label": item["label"],
             "status": item["status"],
+            "state": item["state"],
             "stale": item["stale"],
             "fetched_at": item["fetched_at"],
             "age_s": None if item["age"] is None else round(item["age"], 1),
@@ -36,7 +37,7 @@ def document(view: dict, template_text: str | None = None, max_width: int | None
         "stale": any(a["stale"] for a in view["accounts"]),
         "refreshing": bool(view.get("refreshing")),
         "config_error": view.get("config_error"),
-        "text": clip(plain.text(view, template_text), max_width),
+        "text": plain.text(view, template_text, max_width),
         "accounts": accounts,
         "totals": view["totals"],
     }
