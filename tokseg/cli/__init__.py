@@ -19,7 +19,10 @@ from tokseg.render import FORMATS
 SUBCOMMANDS: dict[str, str] = {
     "config": "tokseg.cli.config:config",
     "demo": "tokseg.cli.demo:demo",
+    "format": "tokseg.cli.format:format_group",
+    "init": "tokseg.cli.init:init",
     "refresh": "tokseg.cli.refresh:refresh",
+    "show": "tokseg.cli.show:show",
 }
 
 
