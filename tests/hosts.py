@@ -67,6 +67,11 @@ class Tmux:
     def kill(self) -> None:
         subprocess.run([*self.base, "kill-server"], env=self.env, capture_output=True, timeout=HOST_TIMEOUT_S)
 
+    def screen_with(self, text: str) -> str | None:
+        """The pane with escapes if its visible text contains `text`, else None (for `poll`)."""
+        screen = self.pane(escapes=True)
+        return screen if text in SGR.sub("", screen) else None
+
     def pane(self, target: str = "", escapes: bool = False) -> str:
         args = ["capture-pane", "-p", "-J"] + (["-e"] if escapes else []) + (["-t", target] if target else [])
         return self(*args)
