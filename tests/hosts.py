@@ -79,14 +79,11 @@ class Tmux:
 
 @pytest.fixture
 def tmux_env(tmp_path: Path, home: Path):
-    """Environment for host processes: isolated home, tmux sockets and the venv's tokseg."""
-    sockets = tmp_path / "tmux"
-    sockets.mkdir()
-    env = host_env(TMUX_TMPDIR=str(sockets), TERM="screen-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
-    os.environ["TMUX_TMPDIR"] = str(sockets)  # the refresher run from tests finds these servers
+    """Environment for host processes: isolated home, tmux sockets (conftest's TMUX_TMPDIR), the venv's tokseg."""
+    (tmp_path / "tmux").mkdir(exist_ok=True)
+    env = host_env(TERM="screen-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
     servers: list[Tmux] = []
     yield env, servers
-    os.environ.pop("TMUX_TMPDIR", None)
     for server in servers:
         server.kill()
 

@@ -8,7 +8,7 @@ FORMATS: dict[str, str] = {
     "bash": "tokseg.render.bash",
     "fish": "tokseg.render.fish",
     "i3bar": "tokseg.render.i3bar",
-    "i3blocks": "tokseg.render.i3bar",
+    "i3blocks": "tokseg.render.i3blocks",
     "json": "tokseg.render.jsonout",
     "plain": "tokseg.render.plain",
     "polybar": "tokseg.render.polybar",
@@ -23,6 +23,12 @@ def render(view: dict, fmt: str, template: str | None = None, max_width: int | N
     """The text `fmt` prints for `view`; `template` overrides the snapshot's default."""
     module = importlib.import_module(FORMATS[fmt])
     return module.render(view, template, max_width)
+
+
+def exit_status(view: dict, fmt: str) -> int:
+    """0, or what the host reads from the exit code (i3blocks: 33 means urgent)."""
+    module = importlib.import_module(FORMATS[fmt])
+    return module.exit_status(view) if hasattr(module, "exit_status") else 0
 
 
 def state(view: dict) -> str:
