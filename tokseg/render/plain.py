@@ -44,8 +44,10 @@ def clip_spans(items: list[tuple[str, str | None]], max_width: int | None) -> li
             break
         out.append((text[:room], state))
         room -= len(text[:room])
-    last_state = out[-1][1] if out else None
-    out.append(("…", last_state))
+    if out:
+        out[-1] = (out[-1][0] + "…", out[-1][1])
+    else:
+        out.append(("…", None))
     return out
 
 
