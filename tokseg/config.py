@@ -205,8 +205,10 @@ def _thresholds(checker: _Checker, where: tuple[str, ...], body: dict) -> dict:
     found = {}
     for key in THRESHOLD_KEYS:
         if key in body:
-            checker.expect_type(where, key, body[key], (int, float))
-            found[key] = float(body[key])
+            value = body[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                checker.fail(where, key, f"must be a number, not {json.dumps(value, default=str)}")
+            found[key] = float(value)
     for key in ("warn_pct", "crit_pct"):
         if key in found and not 0 <= found[key] <= 100:
             checker.fail(where, key, "is a percentage of use; give a number from 0 to 100")
