@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_tokseg, write_config
-from tests.hosts import BIN, HOST_TIMEOUT_S, host_env, need, refreshed
+from tests.hosts import BIN, HOST_TIMEOUT_S, host_env, need, poll, refreshed
 
 SLOW = '[accounts.slow]\nprovider = "demo"\ndelay = 20.0\n'
 
@@ -82,7 +82,6 @@ def test_i3blocks_block(tmp_path, config_file):
     assert block["short_text"].split()[1] == "%#"  # headlines only: "11.92 %# 5h 24% ↻…"
     assert block["color"].lower() == "#e06c75"  # crit: the worst account wins
     assert block["urgent"] is True
-    assert block["instance"] == "credits,claude"
 
 
 def test_i3blocks_bar_keeps_updating_while_a_slow_refresh_runs(tmp_path, config_file):
@@ -113,3 +112,24 @@ def test_i3status_read_file(tmp_path, config_file, home):
     expected = (home / "cache" / "segment.txt").read_text(encoding="utf-8").strip()
     assert block["full_text"] == expected
     assert expected.startswith("50% #1 ") and "%#" in expected
+
+
+def test_i3blocks_left_click_refreshes_without_blocking_the_bar(tmp_path, config_file, home):
+    """A click event on stdin (as i3bar sends it) runs the snippet's detached `tokseg refresh`."""
+    need("i3blocks")
+    refreshed(config_file)
+    snapshot = home / "cache" / "snapshot.json"
+    before = json.loads(snapshot.read_text())["accounts"]["credits"]["fetched_at"]
+    conf = tmp_path / "i3blocks.conf"
+    conf.write_text(run_tokseg("init", "i3blocks").stdout, encoding="utf-8")
+    bar = subprocess.Popen(["i3blocks", "-c", str(conf)], env=host_env(), stdin=subprocess.PIPE,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    try:
+        time.sleep(1.0)  # let i3blocks print its first line and start reading clicks
+        bar.stdin.write('[\n{"name":"tokseg","button":1,"x":5,"y":5}\n')
+        bar.stdin.flush()
+        poll(lambda: json.loads(snapshot.read_text())["accounts"]["credits"]["fetched_at"] > before,
+             what="refresh after a left click")
+    finally:
+        bar.kill()
+        bar.wait()

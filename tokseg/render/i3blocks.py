@@ -2,7 +2,10 @@
 
 i3blocks 1.4 keeps only string values from a block's JSON (a boolean
 `urgent` came out as an empty key), and documents exit code 33 as "urgent";
-so this format leaves `urgent` out and the hot path exits 33 instead.
+so this format leaves `urgent` out and the hot path exits 33 instead. It
+also routes a click to a block by the name and instance of its config
+section, and i3bar sends back what the block printed, so `instance` is
+left to i3blocks too (our own value made clicks miss the block).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ URGENT_EXIT = 33
 
 def render(view: dict, template_text: str | None, max_width: int | None) -> str:
     out = i3bar.block(view, template_text, max_width)
-    del out["urgent"]
+    del out["urgent"], out["instance"]
     return json.dumps(out, ensure_ascii=False)
 
 
