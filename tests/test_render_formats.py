@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_tokseg
+from tests.hosts import need
 from tokseg import dirs, locations, store
 from tokseg.render import FORMATS, render
 from tokseg.render import view as views
@@ -78,8 +79,7 @@ def test_zsh_doubles_percent():
 
 
 def test_zsh_prints_data_literally_in_real_zsh():
-    if not Path("/usr/bin/zsh").exists() and not any(Path(p, "zsh").exists() for p in ("/bin", "/usr/local/bin")):
-        pytest.skip("host binary not installed: zsh")
+    need("zsh")
     text = out("zsh", template="{credits.label} 100%")
     shown = subprocess.run(["zsh", "-f", "-c", 'print -rP -- "$1"', "_", text], capture_output=True, text=True).stdout
     assert re.sub(r"\x1b\[[0-9;]*m", "", shown).strip() == f"{TRICKY} 100%"

@@ -33,8 +33,6 @@ TOKEN = re.compile(
     r"|[{}]"
 )
 
-Span = tuple  # (text, account name or None)
-
 
 def parse(template: str) -> tuple[list, list[str]]:
     """The template as a node tree plus a list of syntax problems (rendering tolerates them)."""
@@ -79,14 +77,14 @@ def _owner(name: str, accounts: frozenset) -> str | None:
     return head if head in accounts else None
 
 
-def spans(template: str, values: dict[str, Any], accounts: frozenset = frozenset()) -> list[Span]:
+def spans(template: str, values: dict[str, Any], accounts: frozenset = frozenset()) -> list[tuple[str, str | None]]:
     """Render to (text, account) spans; fields of an account carry its name so hosts can colour them."""
-    out: list[Span] = []
+    out: list[tuple[str, str | None]] = []
     _emit(parse(template)[0], values, accounts, out)
     return out
 
 
-def _emit(nodes: list, values: dict[str, Any], accounts: frozenset, out: list[Span]) -> None:
+def _emit(nodes: list, values: dict[str, Any], accounts: frozenset, out: list[tuple[str, str | None]]) -> None:
     for node in nodes:
         kind = node[0]
         if kind == "text":

@@ -15,6 +15,7 @@ from tokseg.render import palette
 CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹"}
 PERIOD_SUFFIX = {"today": "/d", "week": "/wk", "month": "/mo", "block": "/5h", "session": "/sess"}
 NEEDS_ACTION = ("auth", "config", "bad_response")
+# config.py compiles every account's thresholds into the snapshot; this covers older snapshots.
 DEFAULT_THRESHOLDS = {"warn_pct": 80.0, "crit_pct": 95.0}
 # Worst first: the segment's overall state is the first one any account has.
 SEVERITY = ("error", "crit", "warn", "stale", "pending", "ok")
