@@ -87,3 +87,16 @@ def test_status_keeps_redrawing_while_a_slow_refresh_runs(tmux_env, tmp_path, co
     assert "tok …" in SGR.sub("", status_row(inner, outer))
     # And once the slow refresh is done, the next run shows its data.
     poll(lambda: "slow $" in SGR.sub("", status_row(inner, outer)), timeout=40, what="data after slow refresh")
+
+
+def test_tmux_syntax_in_data_is_shown_literally_on_both_paths(tmux_env, tmp_path, config_file):
+    need("tmux")
+    env, servers = tmux_env
+    inner, outer = start(env, servers, tmp_path, "set -g status-right-length 140\n"
+                         "set -g status-right '<#(tokseg --format tmux)> <#{@tokseg}>'\n")
+    refreshed(config_file, '[accounts.x]\nprovider = "demo"\nlabel = "#{pane_id}#[fg=red]#(id)"\n')
+    data = "#{pane_id}#[fg=red]#(id) $"
+    # once per path, never expanded
+    plain = poll(lambda: (text := SGR.sub("", status_row(inner, outer))).count(data) == 2 and text,
+                 what="data from both paths in status row")
+    assert "%0" not in plain and "uid=" not in plain
