@@ -25,6 +25,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                      ("XDG_DATA_HOME", "xdata"), ("XDG_STATE_HOME", "xstate")):
         monkeypatch.setenv(var, str(tmp_path / sub))
     monkeypatch.delenv("TOKSEG_CONFIG", raising=False)
+    # The refresher pushes to every tmux server it finds there: only the test's own servers.
+    monkeypatch.setenv("TMUX_TMPDIR", str(tmp_path / "tmux"))
     # A real keyring backend, chosen through keyring's own configuration.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     return base

@@ -8,7 +8,7 @@ from tests.conftest import run_tokseg, write_config
 
 TOP = {"schema", "generated_at", "state", "stale", "refreshing", "config_error", "text", "accounts", "totals",
        "budget"}
-ACCOUNT = {"name", "provider", "label", "status", "stale", "fetched_at", "age_s", "headline", "error", "balance",
+ACCOUNT = {"name", "provider", "label", "status", "state", "stale", "fetched_at", "age_s", "headline", "error", "balance",
            "limit", "limit_remaining", "spent", "tokens", "windows", "rate_limits", "forecast", "budget_state",
            "budget"}
 CONFIG = """

@@ -5,10 +5,26 @@
     template = "{all}"          # what the segment shows
     separator = " │ "
 
+    [settings.colors]           # state colours: a name, an xterm number or "#rrggbb"
+    warn = "#e5c07b"
+    [settings.colors.tmux]      # per host: tmux, zsh, bash, fish, polybar, i3bar, waybar
+    ok = "colour34"
+
+    [settings.push]             # what the refresher updates after each run
+    tmux = true                 # `set -g @tokseg` on this user's tmux servers
+    files = true                # segment files for bash/zsh/fish prompts and i3status
+    polybar = true              # `polybar-msg action tokseg send` (when polybar-msg exists)
+    waybar_signal = 0           # N > 0: pkill -RTMIN+N waybar
+    i3blocks_signal = 0         # N > 0: pkill -RTMIN+N i3blocks
+
     [accounts.personal]
     provider = "openrouter"
     label = "OR"
     interval = 600
+    warn_below = 5.0            # balance (or spending limit left) under which the state is warn
+    crit_below = 1.0
+    warn_pct = 80               # window / limit use (percent) at which the state is warn
+    crit_pct = 95
     base_url = "https://openrouter.ai/api/v1"   # a provider option
 
 Keys other than the common ones are the provider's options, checked
@@ -48,6 +64,8 @@ class Settings:
     history_days: float = 90.0
     burn_window_hours: float = 6.0
     prometheus_file: str = ""
+    colors: dict = field(default_factory=dict)
+    push: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,7 @@ class Account:
     key_command: str | list[str] | None = None
     enabled: bool = True
     fingerprint: str = ""
+    thresholds: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,8 +109,16 @@ SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
     "history_days": (int, float),
     "burn_window_hours": (int, float),
     "prometheus_file": (str,),
+    "colors": (dict,),
+    "push": (dict,),
 }
-ACCOUNT_KEYS = ("provider", "label", "interval", "key_env", "key_command", "enabled")
+ACCOUNT_KEYS = ("provider", "label", "interval", "key_env", "key_command", "enabled",
+                "warn_below", "crit_below", "warn_pct", "crit_pct")
+THRESHOLD_KEYS = ("warn_below", "crit_below", "warn_pct", "crit_pct")
+DEFAULT_THRESHOLDS = {"warn_pct": 80.0, "crit_pct": 95.0}
+COLOR_HOSTS = ("tmux", "zsh", "bash", "fish", "polybar", "i3bar", "waybar")
+PUSH_DEFAULTS: dict[str, Any] = {"tmux": True, "files": True, "polybar": True, "waybar_signal": 0,
+                                 "i3blocks_signal": 0}
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
@@ -144,6 +171,8 @@ def _settings(checker: _Checker, table: Any) -> Settings:
         if key not in SETTINGS_TYPES:
             checker.fail(("settings",), key, f"unknown setting; known: {', '.join(SETTINGS_TYPES)}")
         checker.expect_type(("settings",), key, value, SETTINGS_TYPES[key])
+    _check_colors(checker, table.get("colors", {}))
+    _check_push(checker, table.get("push", {}))
     values: dict[str, Any] = {k: float(v) if isinstance(v, int) else v for k, v in table.items()}
     settings = Settings(**values)
     if settings.interval < MIN_INTERVAL_S:
@@ -156,6 +185,58 @@ def _settings(checker: _Checker, table: Any) -> Settings:
         checker.fail(("settings",), "prometheus_file", "must be an absolute path ending in .prom (node_exporter's "
                      'textfile collector reads only those), e.g. "/var/lib/node_exporter/textfile/tokseg.prom"')
     return settings
+
+
+def _check_colors(checker: _Checker, table: dict) -> None:
+    """[settings.colors]: state = colour, or a [settings.colors.HOST] table of the same."""
+    from tokseg.render import palette
+
+    def check(where: tuple[str, ...], state: str, spec: Any) -> None:
+        if state not in palette.STATES:
+            checker.fail(where, state, f"unknown state; known: {', '.join(palette.STATES)}; per host use a "
+                         f"[settings.colors.HOST] table, HOST one of {', '.join(COLOR_HOSTS)}")
+        if not palette.valid(spec):
+            checker.fail(where, state, f"{json.dumps(spec)} is not a colour; use a name like \"yellow\" or "
+                         "\"brightblack\", an xterm number 0-255, or \"#rrggbb\"")
+
+    for key, value in table.items():
+        if key in COLOR_HOSTS and isinstance(value, dict):
+            for state, spec in value.items():
+                check(("settings", "colors", key), state, spec)
+        else:
+            check(("settings", "colors"), key, value)
+
+
+def _check_push(checker: _Checker, table: dict) -> None:
+    for key, value in table.items():
+        if key not in PUSH_DEFAULTS:
+            checker.fail(("settings", "push"), key, f"unknown push target; known: {', '.join(PUSH_DEFAULTS)}")
+        if isinstance(PUSH_DEFAULTS[key], bool):
+            checker.expect_type(("settings", "push"), key, value, (bool,))
+        else:
+            checker.expect_type(("settings", "push"), key, value, (int,))
+            if not 0 <= value <= 30:
+                checker.fail(("settings", "push"), key, "must be 0 (off) or a real-time signal offset 1-30")
+
+
+def _thresholds(checker: _Checker, where: tuple[str, ...], body: dict) -> dict:
+    """Per-account thresholds, checked for sense: crit is worse than warn."""
+    found = {}
+    for key in THRESHOLD_KEYS:
+        if key in body:
+            value = body[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                checker.fail(where, key, f"must be a number, not {json.dumps(value, default=str)}")
+            found[key] = float(value)
+    for key in ("warn_pct", "crit_pct"):
+        if key in found and not 0 <= found[key] <= 100:
+            checker.fail(where, key, "is a percentage of use; give a number from 0 to 100")
+    merged = {**DEFAULT_THRESHOLDS, **found}
+    if merged["crit_pct"] < merged["warn_pct"]:
+        checker.fail(where, "crit_pct", f"must be at least warn_pct ({merged['warn_pct']:g}): crit means fuller")
+    if "warn_below" in merged and "crit_below" in merged and merged["crit_below"] > merged["warn_below"]:
+        checker.fail(where, "crit_below", f"must be at most warn_below ({merged['warn_below']:g}): crit means less left")
+    return merged
 
 
 def _account(checker: _Checker, name: str, body: Any, settings: Settings) -> Account:
@@ -189,6 +270,7 @@ def _account(checker: _Checker, name: str, body: Any, settings: Settings) -> Acc
         key_env=common.get("key_env"),
         key_command=common.get("key_command"),
         enabled=common.get("enabled", True),
+        thresholds=_thresholds(checker, where, body),
         fingerprint=hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16],
     )
 
@@ -269,4 +351,14 @@ def compile_hot_settings(config: Config) -> dict:
         "separator": config.settings.separator,
         "stale_factor": config.settings.stale_factor,
         "spawn_cooldown": min(MAX_SPAWN_COOLDOWN_S, min(intervals)),
+        "thresholds": {a.name: a.thresholds or dict(DEFAULT_THRESHOLDS) for a in config.accounts},
+        "palette": _palette(config.settings.colors),
+        "push": {**PUSH_DEFAULTS, **config.settings.push},
     }
+
+
+def _palette(colors: dict) -> dict:
+    """{"default": {state: colour}, HOST: {state: colour}} from [settings.colors]."""
+    out: dict[str, dict] = {"default": {k: v for k, v in colors.items() if not isinstance(v, dict)}}
+    out.update({host: dict(table) for host, table in colors.items() if isinstance(table, dict)})
+    return out

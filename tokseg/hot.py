@@ -13,7 +13,7 @@ import sys
 import time
 
 from tokseg import locations, snapshot
-from tokseg.render import FORMATS, render
+from tokseg.render import FORMATS, exit_status, render
 from tokseg.render import view as views
 
 ERROR_MARK = "tok ?"
@@ -72,6 +72,7 @@ def refresh_reason(snap: dict | None, view: dict) -> tuple[bool, float | None]:
 
 
 def main(opts: dict) -> int:
+    status = 0
     try:
         now = time.time()
         snap = snapshot.read(locations.snapshot_path())
@@ -83,6 +84,7 @@ def main(opts: dict) -> int:
             cooldown = float(((snap or {}).get("settings") or {}).get("spawn_cooldown") or DEFAULT_COOLDOWN_S)
             view["refreshing"] = spawn.request_refresh(locations.cache_dir(), now, cooldown, changed_at)
         out = render(view, opts["format"], opts["template"], opts["max_width"])
+        status = exit_status(view, opts["format"])
     except Exception:
         out = ERROR_MARK
     try:
@@ -90,4 +92,4 @@ def main(opts: dict) -> int:
         sys.stdout.flush()
     except (OSError, ValueError):
         pass
-    return 0
+    return status

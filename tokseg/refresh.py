@@ -24,7 +24,7 @@ from collections.abc import Callable
 import requests
 from filelock import FileLock, Timeout
 
-from tokseg import backoff, config, dirs, insights, net, providers, secrets, snapshot, store
+from tokseg import backoff, config, dirs, insights, net, providers, push, secrets, snapshot, store
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
 from tokseg.providers._base import Ctx
 
@@ -81,7 +81,9 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
         log.info("busy: another refresher holds the lock")
         return Report(busy=True)
     try:
-        return _run_locked(only, force, progress, clock)
+        report = _run_locked(only, force, progress, clock)
+        push.after_refresh()
+        return report
     finally:
         lock.release()
 

@@ -22,11 +22,14 @@ SUBCOMMANDS: dict[str, str] = {
     "demo": "tokseg.cli.demo:demo",
     "doctor": "tokseg.cli.doctor:doctor",
     "export": "tokseg.cli.export:export",
+    "format": "tokseg.cli.format:format_group",
     "history": "tokseg.cli.history:history_cmd",
+    "init": "tokseg.cli.init:init",
     "list": "tokseg.cli.accounts:list_",
     "refresh": "tokseg.cli.refresh:refresh",
     "remove": "tokseg.cli.accounts:remove",
     "rename": "tokseg.cli.accounts:rename",
+    "show": "tokseg.cli.show:show",
     "statusline": "tokseg.cli.statusline:statusline",
 }
 

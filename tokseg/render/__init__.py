@@ -5,8 +5,17 @@ from __future__ import annotations
 import importlib
 
 FORMATS: dict[str, str] = {
+    "bash": "tokseg.render.bash",
+    "fish": "tokseg.render.fish",
+    "i3bar": "tokseg.render.i3bar",
+    "i3blocks": "tokseg.render.i3blocks",
     "json": "tokseg.render.jsonout",
     "plain": "tokseg.render.plain",
+    "polybar": "tokseg.render.polybar",
+    "starship": "tokseg.render.starship",
+    "tmux": "tokseg.render.tmux",
+    "waybar": "tokseg.render.waybar",
+    "zsh": "tokseg.render.zsh",
 }
 
 
@@ -16,16 +25,21 @@ def render(view: dict, fmt: str, template: str | None = None, max_width: int | N
     return module.render(view, template, max_width)
 
 
+def exit_status(view: dict, fmt: str) -> int:
+    """0, or what the host reads from the exit code (i3blocks: 33 means urgent)."""
+    module = importlib.import_module(FORMATS[fmt])
+    return module.exit_status(view) if hasattr(module, "exit_status") else 0
+
+
 def state(view: dict) -> str:
-    """The whole segment's state: missing, error, stale or ok (worst account wins)."""
+    """The whole segment's state: missing, error, crit, warn, stale, pending or ok (worst account wins)."""
+    from tokseg.render.view import worst
+
     if view["missing"]:
         return "missing"
-    statuses = {item["status"] for item in view["accounts"]}
-    if view.get("config_error") or "error" in statuses:
+    if view.get("config_error"):
         return "error"
-    if "stale" in statuses:
-        return "stale"
-    return "ok"
+    return worst([item["state"] for item in view["accounts"]])
 
 
 def clip(text: str, max_width: int | None) -> str:

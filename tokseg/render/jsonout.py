@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from tokseg.render import clip, plain, state
+from tokseg.render import plain, state
 from tokseg.render import view as views
 
 JSON_SCHEMA = 1
-NOT_REPORTED: dict[str, object] = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {}, "windows": [],
-                "rate_limits": []}
+NOT_REPORTED: dict[str, object] = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {},
+                                   "windows": [], "rate_limits": []}
 
 
 def document(view: dict, template_text: str | None = None, max_width: int | None = None) -> dict:
@@ -21,6 +21,7 @@ def document(view: dict, template_text: str | None = None, max_width: int | None
             "provider": item["provider"],
             "label": item["label"],
             "status": item["status"],
+            "state": item["state"],
             "stale": item["stale"],
             "fetched_at": item["fetched_at"],
             "age_s": None if item["age"] is None else round(item["age"], 1),
@@ -40,7 +41,7 @@ def document(view: dict, template_text: str | None = None, max_width: int | None
         "stale": any(a["stale"] for a in view["accounts"]),
         "refreshing": bool(view.get("refreshing")),
         "config_error": view.get("config_error"),
-        "text": clip(plain.text(view, template_text), max_width),
+        "text": plain.text(view, template_text, max_width),
         "accounts": accounts,
         "totals": view["totals"],
         "budget": view.get("budget") or {"state": "ok", "checks": []},

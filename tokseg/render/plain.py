@@ -1,26 +1,71 @@
-"""Plain text: the segment as a terminal or a script sees it."""
+"""Plain text, and the spans every host renderer starts from.
+
+`spans()` is the segment before host markup: (text, state) pairs where
+state is the owning account's state (None for template literals), control
+characters removed, cut to the width asked for. Each host module only
+escapes the text and wraps the coloured spans in its own syntax.
+"""
 
 from __future__ import annotations
+
+import re
 
 from tokseg.render import clip, template, view as views
 
 PLACEHOLDER = "tok …"
 NO_ACCOUNTS = "tok: no accounts"
 CONFIG_MARK = "!cfg"
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def text(view: dict, template_text: str | None = None) -> str:
-    """The segment text before any host markup."""
+def spans(view: dict, template_text: str | None = None, max_width: int | None = None) -> list[tuple[str, str | None]]:
+    """The segment as (text, state) spans, cut to `max_width` characters in total."""
     if view["missing"]:
-        return PLACEHOLDER
-    if not view["accounts"]:
-        return CONFIG_MARK if view.get("config_error") else NO_ACCOUNTS
-    chosen = template_text or (view.get("settings") or {}).get("template") or "{all}"
-    body = template.render(chosen, views.fields(view))
-    if view.get("config_error"):
-        body += f" {CONFIG_MARK}"
-    return body
+        out: list[tuple[str, str | None]] = [(PLACEHOLDER, "pending")]
+    elif not view["accounts"]:
+        out = [(CONFIG_MARK, "error")] if view.get("config_error") else [(NO_ACCOUNTS, None)]
+    else:
+        chosen = template_text or (view.get("settings") or {}).get("template") or "{all}"
+        states = {item["name"]: item["state"] for item in view["accounts"]}
+        out = [(text, states.get(owner) if owner else None)
+               for text, owner in template.spans(chosen, views.fields(view), frozenset(states))]
+        if view.get("config_error"):
+            out.append((f" {CONFIG_MARK}", "error"))
+    return clip_spans([(CONTROL.sub("", text), state) for text, state in out if text], max_width)
+
+
+def clip_spans(items: list[tuple[str, str | None]], max_width: int | None) -> list[tuple[str, str | None]]:
+    """Cut the spans' joint text to `max_width` characters, ending in an ellipsis when cut."""
+    if max_width is None or sum(len(text) for text, _ in items) <= max_width:
+        return items
+    out, room = [], max(0, max_width - 1)
+    for text, state in items:
+        if room <= 0:
+            break
+        out.append((text[:room], state))
+        room -= len(text[:room])
+    if out:
+        out[-1] = (out[-1][0] + "…", out[-1][1])
+    else:
+        out.append(("…", None))
+    return out
+
+
+def short(view: dict, max_width: int | None = None) -> str:
+    """The narrow form for small bars (i3's short_text): headlines without labels."""
+    if view["missing"] or not view["accounts"]:
+        return text(view)
+    parts = []
+    for item in view["accounts"]:
+        kind = (item["error"] or {}).get("kind")
+        parts.append(item["headline"] or (f"!{kind}" if kind else "…"))
+    return clip(CONTROL.sub("", " ".join(parts)), max_width)
+
+
+def text(view: dict, template_text: str | None = None, max_width: int | None = None) -> str:
+    """The segment text before any host markup."""
+    return "".join(piece for piece, _ in spans(view, template_text, max_width))
 
 
 def render(view: dict, template_text: str | None, max_width: int | None) -> str:
-    return clip(text(view, template_text), max_width)
+    return text(view, template_text, max_width)

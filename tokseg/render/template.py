@@ -1,10 +1,19 @@
-"""A safe template mini-language: `{name}` and `{name:spec}`, nothing else.
+"""A safe template mini-language: fields, format specs and conditional blocks, nothing else.
+
+    {name}            a field's value, e.g. {work.balance}, {claude.5h.pct}, {total.spent_today}
+    {name:spec}       with a Python format spec, e.g. {claude.5h.pct:.0f}
+    {?name}...{/}     the inside only when `name` has a value (blocks nest)
+    {!name}...{/}     the inside only when `name` has no value
+    {{ and }}         literal braces
 
 Names are looked up in a flat dict (see `view.fields`), so a template can
 never reach into Python objects: no attribute access, no indexing, no
-calls. `{{` and `}}` are literal braces. A name with no value renders as
-empty text; `problems()` reports unknown names and bad specs for
-`tokseg format check`.
+calls. A name with no value renders as empty text. `render` never fails;
+`problems()` reports what `tokseg format check` should complain about.
+
+Rendering yields spans, (text, account) pairs, so each host renderer can
+colour an account's fields by that account's state and escape the text
+its own way. A field value may itself be a list of spans (`{all}`).
 """
 
 from __future__ import annotations
@@ -15,41 +24,117 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z0-9_][A-Za-z0-9_.\-]*)(?::([^{}]*))?\}|[{}]")
+NAME = r"[A-Za-z0-9_][A-Za-z0-9_.\-]*"
+TOKEN = re.compile(
+    r"\{\{|\}\}"
+    rf"|\{{(?P<cond>[?!])(?P<cname>{NAME})\}}"
+    r"|\{/\}"
+    rf"|\{{(?P<name>{NAME})(?::(?P<spec>[^{{}}]*))?\}}"
+    r"|[{}]"
+)
+
+
+def parse(template: str) -> tuple[list, list[str]]:
+    """The template as a node tree plus a list of syntax problems (rendering tolerates them)."""
+    root: list = []
+    stack: list[tuple[list, str, int]] = []
+    current = root
+    problems: list[str] = []
+    pos = 0
+    for match in TOKEN.finditer(template):
+        if match.start() > pos:
+            current.append(("text", template[pos:match.start()]))
+        pos = match.end()
+        whole = match.group(0)
+        column = match.start() + 1
+        if whole in ("{{", "}}"):
+            current.append(("text", whole[0]))
+        elif whole in ("{", "}"):
+            problems.append(f"lone {whole!r} at column {column}; write {whole * 2!r} for a literal brace")
+            current.append(("text", whole))
+        elif whole == "{/}":
+            if not stack:
+                problems.append(f"'{{/}}' at column {column} closes no block; open one with {{?name}}")
+                continue
+            parent, _, _ = stack.pop()
+            current = parent
+        elif match.group("cond"):
+            block: list = []
+            current.append(("if", match.group("cname"), match.group("cond") == "?", block))
+            stack.append((current, match.group("cname"), column))
+            current = block
+        else:
+            current.append(("field", match.group("name"), match.group("spec") or ""))
+    if pos < len(template):
+        current.append(("text", template[pos:]))
+    for _, name, column in stack:
+        problems.append(f"block {{?{name}}} at column {column} is never closed; end it with {{/}}")
+    return root, problems
+
+
+def _owner(name: str, accounts: frozenset) -> str | None:
+    head = name.split(".", 1)[0]
+    return head if head in accounts else None
+
+
+def spans(template: str, values: dict[str, Any], accounts: frozenset = frozenset()) -> list[tuple[str, str | None]]:
+    """Render to (text, account) spans; fields of an account carry its name so hosts can colour them."""
+    out: list[tuple[str, str | None]] = []
+    _emit(parse(template)[0], values, accounts, out)
+    return out
+
+
+def _emit(nodes: list, values: dict[str, Any], accounts: frozenset, out: list[tuple[str, str | None]]) -> None:
+    for node in nodes:
+        kind = node[0]
+        if kind == "text":
+            out.append((node[1], None))
+        elif kind == "if":
+            if _present(values.get(node[1])) == node[2]:
+                _emit(node[3], values, accounts, out)
+        else:
+            value = values.get(node[1])
+            if isinstance(value, list):
+                out.extend(value)
+            elif value is not None:
+                out.append((_format(value, node[2]), _owner(node[1], accounts)))
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _format(value: Any, spec: str) -> str:
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError):
+        return str(value)
 
 
 def render(template: str, values: dict[str, Any]) -> str:
-    def substitute(match: re.Match) -> str:
-        whole, name, spec = match.group(0), match.group(1), match.group(2)
-        if whole in ("{{", "}}"):
-            return whole[0]
-        if name is None:
-            return whole
-        value = values.get(name)
-        if value is None:
-            return ""
-        try:
-            return format(value, spec or "")
-        except (ValueError, TypeError):
-            return str(value)
-
-    return TOKEN.sub(substitute, template)
+    """The template as plain text."""
+    return "".join(text for text, _ in spans(template, values))
 
 
 def names(template: str) -> list[str]:
-    return [m.group(1) for m in TOKEN.finditer(template) if m.group(1)]
+    found = []
+    for match in TOKEN.finditer(template):
+        name = match.group("name") or match.group("cname")
+        if name:
+            found.append(name)
+    return found
 
 
 def problems(template: str, values: dict[str, Any]) -> list[str]:
     """Human-readable problems with `template` against the fields available now."""
-    found = []
+    found = list(parse(template)[1])
     for match in TOKEN.finditer(template):
-        whole, name, spec = match.group(0), match.group(1), match.group(2)
-        if whole in ("{", "}"):
-            found.append(f"lone {whole!r} at column {match.start() + 1}; write {whole * 2!r} for a literal brace")
-        elif name and name not in values:
+        name, spec = match.group("name") or match.group("cname"), match.group("spec")
+        if not name:
+            continue
+        if name not in values:
             found.append(f"unknown field {{{name}}}")
-        elif name and spec and values[name] is not None:
+        elif spec and values[name] is not None and not isinstance(values[name], list):
             try:
                 format(values[name], spec)
             except (ValueError, TypeError) as exc:

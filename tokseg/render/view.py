@@ -12,9 +12,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+from tokseg.render import palette
+
 CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹"}
 PERIOD_SUFFIX = {"today": "/d", "week": "/wk", "month": "/mo", "block": "/5h", "session": "/sess"}
 NEEDS_ACTION = ("auth", "config", "bad_response")
+# config.py compiles every account's thresholds into the snapshot; this covers older snapshots.
+DEFAULT_THRESHOLDS = {"warn_pct": 80.0, "crit_pct": 95.0}
+# Worst first: the segment's overall state is the first one any account has.
+SEVERITY = ("error", "crit", "warn", "stale", "pending", "ok")
 
 
 def money(amount: float, currency: str) -> str:
@@ -123,7 +129,8 @@ def build(snap: dict | None, now: float, only: list[str] | None = None) -> dict:
         if entry is None:
             accounts.append(_unknown(name))
             continue
-        item = _account(name, entry, now, stale_factor)
+        thresholds = (settings.get("thresholds") or {}).get(name) or DEFAULT_THRESHOLDS
+        item = _account(name, entry, now, stale_factor, thresholds)
         due = due or item.pop("due")
         accounts.append(item)
     return {
@@ -141,7 +148,7 @@ def build(snap: dict | None, now: float, only: list[str] | None = None) -> dict:
     }
 
 
-def _account(name: str, entry: dict, now: float, stale_factor: float) -> dict:
+def _account(name: str, entry: dict, now: float, stale_factor: float, thresholds: dict) -> dict:
     reading = entry.get("reading")
     fetched_at = entry.get("fetched_at")
     interval = float(entry.get("interval") or 300)
@@ -150,6 +157,7 @@ def _account(name: str, entry: dict, now: float, stale_factor: float) -> dict:
     stale = bool(reading) and (error is not None or fetched_at is None or now - fetched_at > interval * stale_factor)
     text, value = headline(reading, now)
     status = "error" if error and not reading else ("stale" if stale else ("ok" if reading else "pending"))
+    used = used_pct(reading)
     return {
         "name": name,
         "provider": entry.get("provider"),
@@ -166,6 +174,8 @@ def _account(name: str, entry: dict, now: float, stale_factor: float) -> dict:
         "state_hint": entry.get("budget_state") or "ok",
         "budget": entry.get("budget") or [],
         "trend": entry.get("trend") or "",
+        "used_pct": used,
+        "state": account_state(status, reading, used, thresholds, entry.get("budget_state") or "ok"),
         "due": (next_due is None and entry.get("status") != "parked") or (next_due is not None and next_due <= now),
     }
 
@@ -173,8 +183,56 @@ def _account(name: str, entry: dict, now: float, stale_factor: float) -> dict:
 def _unknown(name: str) -> dict:
     error = {"kind": "config", "message": f"no account named {name!r}; see `tokseg list`", "at": None}
     return {"name": name, "provider": None, "label": name, "status": "error", "stale": False, "error": error,
-            "fetched_at": None, "age": None, "headline": "", "value": None, "reading": None, "forecast": None,
-            "state_hint": "ok", "budget": [], "trend": ""}
+            "fetched_at": None, "age": None, "headline": "", "value": None, "reading": None, "used_pct": None,
+            "state": "error", "forecast": None, "state_hint": "ok", "budget": [], "trend": ""}
+
+
+def used_pct(reading: dict | None) -> float | None:
+    """The fullest of the account's windows, spending limit and rate limits, in percent used."""
+    if not reading:
+        return None
+    found = [w["used_pct"] for w in reading.get("windows") or ()]
+    cap, left = reading.get("limit"), reading.get("limit_remaining")
+    if cap and left and cap["amount"] > 0:
+        found.append(100.0 * (1 - left["amount"] / cap["amount"]))
+    for bucket in reading.get("rate_limits") or ():
+        if bucket["limit"]:
+            found.append(100.0 * (1 - bucket["remaining"] / bucket["limit"]))
+    return max(found) if found else None
+
+
+def amount_left(reading: dict | None) -> float | None:
+    """What the `*_below` thresholds compare: the first balance, else the spending limit left."""
+    if not reading:
+        return None
+    if reading.get("balance"):
+        return reading["balance"][0]["amount"]
+    left = reading.get("limit_remaining")
+    return left["amount"] if left else None
+
+
+def account_state(status: str, reading: dict | None, used: float | None, thresholds: dict,
+                  budget_state: str = "ok") -> str:
+    """ok, warn, crit, stale, error or pending: a threshold or budget crossed outranks staleness."""
+    if status in ("error", "pending"):
+        return status
+    left = amount_left(reading)
+    levels = [budget_state] if budget_state in ("crit", "warn") else []
+    for level in ("crit", "warn"):
+        below, pct = thresholds.get(f"{level}_below"), thresholds.get(f"{level}_pct")
+        if (below is not None and left is not None and left < below) or (
+                pct is not None and used is not None and used >= pct):
+            levels.append(level)
+    if levels:
+        return "crit" if "crit" in levels else "warn"
+    return "stale" if status == "stale" else "ok"
+
+
+def worst(states: list[str]) -> str:
+    for state in SEVERITY:
+        if state in states:
+            return state
+    return "ok"
 
 
 def _totals(accounts: list[dict]) -> dict:
@@ -213,15 +271,29 @@ def totals_text(sums: dict[str, float]) -> str:
     return " ".join(money(amount, currency) for currency, amount in sorted(sums.items()))
 
 
+def gauge(pct: float) -> str:
+    """One block character whose height shows how full a window is."""
+    steps = len(palette.GAUGE) - 1
+    return palette.GAUGE[min(steps, max(0, round(pct / 100 * steps)))]
+
+
 def fields(view: dict) -> dict[str, Any]:
     """Every name a template may use, flattened: `work.balance`, `claude.5h.pct`, `total.spent_today`."""
     now = view.get("now") or 0.0
     out: dict[str, Any] = {}
-    pieces = []
+    pieces: list[tuple[str, str | None]] = []
+    separator = (view.get("settings") or {}).get("separator") or " │ "
     for item in view["accounts"]:
         name, reading = item["name"], item["reading"] or {}
-        pieces.append(segment(item))
+        if pieces:
+            pieces.append((separator, None))
+        pieces.append((segment(item), name))
         out[name] = segment(item)
+        out[f"{name}.state"] = item["state"]
+        out[f"{name}.icon"] = palette.ICONS.get(item["state"], "")
+        if item["used_pct"] is not None:
+            out[f"{name}.used_pct"] = round(item["used_pct"], 1)
+            out[f"{name}.gauge"] = gauge(item["used_pct"])
         out[f"{name}.label"] = item["label"]
         out[f"{name}.headline"] = item["headline"]
         out[f"{name}.value"] = item["value"]
@@ -253,9 +325,9 @@ def fields(view: dict) -> dict[str, Any]:
             base = f"{name}.{window['name']}"
             out[base] = window_text(window, now)
             out[f"{base}.pct"] = window["used_pct"]
+            out[f"{base}.gauge"] = gauge(window["used_pct"])
             out[f"{base}.reset"] = duration(window["resets_at"] - now) if window.get("resets_at") else ""
-    separator = (view.get("settings") or {}).get("separator") or " │ "
-    out["all"] = separator.join(pieces)
+    out["all"] = pieces
     for key, sums in view["totals"].items():
         out[f"total.{key}"] = totals_text(sums)
     out["total.budget"] = (view.get("budget") or {}).get("state") or "ok"

@@ -1,0 +1,102 @@
+"""tmux, for real: the status row of an attached client, read back with capture-pane -e."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_tokseg, write_config
+from tests.hosts import (DEMO_ACCOUNTS, SGR, Tmux, attach_client, need, poll, refreshed, status_row,
+                         tmux_env)  # noqa: F401  (fixture)
+
+YELLOW, RED = "\x1b[33m", "\x1b[31m"
+
+
+def start(env: dict, servers: list, tmp_path: Path, conf_text: str) -> tuple[Tmux, Tmux]:
+    conf = tmp_path / "inner.conf"
+    conf.write_text("set -g status-left ''\nset -g status-interval 1\n" + conf_text, encoding="utf-8")
+    inner, outer = Tmux("tokin", env, conf), Tmux("tokout", env)
+    servers.extend([inner, outer])
+    inner("new-session", "-d", "-s", "s", "-x", "150", "-y", "8")
+    attach_client(inner, outer)
+    return inner, outer
+
+
+def row_with(inner: Tmux, outer: Tmux, text: str) -> str | None:
+    row = status_row(inner, outer)
+    return row if text in SGR.sub("", row) else None
+
+
+def test_snippet_push_path_shows_coloured_escaped_segment(tmux_env, tmp_path, config_file):
+    need("tmux")
+    env, servers = tmux_env
+    write_config(config_file, DEMO_ACCOUNTS)
+    snippet = run_tokseg("init", "tmux").stdout
+    assert "#{@tokseg}" in snippet
+    inner, outer = start(env, servers, tmp_path, snippet)
+    # No snapshot yet: the snippet's first `tokseg` call starts the refresher, whose push fills @tokseg.
+    row = poll(lambda: row_with(inner, outer, "50% #1"), what="segment in status row")
+    plain = SGR.sub("", row)
+    assert "50% #1 " in plain and "%#" in plain and "##" not in plain
+    assert "cl&<b> 5h" in plain
+    assert YELLOW + "50% #1" in row, row  # warn: balance under warn_below
+    assert RED + "cl&<b>" in row, row  # crit: window use over crit_pct
+
+    # Push, not poll: the snippet's loop sleeps 60 s, yet a refresh shows at once.
+    write_config(config_file, DEMO_ACCOUNTS.replace('label = "50% #1"', 'label = "pushed #2"'))
+    assert run_tokseg("refresh", "--quiet").returncode == 0
+    poll(lambda: "pushed #2" in SGR.sub("", status_row(inner, outer)), timeout=15, what="pushed update")
+    assert inner("show-option", "-gv", "@tokseg").startswith("#[fg=yellow]pushed ##2")
+
+
+def test_polling_path_with_job(tmux_env, tmp_path, config_file):
+    need("tmux")
+    env, servers = tmux_env
+    refreshed(config_file)
+    inner, outer = start(env, servers, tmp_path, "set -g status-right-length 140\n"
+                                                   "set -g status-right '#(tokseg --format tmux --max-width 20)'\n")
+    row = poll(lambda: row_with(inner, outer, "50% #1"), what="job output in status row")
+    plain = SGR.sub("", row).rstrip()
+    assert YELLOW + "50% #1" in row
+    segment = plain.split("0:bash*")[-1].strip()
+    assert segment.endswith("…") and len(segment) == 20, plain
+
+
+def test_status_keeps_redrawing_while_a_slow_refresh_runs(tmux_env, tmp_path, config_file, home):
+    """The job returns at once although the refresher it started takes 20 s: tmux re-runs it every second."""
+    need("tmux")
+    env, servers = tmux_env
+    write_config(config_file, '[accounts.slow]\nprovider = "demo"\ndelay = 20.0\n')
+    runs = tmp_path / "runs.log"
+    inner, outer = start(env, servers, tmp_path, "set -g status-right-length 140\n"
+                         f"set -g status-right '#(echo x >> {runs}; tokseg --format tmux) %H:%M:%S'\n")
+    snapshot = home / "cache" / "snapshot.json"
+
+    def fetched() -> bool:
+        try:
+            return bool(json.loads(snapshot.read_text())["accounts"]["slow"]["reading"])
+        except (OSError, ValueError, KeyError):
+            return False
+
+    # While the refresher sleeps in the provider, the job keeps being re-run and the clock keeps moving.
+    poll(lambda: runs.exists() and len(runs.read_text().split()) >= 4, timeout=18, what="4 job runs")
+    clocks = {SGR.sub("", status_row(inner, outer)).split()[-1]}
+    poll(lambda: clocks.add(SGR.sub("", status_row(inner, outer)).split()[-1]) or len(clocks) >= 2, timeout=5,
+         what="clock moving")
+    assert not fetched(), "the slow refresh finished too early to prove anything"
+    assert "tok …" in SGR.sub("", status_row(inner, outer))
+    # And once the slow refresh is done, the next run shows its data.
+    poll(lambda: "slow $" in SGR.sub("", status_row(inner, outer)), timeout=40, what="data after slow refresh")
+
+
+def test_tmux_syntax_in_data_is_shown_literally_on_both_paths(tmux_env, tmp_path, config_file):
+    need("tmux")
+    env, servers = tmux_env
+    inner, outer = start(env, servers, tmp_path, "set -g status-right-length 140\n"
+                         "set -g status-right '<#(tokseg --format tmux)> <#{@tokseg}>'\n")
+    refreshed(config_file, '[accounts.x]\nprovider = "demo"\nlabel = "#{pane_id}#[fg=red]#(id)"\n')
+    data = "#{pane_id}#[fg=red]#(id) $"
+    # once per path, never expanded
+    plain = poll(lambda: (text := SGR.sub("", status_row(inner, outer))).count(data) == 2 and text,
+                 what="data from both paths in status row")
+    assert "%0" not in plain and "uid=" not in plain

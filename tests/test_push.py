@@ -1,0 +1,78 @@
+"""The refresher pushes to hosts after each run: segment files, tmux user option, signals."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import subprocess
+import time
+
+from tests.conftest import run_tokseg, write_config
+from tests.hosts import DEMO_ACCOUNTS, Tmux, host_env, need, poll, refreshed
+
+
+def test_segment_files_match_the_hot_path(config_file, home):
+    refreshed(config_file)
+    cache = home / "cache"
+    for fmt, name in (("bash", "segment.bash"), ("zsh", "segment.zsh"), ("fish", "segment.fish")):
+        path = cache / name
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        segment, due = path.read_text(encoding="utf-8").split("\n")[:2]
+        assert segment == run_tokseg("--format", fmt).stdout.rstrip("\n")
+        assert int(due) > time.time()
+    assert (cache / "segment.txt").read_text(encoding="utf-8") == run_tokseg().stdout
+
+
+def test_push_targets_can_be_turned_off(config_file, home, tmp_path):
+    need("tmux")
+    (tmp_path / "tmux").mkdir(exist_ok=True)
+    server = Tmux("off", host_env())
+    server("new-session", "-d", "-s", "s")
+    try:
+        refreshed(config_file, "[settings.push]\nfiles = false\ntmux = false\n\n" + DEMO_ACCOUNTS)
+        assert not list((home / "cache").glob("segment.*"))
+        assert server("show-option", "-gqv", "@tokseg") == ""
+    finally:
+        server.kill()
+
+
+def test_tmux_option_set_on_every_server_and_dead_sockets_are_harmless(config_file, tmp_path):
+    need("tmux")
+    sockets = tmp_path / "tmux" / f"tmux-{os.getuid()}"
+    sockets.mkdir(parents=True, mode=0o700)
+    dead = socket.socket(socket.AF_UNIX)
+    dead.bind(str(sockets / "aaa-dead"))  # a socket file with no server behind it, sorted first
+    dead.close()
+    servers = [Tmux(name, host_env()) for name in ("one", "two")]
+    try:
+        for server in servers:
+            server("new-session", "-d", "-s", "s")
+        refreshed(config_file)
+        for server in servers:
+            assert server("show-option", "-gv", "@tokseg").startswith("#[fg=yellow]50% ##1 ")
+    finally:
+        for server in servers:
+            server.kill()
+
+
+def test_waybar_signal_reaches_waybar(config_file, tmp_path):
+    """A process named waybar (a script that counts SIGRTMIN+9) gets the configured signal after a refresh."""
+    need("pkill", "bash")
+    got = tmp_path / "signals"
+    script = tmp_path / "waybar"
+    script.write_text(f"#!/bin/bash\ntrap 'echo got >> {got}' RTMIN+9\necho ready > {got}.ready\n"
+                      "while :; do sleep 0.1; done\n", encoding="utf-8")
+    script.chmod(0o755)
+    proc = subprocess.Popen([str(script)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        poll(lambda: (tmp_path / "signals.ready").exists(), what="fake waybar ready")
+        refreshed(config_file, "[settings.push]\nwaybar_signal = 9\n\n" + DEMO_ACCOUNTS)
+        poll(lambda: got.exists() and got.read_text().count("got") == 1, timeout=15, what="signal received")
+        write_config(config_file, DEMO_ACCOUNTS)  # signal off again
+        assert run_tokseg("refresh", "--quiet").returncode == 0
+        time.sleep(0.5)
+        assert got.read_text().count("got") == 1
+    finally:
+        proc.kill()
+        proc.wait()

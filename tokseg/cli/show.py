@@ -1,0 +1,58 @@
+"""`tokseg show`: the detail view a click opens: one block per account.
+
+Reads the snapshot like the segment does (no network) and prints every
+window, spend, balance, limit and error, with how old each reading is.
+"""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from tokseg import locations, snapshot
+from tokseg.render import view as views
+
+STATE_COLOURS = {"ok": "green", "warn": "yellow", "crit": "red", "stale": "bright_black", "error": "red",
+                 "pending": "bright_black"}
+
+
+def lines(view: dict) -> list[tuple[str, str | None]]:
+    """(text, colour) lines of the detail view."""
+    if view["missing"]:
+        return [("no snapshot yet; run `tokseg refresh`", None)]
+    out: list[tuple[str, str | None]] = []
+    if view.get("config_error"):
+        out.append((f"config: {view['config_error']}", "red"))
+    if not view["accounts"]:
+        out.append(("no accounts configured; see `tokseg config edit` or `tokseg demo`", None))
+    now = view["now"]
+    for item in view["accounts"]:
+        age = f"{views.duration(item['age'])} ago" if item["age"] is not None else "never fetched"
+        out.append((f"{item['label']} ({item['name']}, {item['provider']})  {item['state']}  {age}",
+                    STATE_COLOURS.get(item["state"])))
+        reading = item["reading"] or {}
+        rows = [("balance", " ".join(views.money(m["amount"], m["currency"]) for m in reading.get("balance") or ()))]
+        for key in ("limit", "limit_remaining"):
+            if reading.get(key):
+                rows.append((key.replace("_", " "), views.money(reading[key]["amount"], reading[key]["currency"])))
+        for period, m in (reading.get("spent") or {}).items():
+            rows.append((f"spent {period}", views.money(m["amount"], m["currency"])))
+        for period, t in (reading.get("tokens") or {}).items():
+            rows.append((f"tokens {period}", f"{t['total']:,} (in {t['input']:,}, out {t['output']:,})"))
+        for window in reading.get("windows") or ():
+            rows.append((f"window {window['name']}", views.window_text(window, now)))
+        for bucket in reading.get("rate_limits") or ():
+            rows.append((f"rate {bucket['name']}", f"{bucket['remaining']:g}/{bucket['limit']:g} left"))
+        if item["error"]:
+            rows.append(("error", f"{item['error']['kind']}: {item['error']['message']}"))
+        out.extend((f"    {key:<16} {value}", None) for key, value in rows if value)
+    return out
+
+
+@click.command()
+def show() -> None:
+    """Show every account in detail: windows, spend, balances, limits, errors."""
+    view = views.build(snapshot.read(locations.snapshot_path()), time.time())
+    for text, colour in lines(view):
+        click.secho(text, fg=colour)

@@ -1,0 +1,20 @@
+# tokseg in the bash prompt, with no process per prompt: the refresher
+# writes the rendered segment to a file and PROMPT_COMMAND reads it with
+# the `read` builtin. Add to ~/.bashrc (after any theme that sets PS1).
+_tokseg_dir=${TOKSEG_HOME:+$TOKSEG_HOME/cache}
+_tokseg_dir=${_tokseg_dir:-${XDG_CACHE_HOME:-$HOME/.cache}/tokseg}
+_tokseg_kicked=0
+_tokseg_prompt() {
+    local due=0 now
+    TOKSEG=
+    { IFS= read -r TOKSEG; IFS= read -r due; } 2>/dev/null < "$_tokseg_dir/segment.bash"
+    [[ $due =~ ^[0-9]+$ ]] || due=0
+    printf -v now '%(%s)T' -1
+    # Due and not refreshed by any bar: ask tokseg once, in the background.
+    if (( now > due && now - _tokseg_kicked > 60 )); then
+        _tokseg_kicked=$now
+        (tokseg >/dev/null 2>&1 &)
+    fi
+}
+PROMPT_COMMAND="_tokseg_prompt${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+PS1='${TOKSEG:+$TOKSEG }'"${PS1:-\\\$ }"

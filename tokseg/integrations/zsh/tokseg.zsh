@@ -1,0 +1,22 @@
+# tokseg in the zsh prompt, with no process per prompt: the refresher
+# writes the rendered segment to a file and a precmd hook reads it with the
+# `read` builtin. Add to ~/.zshrc.
+zmodload zsh/datetime 2>/dev/null
+typeset -g TOKSEG= _tokseg_kicked=0
+typeset -g _tokseg_dir=${TOKSEG_HOME:+$TOKSEG_HOME/cache}
+_tokseg_dir=${_tokseg_dir:-${XDG_CACHE_HOME:-$HOME/.cache}/tokseg}
+_tokseg_precmd() {
+    local due=0
+    TOKSEG=
+    { IFS= read -r TOKSEG; IFS= read -r due } 2>/dev/null < $_tokseg_dir/segment.zsh
+    [[ $due == <-> ]] || due=0
+    # Due and not refreshed by any bar: ask tokseg once, in the background.
+    if (( EPOCHSECONDS > due && EPOCHSECONDS - _tokseg_kicked > 60 )); then
+        _tokseg_kicked=$EPOCHSECONDS
+        tokseg >/dev/null 2>&1 &!
+    fi
+}
+autoload -Uz add-zsh-hook
+add-zsh-hook precmd _tokseg_precmd
+setopt prompt_subst
+RPROMPT='${TOKSEG}'"${RPROMPT:+ $RPROMPT}"

@@ -1,0 +1,25 @@
+"""bash prompts: ANSI colours fenced by readline's \\001 … \\002 markers.
+
+The text reaches PS1 through a variable or command output, which bash does
+not expand again, so the data needs no escaping; but colour bytes that do
+not come from PS1's own `\\[ \\]` must carry the raw markers, or readline
+counts them as printed characters and line editing wraps in the wrong place.
+"""
+
+from __future__ import annotations
+
+from tokseg.render import palette, plain
+
+START, END = "\001", "\002"
+
+
+def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+    settings = view.get("settings") or {}
+    out = []
+    for text, state in plain.spans(view, template_text, max_width):
+        if state is None:
+            out.append(text)
+        else:
+            code = palette.sgr(palette.color(settings, "bash", state))
+            out.append(f"{START}\033[{code}m{END}{text}{START}\033[39m{END}")
+    return "".join(out)

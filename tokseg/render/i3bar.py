@@ -1,0 +1,33 @@
+"""i3bar protocol block, for i3blocks (`format=json`) and i3bar/swaybar wrappers.
+
+One JSON object on one line: full_text, short_text (used when the bar runs
+out of room), color (worst state), urgent (something is critical), name
+and instance (which routes clicks). `markup` stays unset (none), so the
+text needs no escaping.
+"""
+
+from __future__ import annotations
+
+import json
+
+from tokseg.render import palette, plain, state
+
+URGENT = ("crit", "error")
+
+
+def block(view: dict, template_text: str | None, max_width: int | None) -> dict:
+    overall = state(view)
+    settings = view.get("settings") or {}
+    colour_state = "pending" if overall == "missing" else overall
+    return {
+        "full_text": plain.text(view, template_text, max_width),
+        "short_text": plain.short(view, max_width),
+        "color": palette.to_hex(palette.color(settings, "i3bar", colour_state)),
+        "urgent": overall in URGENT,
+        "name": "tokseg",
+        "instance": ",".join(item["name"] for item in view["accounts"]) or "none",
+    }
+
+
+def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+    return json.dumps(block(view, template_text, max_width), ensure_ascii=False)

@@ -1,0 +1,55 @@
+"""waybar `custom/<name>` with `"return-type": "json"`: text, tooltip, class, percentage.
+
+waybar reads the first line as one JSON object and treats `text` and
+`tooltip` as Pango markup, so `&`, `<` and `>` in the data are escaped (a
+raw `&` empties the label). `class` carries the state for CSS
+(`#custom-tokseg.warn`); `percentage` is the fullest window, for
+`format-icons`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from tokseg.render import plain, state, view as views
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def tooltip(view: dict) -> str:
+    """A per-account table in a monospace font: label, headline, state, age."""
+    rows = []
+    for item in view["accounts"]:
+        kind = (item["error"] or {}).get("kind")
+        figure = item["headline"] or (f"!{kind}" if kind else "…")
+        age = views.duration(item["age"]) if item["age"] is not None else "-"
+        rows.append((plain.CONTROL.sub("", item["label"]), plain.CONTROL.sub("", figure), item["state"], age))
+    if not rows:
+        return escape(plain.text(view))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}" for row in rows]
+    # JSON carries the newlines as \n; waybar hands the decoded string to GTK as is.
+    return "<tt>" + escape("\n".join(lines)) + "</tt>"
+
+
+def document(view: dict, template_text: str | None, max_width: int | None) -> dict:
+    overall = state(view)
+    classes = [overall]
+    if any(item["stale"] for item in view["accounts"]) and overall != "stale":
+        classes.append("stale")
+    out: dict = {
+        "text": escape(plain.text(view, template_text, max_width)),
+        "alt": overall,
+        "tooltip": tooltip(view),
+        "class": classes,
+    }
+    used = [item["used_pct"] for item in view["accounts"] if item["used_pct"] is not None]
+    if used:
+        out["percentage"] = round(max(used))
+    return out
+
+
+def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+    return json.dumps(document(view, template_text, max_width), ensure_ascii=False)

@@ -1,0 +1,25 @@
+"""zsh prompts: `%F{…}…%f` colours; every `%` in the data doubled.
+
+zsh applies prompt escapes to the expanded text (with or without
+`prompt_subst`), so an unescaped `50%` would eat the next character and a
+trailing `%` the closing `%f`.
+"""
+
+from __future__ import annotations
+
+from tokseg.render import palette, plain
+
+
+def escape(text: str) -> str:
+    return text.replace("%", "%%")
+
+
+def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+    settings = view.get("settings") or {}
+    out = []
+    for text, state in plain.spans(view, template_text, max_width):
+        if state is None:
+            out.append(escape(text))
+        else:
+            out.append(f"%F{{{palette.zsh_name(palette.color(settings, 'zsh', state))}}}{escape(text)}%f")
+    return "".join(out)
