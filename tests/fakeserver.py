@@ -155,6 +155,13 @@ class FakeServer:
         with self._lock:
             self.faults.clear()
 
+    def reset(self, routes: list[tuple[str, str, Responder, str]] | None = None) -> None:
+        """Back to a fresh state: these routes only, no faults, no recorded requests."""
+        with self._lock:
+            self.routes, self.faults, self.requests = [], {}, []
+        for method, pattern, responder, errors in routes or ():
+            self.route(method, pattern, responder, errors=errors)
+
     def calls(self, path: str | None = None) -> list[Request]:
         """Recorded requests, optionally only those to `path` (a pattern with `{name}` parts allowed)."""
         with self._lock:
@@ -280,10 +287,13 @@ class Paged:
 def start_fake_server(defaults: bool = True) -> FakeServer:
     """A running server; with `defaults`, every provider's documented endpoints under /<provider>."""
     server = FakeServer()
-    if defaults:
-        for method, pattern, responder, errors in default_routes():
-            server.route(method, pattern, responder, errors=errors)
+    server.reset(default_routes() if defaults else None)
     return server
+
+
+GROQ_LIMITS = {"x-ratelimit-limit-requests": "14400", "x-ratelimit-remaining-requests": "14370",
+               "x-ratelimit-reset-requests": "2m59.56s", "x-ratelimit-limit-tokens": "18000",
+               "x-ratelimit-remaining-tokens": "17997", "x-ratelimit-reset-tokens": "7.66s"}
 
 
 def default_routes() -> list[tuple[str, str, Responder, str]]:
@@ -299,7 +309,19 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/openrouter/api/v1/auth/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/credits", fixture("openrouter/credits.json"), "openrouter"),
         ("GET", "/siliconflow/v1/user/info", fixture("siliconflow/user_info.json"), "plain"),
+        ("GET", "/xai-management/v1/billing/teams/{team}/prepaid/balance", fixture("xai/prepaid_balance.json"),
+         "plain"),
+        ("POST", "/xai-management/v1/billing/teams/{team}/usage", fixture("xai/usage.json"), "plain"),
+        ("GET", "/xai/v1/api-key", fixture("xai/api_key.json"), "openai"),
+        ("GET", "/deepinfra/payment/checklist", fixture("deepinfra/checklist.json"), "plain"),
+        ("GET", "/deepinfra/payment/usage", fixture("deepinfra/usage.json"), "plain"),
         ("GET", "/deepseek/user/balance", fixture("deepseek/balance.json"), "openai"),
+        ("GET", "/fireworks/v1/accounts", fixture("fireworks/accounts.json"), "plain"),
+        ("GET", "/fireworks/v1/accounts/{account}/billing/summary", Paged("startTime", {
+            "2026-03-01T00:00:00Z": fixture("fireworks/summary_month.json"),
+            "2026-03-02T00:00:00Z": fixture("fireworks/summary_today.json")}), "plain"),
+        ("GET", "/groq/openai/v1/models", fixture("groq/models.json"), "openai"),
+        ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS), "openai"),
         ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
         ("GET", "/novita/openapi/v1/billing/balance/detail", fixture("novita/balance.json"), "plain"),
         ("GET", "/openai/v1/organization/costs", Paged("page", {

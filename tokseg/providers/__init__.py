@@ -10,13 +10,17 @@ if TYPE_CHECKING:
 
 PROVIDERS: dict[str, str] = {
     "anthropic": "tokseg.providers.anthropic",
+    "deepinfra": "tokseg.providers.deepinfra",
     "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
+    "fireworks": "tokseg.providers.fireworks",
+    "groq": "tokseg.providers.groq",
     "moonshot": "tokseg.providers.moonshot",
     "novita": "tokseg.providers.novita",
     "openai": "tokseg.providers.openai",
     "openrouter": "tokseg.providers.openrouter",
     "siliconflow": "tokseg.providers.siliconflow",
+    "xai": "tokseg.providers.xai",
 }
 
 
