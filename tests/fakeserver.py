@@ -183,7 +183,7 @@ class FakeServer:
         self.stop()
 
     # -- serving ---------------------------------------------------------
-    def _answer(self, request: Request) -> tuple[Reply, str]:
+    def _answer(self, request: Request) -> Reply:
         with self._lock:
             self.requests.append(request)
             route = next((r for r in reversed(self.routes)
@@ -191,12 +191,12 @@ class FakeServer:
             fault = self._take_fault(request.path)
         errors = route.errors if route else "openai"
         if fault:
-            return self._fault_reply(fault, errors), errors
+            return self._fault_reply(fault, errors)
         if route is None:
-            return Reply(404, ENVELOPES[errors](404, f"no route for {request.method} {request.path}")), errors
+            return Reply(404, ENVELOPES[errors](404, f"no route for {request.method} {request.path}"))
         responder = route.responder
         result = responder(request) if callable(responder) else responder
-        return (result if isinstance(result, Reply) else Reply(200, result)), errors
+        return result if isinstance(result, Reply) else Reply(200, result)
 
     def _take_fault(self, path: str) -> _Fault | None:
         for pattern, fault in list(self.faults.items()):
@@ -216,7 +216,9 @@ class FakeServer:
             headers = {}
             if code == 429:
                 retry = opts.get("retry_after", "7")
-                headers["Retry-After"] = formatdate(opts.get("at", 0) + 30, usegmt=True) if retry == "date" else str(retry)
+                # "date": an HTTP date 30 s after `at` (the client's clock), to test the date form.
+                date = formatdate(opts.get("at", 0) + 30, usegmt=True)
+                headers["Retry-After"] = date if retry == "date" else str(retry)
             return Reply(code, ENVELOPES[errors](code, opts.get("message", _MESSAGES.get(code, "error"))), headers)
         if kind == "body":
             return Reply(opts.get("status", 200), opts["body"])
@@ -250,7 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         request = Request(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
                           {k.lower(): v for k, v in self.headers.items()}, body)
-        reply, _ = fake._answer(request)
+        reply = fake._answer(request)
         if reply.delay:
             fake._sleep(reply.delay)
             if fake._stopping.is_set():
@@ -321,7 +323,8 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
             "2026-03-01T00:00:00Z": fixture("fireworks/summary_month.json"),
             "2026-03-02T00:00:00Z": fixture("fireworks/summary_today.json")}), "plain"),
         ("GET", "/groq/openai/v1/models", fixture("groq/models.json"), "openai"),
-        ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS), "openai"),
+        ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS),
+         "openai"),
         ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
         ("GET", "/novita/openapi/v1/billing/balance/detail", fixture("novita/balance.json"), "plain"),
         ("GET", "/openai/v1/organization/costs", Paged("page", {

@@ -119,7 +119,7 @@ def test_plain_http_off_loopback_is_refused(fake, session, name, tmp_path):
 def test_every_option_written_at_its_default_passes_config(name, tmp_path):
     module = providers.load(name)
     fields = {f.name: f.default for f in dataclasses.fields(module.Options)}
-    lines = [f'[accounts.a]', f'provider = "{name}"'] + [f"{k} = {toml_literal(v)}" for k, v in fields.items()]
+    lines = ['[accounts.a]', f'provider = "{name}"'] + [f"{k} = {toml_literal(v)}" for k, v in fields.items()]
     cfg = config.parse("\n".join(lines) + "\n", tmp_path / "config.toml")
     assert cfg.accounts[0].options == module.Options()
 

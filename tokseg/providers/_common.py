@@ -73,7 +73,8 @@ def get(body: Any, path: str, where: str, *, required: bool = True) -> Any:
             raise BadResponse(f"{where}: {shown} is not an object ({type(node).__name__})")
         if part not in node or node[part] is None:
             if required:
-                raise BadResponse(f"{where}: field {'.'.join(walked)} is missing")
+                state = "is missing" if part not in node else "is null"
+                raise BadResponse(f"{where}: field {'.'.join(walked)} {state}")
             return None
         node = node[part]
     return node
