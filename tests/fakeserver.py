@@ -4,6 +4,7 @@
     server.url + "/openrouter/api/v1"     # a provider's base_url
     server.route("GET", "/claude/api/oauth/usage", {"five_hour": {...}})   # add or replace a route
     server.fault("/openrouter/api/v1/key", "429", retry_after="7")        # switch a fault on
+    server.require_key("/openrouter/", "Authorization", "Bearer sk-or-…")  # other keys get 401
     server.calls("/openrouter/api/v1/key")[-1].headers["authorization"]  # what the client sent
     server.stop()
 
@@ -121,6 +122,7 @@ class FakeServer:
     def __init__(self) -> None:
         self.routes: list[_Route] = []
         self.faults: dict[str, _Fault] = {}
+        self.keys: dict[str, tuple[str, str]] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -155,10 +157,19 @@ class FakeServer:
         with self._lock:
             self.faults.clear()
 
-    def reset(self, routes: list[tuple[str, str, Responder, str]] | None = None) -> None:
-        """Back to a fresh state: these routes only, no faults, no recorded requests."""
+    def require_key(self, prefix: str, header: str, value: str) -> None:
+        """Answer 401 (in the route's envelope) to requests under `prefix` whose `header` is not `value`.
+
+        E.g. require_key("/openrouter/", "Authorization", "Bearer sk-or-v1-…") makes a wrong key fail
+        the way the provider would, for tests of key validation.
+        """
         with self._lock:
-            self.routes, self.faults, self.requests = [], {}, []
+            self.keys[prefix] = (header.lower(), value)
+
+    def reset(self, routes: list[tuple[str, str, Responder, str]] | None = None) -> None:
+        """Back to a fresh state: these routes only, no faults, key checks or recorded requests."""
+        with self._lock:
+            self.routes, self.faults, self.keys, self.requests = [], {}, {}, []
         for method, pattern, responder, errors in routes or ():
             self.route(method, pattern, responder, errors=errors)
 
@@ -189,9 +200,13 @@ class FakeServer:
             route = next((r for r in reversed(self.routes)
                           if r.method == request.method and r.regex.match(request.path)), None)
             fault = self._take_fault(request.path)
+            wrong_key = any(request.path.startswith(prefix) and request.headers.get(header) != value
+                            for prefix, (header, value) in self.keys.items())
         errors = route.errors if route else "openai"
         if fault:
             return self._fault_reply(fault, errors)
+        if wrong_key:
+            return Reply(401, ENVELOPES[errors](401, _MESSAGES[401]))
         if route is None:
             return Reply(404, ENVELOPES[errors](404, f"no route for {request.method} {request.path}"))
         responder = route.responder

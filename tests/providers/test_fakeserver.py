@@ -34,3 +34,12 @@ def test_envelopes_follow_the_route(fake):
     fake.fault("/a", "401")
     body = requests.get(f"{fake.url}/a", timeout=2).json()
     assert body["type"] == "error" and body["error"]["type"] == "authentication_error"
+
+
+def test_require_key_refuses_other_keys_like_the_provider(fake):
+    fake.require_key("/openrouter/", "Authorization", "Bearer right")
+    url = f"{fake.url}/openrouter/api/v1/key"
+    assert requests.get(url, headers={"Authorization": "Bearer right"}, timeout=2).status_code == 200
+    wrong = requests.get(url, headers={"Authorization": "Bearer wrong"}, timeout=2)
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == 401
+    assert requests.get(f"{fake.url}/deepseek/user/balance", timeout=2).status_code == 200
