@@ -23,6 +23,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -295,13 +296,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Paged:
-    """A responder that picks the body by a cursor parameter (None = first page)."""
+    """A responder that picks the body by a cursor parameter (None = first page), or by `key(request)`."""
 
-    def __init__(self, param: str, pages: dict[str | None, Any]) -> None:
-        self.param, self.pages = param, pages
+    def __init__(self, param: str, pages: dict[str | None, Any],
+                 key: Callable[[Request], str | None] | None = None) -> None:
+        self.param, self.pages, self.key = param, pages, key
 
     def __call__(self, request: Request) -> Any:
-        cursor = request.param(self.param)
+        cursor = self.key(request) if self.key else request.param(self.param)
         if cursor not in self.pages:
             return Reply(400, {"error": {"message": f"unknown {self.param} cursor {cursor!r}"}})
         return self.pages[cursor]
@@ -312,6 +314,16 @@ def start_fake_server(defaults: bool = True) -> FakeServer:
     server = FakeServer()
     server.reset(default_routes() if defaults else None)
     return server
+
+
+def _one_day_or_more(request: Request) -> str:
+    """Fireworks windows: "today" when startTime is the day before the exclusive endTime, else "month"."""
+    start, end = (request.param(name) or "" for name in ("startTime", "endTime"))
+    try:
+        days = (datetime.fromisoformat(end[:10]) - datetime.fromisoformat(start[:10])).days
+    except ValueError:
+        return "bad window"
+    return "today" if days == 1 else "month"
 
 
 GROQ_LIMITS = {"x-ratelimit-limit-requests": "14400", "x-ratelimit-remaining-requests": "14370",
@@ -341,8 +353,8 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/deepseek/user/balance", fixture("deepseek/balance.json"), "openai"),
         ("GET", "/fireworks/v1/accounts", fixture("fireworks/accounts.json"), "plain"),
         ("GET", "/fireworks/v1/accounts/{account}/billing/summary", Paged("startTime", {
-            "2026-03-01T00:00:00Z": fixture("fireworks/summary_month.json"),
-            "2026-03-02T00:00:00Z": fixture("fireworks/summary_today.json")}), "plain"),
+            "month": fixture("fireworks/summary_month.json"),
+            "today": fixture("fireworks/summary_today.json")}, key=_one_day_or_more), "plain"),
         ("GET", "/groq/openai/v1/models", fixture("groq/models.json"), "openai"),
         ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS),
          "openai"),

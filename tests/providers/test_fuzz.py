@@ -43,7 +43,7 @@ def mutated_responder(responder: Any) -> st.SearchStrategy:
     if isinstance(responder, Paged):
         cursors = list(responder.pages)
         pages = st.tuples(*[mutated(responder.pages[c]) for c in cursors])
-        return pages.map(lambda drawn: Paged(responder.param, dict(zip(cursors, drawn))))
+        return pages.map(lambda drawn: Paged(responder.param, dict(zip(cursors, drawn)), responder.key))
     return mutated(responder)
 
 
