@@ -72,3 +72,22 @@ key_env = "TEST_OPENAI_KEY"
     for path in home.rglob("*"):
         if path.is_file():
             assert project_key not in path.read_bytes().decode(errors="replace"), path
+
+
+def test_a_failed_refresh_keeps_the_last_good_reading(fake, config_file):
+    write_config(config_file, f"""
+[accounts.seek]
+provider = "deepseek"
+base_url = "{fake.url}/deepseek"
+key_env = "TEST_DS_KEY"
+""")
+    env = {"TEST_DS_KEY": SPECS["deepseek"].key}
+    assert run_tokseg("refresh", env=env).returncode == 0
+    fake.fault("/deepseek/user/balance", "429", retry_after="120")
+    assert run_tokseg("refresh", env=env).returncode == 1
+
+    (account,) = json.loads(run_tokseg("--json").stdout)["accounts"]
+    assert account["balance"] == [{"amount": 110.0, "currency": "CNY"}]
+    assert account["stale"] is True
+    assert account["error"]["kind"] == "rate_limited"
+    assert run_tokseg().stdout.strip() == "seek ¥110.00~"
