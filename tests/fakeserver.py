@@ -4,6 +4,7 @@
     server.url + "/openrouter/api/v1"     # a provider's base_url
     server.route("GET", "/claude/api/oauth/usage", {"five_hour": {...}})   # add or replace a route
     server.fault("/openrouter/api/v1/key", "429", retry_after="7")        # switch a fault on
+    server.require_key("/openrouter/", "Authorization", "Bearer sk-or-…")  # other keys get 401
     server.calls("/openrouter/api/v1/key")[-1].headers["authorization"]  # what the client sent
     server.stop()
 
@@ -22,6 +23,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -115,18 +117,25 @@ def _compile(pattern: str) -> re.Pattern:
     return re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (timeout tests) breaks the pipe; that is expected, not news."""
+
+
 class FakeServer:
     """A threaded stdlib HTTP server with a route table, faults and a request log."""
 
     def __init__(self) -> None:
         self.routes: list[_Route] = []
         self.faults: dict[str, _Fault] = {}
+        self.keys: dict[str, tuple[str, str]] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.block_on_close = False
+        self.httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         self.httpd.fake = self  # type: ignore[attr-defined]
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -155,6 +164,22 @@ class FakeServer:
         with self._lock:
             self.faults.clear()
 
+    def require_key(self, prefix: str, header: str, value: str) -> None:
+        """Answer 401 (in the route's envelope) to requests under `prefix` whose `header` is not `value`.
+
+        E.g. require_key("/openrouter/", "Authorization", "Bearer sk-or-v1-…") makes a wrong key fail
+        the way the provider would, for tests of key validation.
+        """
+        with self._lock:
+            self.keys[prefix] = (header.lower(), value)
+
+    def reset(self, routes: list[tuple[str, str, Responder, str]] | None = None) -> None:
+        """Back to a fresh state: these routes only, no faults, key checks or recorded requests."""
+        with self._lock:
+            self.routes, self.faults, self.keys, self.requests = [], {}, {}, []
+        for method, pattern, responder, errors in routes or ():
+            self.route(method, pattern, responder, errors=errors)
+
     def calls(self, path: str | None = None) -> list[Request]:
         """Recorded requests, optionally only those to `path` (a pattern with `{name}` parts allowed)."""
         with self._lock:
@@ -176,20 +201,24 @@ class FakeServer:
         self.stop()
 
     # -- serving ---------------------------------------------------------
-    def _answer(self, request: Request) -> tuple[Reply, str]:
+    def _answer(self, request: Request) -> Reply:
         with self._lock:
             self.requests.append(request)
             route = next((r for r in reversed(self.routes)
                           if r.method == request.method and r.regex.match(request.path)), None)
             fault = self._take_fault(request.path)
+            wrong_key = any(request.path.startswith(prefix) and request.headers.get(header) != value
+                            for prefix, (header, value) in self.keys.items())
         errors = route.errors if route else "openai"
         if fault:
-            return self._fault_reply(fault, errors), errors
+            return self._fault_reply(fault, errors)
+        if wrong_key:
+            return Reply(401, ENVELOPES[errors](401, _MESSAGES[401]))
         if route is None:
-            return Reply(404, ENVELOPES[errors](404, f"no route for {request.method} {request.path}")), errors
+            return Reply(404, ENVELOPES[errors](404, f"no route for {request.method} {request.path}"))
         responder = route.responder
         result = responder(request) if callable(responder) else responder
-        return (result if isinstance(result, Reply) else Reply(200, result)), errors
+        return result if isinstance(result, Reply) else Reply(200, result)
 
     def _take_fault(self, path: str) -> _Fault | None:
         for pattern, fault in list(self.faults.items()):
@@ -209,7 +238,9 @@ class FakeServer:
             headers = {}
             if code == 429:
                 retry = opts.get("retry_after", "7")
-                headers["Retry-After"] = formatdate(opts.get("at", 0) + 30, usegmt=True) if retry == "date" else str(retry)
+                # "date": an HTTP date 30 s after `at` (the client's clock), to test the date form.
+                date = formatdate(opts.get("at", 0) + 30, usegmt=True)
+                headers["Retry-After"] = date if retry == "date" else str(retry)
             return Reply(code, ENVELOPES[errors](code, opts.get("message", _MESSAGES.get(code, "error"))), headers)
         if kind == "body":
             return Reply(opts.get("status", 200), opts["body"])
@@ -243,7 +274,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         request = Request(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
                           {k.lower(): v for k, v in self.headers.items()}, body)
-        reply, _ = fake._answer(request)
+        reply = fake._answer(request)
         if reply.delay:
             fake._sleep(reply.delay)
             if fake._stopping.is_set():
@@ -265,13 +296,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Paged:
-    """A responder that picks the body by a cursor parameter (None = first page)."""
+    """A responder that picks the body by a cursor parameter (None = first page), or by `key(request)`."""
 
-    def __init__(self, param: str, pages: dict[str | None, Any]) -> None:
-        self.param, self.pages = param, pages
+    def __init__(self, param: str, pages: dict[str | None, Any],
+                 key: Callable[[Request], str | None] | None = None) -> None:
+        self.param, self.pages, self.key = param, pages, key
 
     def __call__(self, request: Request) -> Any:
-        cursor = request.param(self.param)
+        cursor = self.key(request) if self.key else request.param(self.param)
         if cursor not in self.pages:
             return Reply(400, {"error": {"message": f"unknown {self.param} cursor {cursor!r}"}})
         return self.pages[cursor]
@@ -280,10 +312,23 @@ class Paged:
 def start_fake_server(defaults: bool = True) -> FakeServer:
     """A running server; with `defaults`, every provider's documented endpoints under /<provider>."""
     server = FakeServer()
-    if defaults:
-        for method, pattern, responder, errors in default_routes():
-            server.route(method, pattern, responder, errors=errors)
+    server.reset(default_routes() if defaults else None)
     return server
+
+
+def _one_day_or_more(request: Request) -> str:
+    """Fireworks windows: "today" when startTime is the day before the exclusive endTime, else "month"."""
+    start, end = (request.param(name) or "" for name in ("startTime", "endTime"))
+    try:
+        days = (datetime.fromisoformat(end[:10]) - datetime.fromisoformat(start[:10])).days
+    except ValueError:
+        return "bad window"
+    return "today" if days == 1 else "month"
+
+
+GROQ_LIMITS = {"x-ratelimit-limit-requests": "14400", "x-ratelimit-remaining-requests": "14370",
+               "x-ratelimit-reset-requests": "2m59.56s", "x-ratelimit-limit-tokens": "18000",
+               "x-ratelimit-remaining-tokens": "17997", "x-ratelimit-reset-tokens": "7.66s"}
 
 
 def default_routes() -> list[tuple[str, str, Responder, str]]:
@@ -299,7 +344,20 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/openrouter/api/v1/auth/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/credits", fixture("openrouter/credits.json"), "openrouter"),
         ("GET", "/siliconflow/v1/user/info", fixture("siliconflow/user_info.json"), "plain"),
+        ("GET", "/xai-management/v1/billing/teams/{team}/prepaid/balance", fixture("xai/prepaid_balance.json"),
+         "plain"),
+        ("POST", "/xai-management/v1/billing/teams/{team}/usage", fixture("xai/usage.json"), "plain"),
+        ("GET", "/xai/v1/api-key", fixture("xai/api_key.json"), "openai"),
+        ("GET", "/deepinfra/payment/checklist", fixture("deepinfra/checklist.json"), "plain"),
+        ("GET", "/deepinfra/payment/usage", fixture("deepinfra/usage.json"), "plain"),
         ("GET", "/deepseek/user/balance", fixture("deepseek/balance.json"), "openai"),
+        ("GET", "/fireworks/v1/accounts", fixture("fireworks/accounts.json"), "plain"),
+        ("GET", "/fireworks/v1/accounts/{account}/billing/summary", Paged("startTime", {
+            "month": fixture("fireworks/summary_month.json"),
+            "today": fixture("fireworks/summary_today.json")}, key=_one_day_or_more), "plain"),
+        ("GET", "/groq/openai/v1/models", fixture("groq/models.json"), "openai"),
+        ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS),
+         "openai"),
         ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
         ("GET", "/novita/openapi/v1/billing/balance/detail", fixture("novita/balance.json"), "plain"),
         ("GET", "/openai/v1/organization/costs", Paged("page", {

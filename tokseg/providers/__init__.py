@@ -13,13 +13,17 @@ PROVIDERS: dict[str, str] = {
     "claude_code": "tokseg.sources.claude_code",
     "claude_statusline": "tokseg.providers.claude_statusline",
     "codex_logs": "tokseg.sources.codex_logs",
+    "deepinfra": "tokseg.providers.deepinfra",
     "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
+    "fireworks": "tokseg.providers.fireworks",
+    "groq": "tokseg.providers.groq",
     "moonshot": "tokseg.providers.moonshot",
     "novita": "tokseg.providers.novita",
     "openai": "tokseg.providers.openai",
     "openrouter": "tokseg.providers.openrouter",
     "siliconflow": "tokseg.providers.siliconflow",
+    "xai": "tokseg.providers.xai",
 }
 
 
