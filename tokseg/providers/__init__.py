@@ -9,6 +9,9 @@ if TYPE_CHECKING:
     from tokseg.providers._base import Provider
 
 PROVIDERS: dict[str, str] = {
+    "claude": "tokseg.providers.claude",
+    "codex": "tokseg.providers.codex",
+    "copilot": "tokseg.providers.copilot",
     "demo": "tokseg.providers.demo",
 }
 
