@@ -208,7 +208,7 @@ def _park_key(account: config.Account, secret: str | None = None) -> str:
 def _credential_stamp(account: config.Account) -> str:
     """Providers that read another tool's login (claude, codex, copilot) say when that login changed."""
     stamp = getattr(providers.load(account.provider), "credential_stamp", None)
-    return stamp(account.options, os.environ) if stamp else ""
+    return stamp(account.name, account.options, os.environ) if stamp else ""
 
 
 def _merge(snap: dict, cfg: config.Config, outcomes: list[Outcome], now: float) -> None:

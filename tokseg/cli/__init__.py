@@ -19,6 +19,8 @@ from tokseg.render import FORMATS
 SUBCOMMANDS: dict[str, str] = {
     "config": "tokseg.cli.config:config",
     "demo": "tokseg.cli.demo:demo",
+    "discover": "tokseg.cli.discover:discover",
+    "login": "tokseg.cli.login:login",
     "refresh": "tokseg.cli.refresh:refresh",
 }
 

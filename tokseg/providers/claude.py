@@ -233,7 +233,7 @@ def find_credentials(options: Options, env: Mapping[str, str]) -> Credentials | 
     return Credentials(token, "$CLAUDE_CODE_OAUTH_TOKEN") if token else None
 
 
-def credential_stamp(options: Options, env: Mapping[str, str]) -> str:
+def credential_stamp(account: str, options: Options, env: Mapping[str, str]) -> str:
     """Changes when Claude Code signs in again, so a parked auth error is retried then."""
     cred = find_credentials(options, env)
     return fingerprint(cred.token) if cred else ""

@@ -220,7 +220,7 @@ def read_auth(home: str) -> tuple[str, str | None]:
     return token, account
 
 
-def credential_stamp(options: Options, env: Mapping[str, str]) -> str:
+def credential_stamp(account: str, options: Options, env: Mapping[str, str]) -> str:
     """Changes when Codex signs in again, so a parked auth error is retried then."""
     data = read_json(os.path.join(codex_home(options, env), "auth.json"))
     tokens = data.get("tokens") if isinstance(data, dict) and isinstance(data.get("tokens"), dict) else {}
