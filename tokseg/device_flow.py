@@ -51,7 +51,7 @@ class DeviceFlow:
                 user_code=str(body["user_code"]),
                 verification_uri=str(body.get("verification_uri") or f"{self.base_url}/login/device"),
                 expires_in=float(body.get("expires_in") or 900),
-                interval=float(body.get("interval") or DEFAULT_INTERVAL_S),
+                interval=float(DEFAULT_INTERVAL_S if body.get("interval") is None else body["interval"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise BadResponse(f"{self.base_url}/login/device/code answered without a device code") from exc
