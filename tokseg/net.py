@@ -134,6 +134,8 @@ class Http:
                 raise NetworkError(f"{_where(url)} did not answer within {self.timeout[1]:g}s") from exc
             except requests.ConnectionError as exc:
                 raise NetworkError(f"could not connect to {urlsplit(url).hostname}") from exc
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+                raise BadResponse(f"{_where(url)} sent a body that was cut short or garbled") from exc
             except requests.RequestException as exc:
                 raise NetworkError(f"request to {_where(url)} failed ({type(exc).__name__})") from exc
             if response.status_code not in (301, 302, 303, 307, 308) or "location" not in response.headers:

@@ -12,7 +12,9 @@ PROVIDERS: dict[str, str] = {
     "claude": "tokseg.providers.claude",
     "codex": "tokseg.providers.codex",
     "copilot": "tokseg.providers.copilot",
+    "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
+    "openrouter": "tokseg.providers.openrouter",
 }
 
 

@@ -1,0 +1,295 @@
+"""A real HTTP server on 127.0.0.1 that plays the providers' APIs for tests.
+
+    server = start_fake_server()          # every provider's endpoints, under /<provider>/...
+    server.url + "/openrouter/api/v1"     # a provider's base_url
+    server.route("GET", "/claude/api/oauth/usage", {"five_hour": {...}})   # add or replace a route
+    server.fault("/openrouter/api/v1/key", "429", retry_after="7")        # switch a fault on
+    server.calls("/openrouter/api/v1/key")[-1].headers["authorization"]  # what the client sent
+    server.stop()
+
+Routes are a generic table (method + path pattern with `{name}` parts →
+a JSON body, a Reply, or a function of the Request), so new endpoints are
+one `route()` call. Faults are per route pattern (or "*" for all) and
+cover what a status bar meets in the wild: 401, 402, 403, 404, 429 with
+Retry-After (seconds or an HTTP date), 500/503/529, an answer slower than
+the client's timeout, a body cut short, an HTML page, a non-JSON type,
+and a redirect.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Union
+from urllib.parse import parse_qs, urlsplit
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def fixture(name: str) -> Any:
+    """A JSON fixture by its path under tests/fixtures, e.g. "openrouter/key.json"."""
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@dataclass
+class Reply:
+    """One scripted answer. `body` may be JSON-able data, text or bytes."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+    delay: float = 0.0
+    truncate: bool = False
+
+    def encoded(self) -> tuple[bytes, str]:
+        if isinstance(self.body, bytes):
+            return self.body, self.content_type or "application/octet-stream"
+        if isinstance(self.body, str):
+            return self.body.encode(), self.content_type or "text/plain; charset=utf-8"
+        if self.body is None and self.status in (204, 301, 302, 303, 307, 308):
+            return b"", self.content_type or "text/plain"
+        return json.dumps(self.body).encode(), self.content_type or "application/json"
+
+
+@dataclass
+class Request:
+    """What the client sent: query values are lists, header names lower case."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    def param(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else None
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+Responder = Union[Reply, dict, list, Callable[[Request], Any]]
+
+ENVELOPES: dict[str, Callable[[int, str], Any]] = {
+    "openai": lambda code, msg: {"error": {"message": msg, "type": "invalid_request_error", "code": str(code)}},
+    "anthropic": lambda code, msg: {"type": "error", "error": {"type": _ANTHROPIC_KIND.get(code, "api_error"),
+                                                               "message": msg}, "request_id": "req_fake01"},
+    "openrouter": lambda code, msg: {"error": {"code": code, "message": msg, "metadata": {}}},
+    "plain": lambda code, msg: {"message": msg, "code": code},
+}
+_ANTHROPIC_KIND = {401: "authentication_error", 403: "permission_error", 404: "not_found_error",
+                   429: "rate_limit_error", 529: "overloaded_error"}
+_MESSAGES = {401: "Invalid API key provided", 402: "Insufficient credits", 403: "This key may not read billing",
+             404: "Not found", 429: "Rate limit reached", 500: "Internal server error", 503: "Service unavailable",
+             529: "Overloaded"}
+HTML_PAGE = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+FAULTS = ("body", "401", "402", "403", "404", "429", "500", "503", "529", "slow", "truncated", "html", "wrong_type",
+          "redirect")
+
+
+@dataclass
+class _Route:
+    method: str
+    pattern: str
+    regex: re.Pattern
+    responder: Responder
+    errors: str
+
+
+@dataclass
+class _Fault:
+    kind: str
+    options: dict[str, Any]
+    times: int | None
+
+
+def _compile(pattern: str) -> re.Pattern:
+    parts = re.split(r"(\{[a-z_]+\})", pattern)
+    return re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
+
+
+class FakeServer:
+    """A threaded stdlib HTTP server with a route table, faults and a request log."""
+
+    def __init__(self) -> None:
+        self.routes: list[_Route] = []
+        self.faults: dict[str, _Fault] = {}
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.block_on_close = False
+        self.httpd.fake = self  # type: ignore[attr-defined]
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True, name="fake-provider-server")
+        self._thread.start()
+
+    # -- scripting -------------------------------------------------------
+    def route(self, method: str, pattern: str, responder: Responder, *, errors: str = "openai") -> None:
+        """Serve `responder` for `method pattern`, replacing an earlier route with the same key."""
+        with self._lock:
+            self.routes = [r for r in self.routes if (r.method, r.pattern) != (method, pattern)]
+            self.routes.append(_Route(method, pattern, _compile(pattern), responder, errors))
+
+    def fault(self, pattern: str, kind: str, *, times: int | None = None, **options: Any) -> None:
+        """Make requests matching `pattern` ("*" = all) fail as `kind` (see FAULTS), `times` times or until cleared.
+
+        Options: retry_after (429; seconds or "date" with at=now), delay (slow, seconds), status (body, html,
+        wrong_type, truncated), message (error text), location (redirect target), body (body: any JSON).
+        """
+        if kind not in FAULTS:
+            raise ValueError(f"unknown fault {kind!r}; one of {FAULTS}")
+        with self._lock:
+            self.faults[pattern] = _Fault(kind, options, times)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def calls(self, path: str | None = None) -> list[Request]:
+        """Recorded requests, optionally only those to `path` (a pattern with `{name}` parts allowed)."""
+        with self._lock:
+            done = list(self.requests)
+        if path is None:
+            return done
+        regex = _compile(path)
+        return [r for r in done if regex.match(r.path)]
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> FakeServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- serving ---------------------------------------------------------
+    def _answer(self, request: Request) -> tuple[Reply, str]:
+        with self._lock:
+            self.requests.append(request)
+            route = next((r for r in reversed(self.routes)
+                          if r.method == request.method and r.regex.match(request.path)), None)
+            fault = self._take_fault(request.path)
+        errors = route.errors if route else "openai"
+        if fault:
+            return self._fault_reply(fault, errors), errors
+        if route is None:
+            return Reply(404, ENVELOPES[errors](404, f"no route for {request.method} {request.path}")), errors
+        responder = route.responder
+        result = responder(request) if callable(responder) else responder
+        return (result if isinstance(result, Reply) else Reply(200, result)), errors
+
+    def _take_fault(self, path: str) -> _Fault | None:
+        for pattern, fault in list(self.faults.items()):
+            if pattern == "*" or _compile(pattern).match(path):
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        del self.faults[pattern]
+                return fault
+        return None
+
+    @staticmethod
+    def _fault_reply(fault: _Fault, errors: str) -> Reply:
+        kind, opts = fault.kind, fault.options
+        if kind.isdigit():
+            code = int(kind)
+            headers = {}
+            if code == 429:
+                retry = opts.get("retry_after", "7")
+                headers["Retry-After"] = formatdate(opts.get("at", 0) + 30, usegmt=True) if retry == "date" else str(retry)
+            return Reply(code, ENVELOPES[errors](code, opts.get("message", _MESSAGES.get(code, "error"))), headers)
+        if kind == "body":
+            return Reply(opts.get("status", 200), opts["body"])
+        if kind == "slow":
+            return Reply(200, {"slow": True}, delay=float(opts.get("delay", 3.0)))
+        if kind == "truncated":
+            return Reply(opts.get("status", 200), opts.get("body", {"data": {"partial": "x" * 64}}), truncate=True)
+        if kind == "html":
+            return Reply(opts.get("status", 200), HTML_PAGE, content_type="text/html; charset=utf-8")
+        if kind == "wrong_type":
+            return Reply(opts.get("status", 200), "upstream connect error or disconnect/reset before headers",
+                         content_type="text/plain")
+        return Reply(opts.get("status", 302), None, {"Location": opts["location"]})
+
+    def _sleep(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-provider/1"
+    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms delayed-ACK stall
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        pass
+
+    def _handle(self) -> None:
+        fake: FakeServer = self.server.fake  # type: ignore[attr-defined]
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        request = Request(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
+                          {k.lower(): v for k, v in self.headers.items()}, body)
+        reply, _ = fake._answer(request)
+        if reply.delay:
+            fake._sleep(reply.delay)
+            if fake._stopping.is_set():
+                return
+        payload, content_type = reply.encoded()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if reply.truncate:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(payload[: len(payload) // 2] if reply.truncate else payload)
+        self.wfile.flush()
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+
+def paged(param: str, pages: dict[str | None, Any]) -> Callable[[Request], Any]:
+    """A responder that picks the body by a cursor parameter (None = first page)."""
+
+    def respond(request: Request) -> Any:
+        cursor = request.param(param)
+        if cursor not in pages:
+            return Reply(400, {"error": {"message": f"unknown {param} cursor {cursor!r}"}})
+        return pages[cursor]
+
+    return respond
+
+
+def start_fake_server(defaults: bool = True) -> FakeServer:
+    """A running server; with `defaults`, every provider's documented endpoints under /<provider>."""
+    server = FakeServer()
+    if defaults:
+        for method, pattern, responder, errors in default_routes():
+            server.route(method, pattern, responder, errors=errors)
+    return server
+
+
+def default_routes() -> list[tuple[str, str, Responder, str]]:
+    """Each provider's endpoints, with the bodies of tests/fixtures/<provider>/."""
+    return [
+        ("GET", "/openrouter/api/v1/key", fixture("openrouter/key.json"), "openrouter"),
+        ("GET", "/openrouter/api/v1/auth/key", fixture("openrouter/key.json"), "openrouter"),
+        ("GET", "/openrouter/api/v1/credits", fixture("openrouter/credits.json"), "openrouter"),
+        ("GET", "/deepseek/user/balance", fixture("deepseek/balance.json"), "openai"),
+    ]

@@ -1,0 +1,115 @@
+"""One suite for every registered provider: the contract each module must keep."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.providers.conftest import SPECS, fetch
+from tokseg import config, providers
+from tokseg.errors import ConfigError, TokError
+from tokseg.providers._base import SecretSpec
+
+ALL = list(providers.PROVIDERS)
+PACKAGE = Path(providers.__file__).parent
+SECTIONS = ("Options:", "Reports:", "Needs:", "Errors:")
+
+
+def toml_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+def documented_options(doc: str) -> dict[str, str]:
+    """name -> its text from the docstring's Options section (continuation lines joined)."""
+    lines = doc.split("Options:", 1)[1].splitlines()[1:]
+    found: dict[str, str] = {}
+    current = None
+    for line in lines:
+        if line and not line.startswith(" "):
+            break
+        entry = re.match(r"^ {4}(\w+): (.*)$", line)
+        if entry:
+            current = entry.group(1)
+            found[current] = entry.group(2)
+        elif current and line.startswith("        "):
+            found[current] += " " + line.strip()
+    return found
+
+
+def test_registry_is_sorted_and_lists_every_module():
+    assert list(providers.PROVIDERS) == sorted(providers.PROVIDERS)
+    modules = sorted(p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith("_"))
+    assert modules == sorted(providers.PROVIDERS)
+    for name, dotted in providers.PROVIDERS.items():
+        assert dotted == f"tokseg.providers.{name}"
+
+
+def test_every_http_provider_has_fake_server_tests():
+    assert set(SPECS) == set(providers.PROVIDERS) - {"demo"}
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_module_shape_and_docstring_sections(name):
+    module = providers.load(name)
+    assert module.NAME == name and module.TITLE
+    doc = module.__doc__ or ""
+    positions = [doc.find(section) for section in SECTIONS]
+    assert all(p > 0 for p in positions), f"{name}: docstring needs {SECTIONS}"
+    assert positions == sorted(positions)
+    assert module.SECRET is None or isinstance(module.SECRET, SecretSpec)
+    if name in SPECS:
+        assert isinstance(module.SECRET, SecretSpec) and module.SECRET.env
+        assert "https://" in module.SECRET.hint
+        assert "base_url" in {f.name for f in dataclasses.fields(module.Options)}
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_docstring_options_match_the_dataclass(name):
+    module = providers.load(name)
+    documented = documented_options(module.__doc__)
+    fields = {f.name: f.default for f in dataclasses.fields(module.Options)}
+    assert list(documented) == list(fields)
+    for key, default in fields.items():
+        assert f"(default {toml_literal(default)})" in documented[key], f"{name}.{key}"
+    for key, allowed in getattr(module, "CHOICES", {}).items():
+        assert fields[key] in allowed
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_key_never_appears_in_errors(fake, session, name):
+    key = SPECS[name].key
+    for status in ("401", "403", "429", "500"):
+        fake.clear_faults()
+        fake.fault("*", status, message=f"Incorrect API key provided: {key}. Check it.")
+        with pytest.raises(TokError) as caught:
+            fetch(fake, session, name)
+        for text in (str(caught.value), repr(caught.value), str(caught.value.args)):
+            assert key not in text
+            assert key[-12:] not in text
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_plain_http_off_loopback_is_refused(fake, session, name, tmp_path):
+    module = providers.load(name)
+    url_options = [f.name for f in dataclasses.fields(module.Options) if f.name.endswith("base_url")]
+    assert url_options
+    for option in url_options:
+        text = f'[accounts.a]\nprovider = "{name}"\n{option} = "http://api.example.com/v1"\n'
+        try:
+            cfg = config.parse(text, tmp_path / "config.toml")
+        except ConfigError as exc:
+            assert "plain http" in str(exc) and ":3:" in str(exc)
+            continue
+        # Options config cannot check itself (e.g. a second host) must be refused before any request.
+        with pytest.raises(ConfigError, match="plain http"):
+            fetch(fake, session, name, **{option: "http://api.example.com/v1"})
+        assert cfg.accounts
+        assert not fake.calls()
