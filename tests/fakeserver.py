@@ -292,4 +292,7 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/openrouter/api/v1/auth/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/credits", fixture("openrouter/credits.json"), "openrouter"),
         ("GET", "/deepseek/user/balance", fixture("deepseek/balance.json"), "openai"),
+        ("GET", "/claude/api/oauth/usage", fixture("claude/usage.json"), "anthropic"),
+        ("GET", "/codex/backend-api/wham/usage", fixture("codex/wham_usage.json"), "openai"),
+        ("GET", "/copilot/copilot_internal/user", fixture("copilot/user.json"), "plain"),
     ]

@@ -2,7 +2,8 @@
 
 Options:
     base_url: the API root (default "https://api.anthropic.com")
-    config_dir: a Claude Code config folder whose login to use (default "": $CLAUDE_CONFIG_DIR, else ~/.claude)
+    config_dir: the Claude Code config folder whose login to use; empty means $CLAUDE_CONFIG_DIR,
+        else ~/.claude (default "")
 Reports:
     windows "5h" and "7d" (used %, reset time), "7d-sonnet"/"7d-opus" per-model weekly windows when
     the plan has them, and extra-usage spend this month with its cap; headline: the 5h window

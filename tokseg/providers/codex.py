@@ -1,9 +1,9 @@
 """OpenAI Codex (ChatGPT plan): the 5-hour and weekly windows, from Codex's own logs first.
 
 Options:
-    base_url: ChatGPT's backend root (default "https://chatgpt.com/backend-api"; a root without
-        /backend-api is asked at /api/codex/usage, as Codex itself does)
-    codex_home: Codex's folder (default "": $CODEX_HOME, else ~/.codex)
+    base_url: ChatGPT's backend root; a root without /backend-api is asked at /api/codex/usage, as
+        Codex itself does (default "https://chatgpt.com/backend-api")
+    codex_home: Codex's folder; empty means $CODEX_HOME, else ~/.codex (default "")
     source: "auto" (logs, then the usage endpoint), "logs" or "api" (default "auto")
 Reports:
     windows "5h" and "7d" (used %, reset time) and per-model extra limits; headline: the 5h window

@@ -1,7 +1,7 @@
 """GitHub Copilot: premium requests left this month, from copilot_internal/user.
 
 Options:
-    base_url: the GitHub API root (default "https://api.github.com"; GHE: "https://api.HOST")
+    base_url: the GitHub API root, "https://api.HOST" for GitHub Enterprise (default "https://api.github.com")
     host: the GitHub host whose login to use (default "github.com")
 Reports:
     window "premium" (used % of the monthly premium requests, reset date), and "chat"/"completions"

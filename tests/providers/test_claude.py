@@ -9,35 +9,17 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_tokseg, write_config
-from tests.routeserver import Answer, RouteServer, server  # noqa: F401  (fixture)
+from tests.fakeserver import FakeServer, fixture
 from tokseg import net, refresh
 from tokseg.errors import AuthError, BadResponse, RateLimited
 from tokseg.providers import claude
 from tokseg.providers._base import Ctx
 
 NOW = 1795366020.0  # 2026-11-22T16:47:00Z
-USAGE = "/api/oauth/usage"
+USAGE = "/claude/api/oauth/usage"
 TOKEN = "sk-ant-oat01-TESTTOKEN-aaaaaaaaaaaa"
 
-BODY = {
-    "five_hour": {"utilization": 37.0, "resets_at": "2026-11-22T18:00:00.412345+00:00"},
-    "seven_day": {"utilization": 22.5, "resets_at": "2026-11-27T04:00:00+00:00"},
-    "seven_day_oauth_apps": None,
-    "seven_day_opus": None,
-    "seven_day_sonnet": None,
-    "limits": [
-        {"kind": "session", "group": "session", "percent": 37, "resets_at": "2026-11-22T18:00:00.412345+00:00",
-         "scope": None, "is_active": True},
-        {"kind": "weekly_all", "group": "weekly", "percent": 22, "resets_at": "2026-11-27T04:00:00.412367+00:00",
-         "scope": None, "is_active": False},
-        {"kind": "weekly_scoped", "group": "weekly", "percent": 3, "resets_at": "2026-11-27T04:00:00.412401+00:00",
-         "scope": {"model": {"id": None, "display_name": "Sonnet"}, "surface": None}, "is_active": False},
-        {"kind": "weekly_scoped", "group": "weekly", "percent": 0, "resets_at": None,
-         "scope": {"model": {"id": None, "display_name": "Opus"}, "surface": None}, "is_active": False},
-    ],
-    "extra_usage": {"is_enabled": True, "monthly_limit": 5000, "used_credits": 1234, "utilization": 24.68,
-                    "currency": "USD", "disabled_reason": None},
-}
+BODY = fixture("claude/usage.json")  # the fake server's default answer at USAGE
 
 
 def credentials(folder: Path, *, expires_at_ms: float = (NOW + 3600) * 1000, token: str = TOKEN,
@@ -54,9 +36,10 @@ def credentials(folder: Path, *, expires_at_ms: float = (NOW + 3600) * 1000, tok
     return path
 
 
-def make_ctx(srv: RouteServer, home: Path, clock: list[float], **options: str) -> Ctx:
-    return Ctx(account="claude", options=claude.Options(base_url=srv.url, **options), secret=None,
-               http=net.Http(net.new_session(), srv.url, now=clock[0]), now=lambda: clock[0],
+def make_ctx(srv: FakeServer, home: Path, clock: list[float], **options: str) -> Ctx:
+    base = f"{srv.url}/claude"
+    return Ctx(account="claude", options=claude.Options(base_url=base, **options), secret=None,
+               http=net.Http(net.new_session(), base, now=clock[0]), now=lambda: clock[0],
                env={"HOME": str(home)})
 
 
@@ -65,10 +48,9 @@ def user(tmp_path: Path) -> Path:
     return tmp_path / "user"
 
 
-def test_windows_headline_and_extra_usage_exact(server: RouteServer, user: Path) -> None:
+def test_windows_headline_and_extra_usage_exact(fake: FakeServer, user: Path) -> None:
     credentials(user / ".claude")
-    server.json("GET", USAGE, BODY)
-    reading = claude.fetch(make_ctx(server, user, [NOW])).to_dict()
+    reading = claude.fetch(make_ctx(fake, user, [NOW])).to_dict()
     assert reading["headline"] == {"kind": "window", "key": "5h"}
     assert reading["windows"] == [
         {"name": "5h", "used_pct": 37.0, "resets_at": 1795370400.412345},
@@ -79,19 +61,19 @@ def test_windows_headline_and_extra_usage_exact(server: RouteServer, user: Path)
     assert reading["limit"] == {"amount": 50.0, "currency": "USD"}
     assert reading["limit_remaining"] == {"amount": 37.66, "currency": "USD"}
     assert "plan: Max 20x" in reading["notes"]
-    sent = server.calls(USAGE)[0].headers
+    sent = fake.calls(USAGE)[0].headers
     assert sent["authorization"] == f"Bearer {TOKEN}"
     assert sent["anthropic-beta"] == "oauth-2025-04-20"
 
 
 def test_fraction_utilization_is_scaled_but_a_small_percent_confirmed_by_limits_is_not(
-        server: RouteServer, user: Path) -> None:
+        fake: FakeServer, user: Path) -> None:
     credentials(user / ".claude")
     body = {"five_hour": {"utilization": 0.42, "resets_at": "2026-11-22T18:00:00Z"},
             "seven_day": {"utilization": 0.5, "resets_at": "2026-11-27T04:00:00Z"},
             "limits": [{"kind": "weekly_all", "percent": 0.5, "resets_at": "2026-11-27T04:00:00Z"}]}
-    server.json("GET", USAGE, body)
-    windows = {w.name: w.used_pct for w in claude.fetch(make_ctx(server, user, [NOW])).windows}
+    fake.route("GET", USAGE, body, errors="anthropic")
+    windows = {w.name: w.used_pct for w in claude.fetch(make_ctx(fake, user, [NOW])).windows}
     assert windows["5h"] == pytest.approx(42.0)
     assert windows["7d"] == pytest.approx(0.5)
 
@@ -109,89 +91,83 @@ def test_limits_only_answer_and_enterprise_all_null() -> None:
         claude.parse({"unexpected": True})
 
 
-def test_401_says_sign_in_again_and_leaves_credentials_untouched(server: RouteServer, user: Path) -> None:
+def test_401_says_sign_in_again_and_leaves_credentials_untouched(fake: FakeServer, user: Path) -> None:
     path = credentials(user / ".claude")
     before, mtime = path.read_bytes(), path.stat().st_mtime_ns
-    server.json("GET", USAGE, {"type": "error", "error": {"type": "authentication_error",
-                                                           "message": "OAuth token has expired."}}, status=401)
+    fake.fault(USAGE, "401", message="OAuth token has expired.")
     with pytest.raises(AuthError, match="run `claude` to sign in again") as caught:
-        claude.fetch(make_ctx(server, user, [NOW]))
+        claude.fetch(make_ctx(fake, user, [NOW]))
     assert caught.value.status == 401
     assert path.read_bytes() == before and path.stat().st_mtime_ns == mtime
-    assert [r.path for r in server.requests] == [USAGE]  # no token/refresh endpoint was called
+    assert [r.path for r in fake.calls()] == [USAGE]  # no token/refresh endpoint was called
 
 
-def test_expired_token_is_not_sent_and_not_refreshed(server: RouteServer, user: Path) -> None:
+def test_expired_token_is_not_sent_and_not_refreshed(fake: FakeServer, user: Path) -> None:
     path = credentials(user / ".claude", expires_at_ms=(NOW - 60) * 1000)
     before = path.read_bytes()
     with pytest.raises(AuthError, match="token expired: run `claude` to sign in again"):
-        claude.fetch(make_ctx(server, user, [NOW]))
-    assert server.requests == []
+        claude.fetch(make_ctx(fake, user, [NOW]))
+    assert fake.calls() == []
     assert path.read_bytes() == before
 
 
-def test_403_is_policy_not_expiry(server: RouteServer, user: Path) -> None:
+def test_403_is_policy_not_expiry(fake: FakeServer, user: Path) -> None:
     credentials(user / ".claude")
-    server.set("GET", USAGE, Answer(403, b"<html>Access denied</html>", {"Content-Type": "text/html"}))
+    fake.fault(USAGE, "html", status=403)
     with pytest.raises(AuthError, match="not an expired login") as caught:
-        claude.fetch(make_ctx(server, user, [NOW]))
+        claude.fetch(make_ctx(fake, user, [NOW]))
     assert caught.value.status == 403
     assert "sign in again" not in str(caught.value).replace("signing in again will not help", "")
 
 
-def test_429_backs_off_per_token_and_refuses_to_poll_until_it_ends(server: RouteServer, user: Path) -> None:
+def test_429_backs_off_per_token_and_refuses_to_poll_until_it_ends(fake: FakeServer, user: Path) -> None:
     credentials(user / ".claude")
-    server.set("GET", USAGE,
-               Answer(429, {"error": {"message": "Rate limited. Please try again later.", "type": "rate_limit_error"}},
-                      {"Retry-After": "0"}),
-               Answer(200, BODY))
+    fake.fault(USAGE, "429", retry_after="0", message="Rate limited. Please try again later.", times=1)
     clock = [NOW]
     with pytest.raises(RateLimited) as first:
-        claude.fetch(make_ctx(server, user, clock))
+        claude.fetch(make_ctx(fake, user, clock))
     assert first.value.retry_after == 300.0  # retry-after: 0 is not taken literally
     clock[0] = NOW + 299
     with pytest.raises(RateLimited) as second:
-        claude.fetch(make_ctx(server, user, clock))
+        claude.fetch(make_ctx(fake, user, clock))
     assert second.value.retry_after == pytest.approx(1.0)
-    assert len(server.calls(USAGE)) == 1  # the second fetch never reached the server
+    assert len(fake.calls(USAGE)) == 1  # the second fetch never reached the server
     clock[0] = NOW + 301
-    assert claude.fetch(make_ctx(server, user, clock)).windows[0].used_pct == 37.0
-    assert len(server.calls(USAGE)) == 2
+    assert claude.fetch(make_ctx(fake, user, clock)).windows[0].used_pct == 37.0
+    assert len(fake.calls(USAGE)) == 2
 
 
-def test_429_honours_a_longer_retry_after_and_a_new_token_is_not_blocked(server: RouteServer, user: Path) -> None:
+def test_429_honours_a_longer_retry_after_and_a_new_token_is_not_blocked(fake: FakeServer, user: Path) -> None:
     credentials(user / ".claude")
-    server.json("GET", USAGE, {"error": {"type": "rate_limit_error"}}, status=429, headers={"Retry-After": "1200"})
+    fake.fault(USAGE, "429", retry_after="1200")
     with pytest.raises(RateLimited) as caught:
-        claude.fetch(make_ctx(server, user, [NOW]))
+        claude.fetch(make_ctx(fake, user, [NOW]))
     assert caught.value.retry_after == 1200.0
     credentials(user / ".claude", token="sk-ant-oat01-REFRESHED-bbbbbbbb")  # Claude Code refreshed its login
-    server.json("GET", USAGE, BODY)
-    assert claude.fetch(make_ctx(server, user, [NOW + 10])).windows[0].name == "5h"
+    fake.clear_faults()
+    assert claude.fetch(make_ctx(fake, user, [NOW + 10])).windows[0].name == "5h"
 
 
-def test_polls_at_most_once_per_minimum_interval(server: RouteServer, user: Path) -> None:
+def test_polls_at_most_once_per_minimum_interval(fake: FakeServer, user: Path) -> None:
     credentials(user / ".claude")
-    server.json("GET", USAGE, BODY)
     clock = [NOW]
-    claude.fetch(make_ctx(server, user, clock))
+    claude.fetch(make_ctx(fake, user, clock))
     clock[0] = NOW + 60
-    cached = claude.fetch(make_ctx(server, user, clock))
+    cached = claude.fetch(make_ctx(fake, user, clock))
     assert cached.windows[0].used_pct == 37.0 and any("cached" in n for n in cached.notes)
-    assert len(server.calls(USAGE)) == 1
+    assert len(fake.calls(USAGE)) == 1
     clock[0] = NOW + claude.MIN_POLL_S
-    claude.fetch(make_ctx(server, user, clock))
-    assert len(server.calls(USAGE)) == 2
+    claude.fetch(make_ctx(fake, user, clock))
+    assert len(fake.calls(USAGE)) == 2
 
 
-def test_claude_config_dir_and_option_choose_the_profile(server: RouteServer, user: Path, tmp_path: Path) -> None:
+def test_claude_config_dir_and_option_choose_the_profile(fake: FakeServer, user: Path, tmp_path: Path) -> None:
     credentials(user / ".claude", token="sk-ant-oat01-DEFAULT-cccccccc")
     credentials(tmp_path / "work-profile", token="sk-ant-oat01-WORK-dddddddd")
-    server.json("GET", USAGE, BODY)
-    ctx = make_ctx(server, user, [NOW])
+    ctx = make_ctx(fake, user, [NOW])
     ctx = Ctx(**{**ctx.__dict__, "env": {"HOME": str(user), "CLAUDE_CONFIG_DIR": str(tmp_path / "work-profile")}})
     claude.fetch(ctx)
-    assert server.calls(USAGE)[-1].headers["authorization"].endswith("WORK-dddddddd")
+    assert fake.calls(USAGE)[-1].headers["authorization"].endswith("WORK-dddddddd")
     explicit = claude.find_credentials(claude.Options(config_dir=str(user / ".claude")), {"HOME": "/nowhere"})
     assert explicit is not None and explicit.token.endswith("DEFAULT-cccccccc")
 
@@ -208,10 +184,9 @@ def test_keychain_service_name_hashes_the_config_dir() -> None:
     assert named.startswith("Claude Code-credentials-") and len(named.rsplit("-", 1)[1]) == 8
 
 
-def test_end_to_end_refresh_to_segment(server: RouteServer, config_file: Path, tmp_path: Path) -> None:
+def test_end_to_end_refresh_to_segment(fake: FakeServer, config_file: Path, tmp_path: Path) -> None:
     credentials(tmp_path / "user" / ".claude", expires_at_ms=4e12)
-    server.json("GET", USAGE, BODY)
-    write_config(config_file, f'[accounts.max]\nprovider = "claude"\nbase_url = "{server.url}"\n')
+    write_config(config_file, f'[accounts.max]\nprovider = "claude"\nbase_url = "{fake.url}/claude"\n')
     report = refresh.run(force=True)
     assert [o.error_kind for o in report.outcomes] == [None]
     shown = json.loads(run_tokseg("--json").stdout)
@@ -220,14 +195,14 @@ def test_end_to_end_refresh_to_segment(server: RouteServer, config_file: Path, t
 
 
 def test_parked_auth_error_is_retried_once_claude_code_signs_in_again(
-        server: RouteServer, config_file: Path, tmp_path: Path) -> None:
+        fake: FakeServer, config_file: Path, tmp_path: Path) -> None:
     folder = tmp_path / "user" / ".claude"
     credentials(folder, expires_at_ms=4e12, token="sk-ant-oat01-OLD-eeeeeeee")
-    server.json("GET", USAGE, {"error": {"message": "expired"}}, status=401)
-    write_config(config_file, f'[accounts.max]\nprovider = "claude"\nbase_url = "{server.url}"\n')
+    fake.fault(USAGE, "401", message="OAuth token has expired.")
+    write_config(config_file, f'[accounts.max]\nprovider = "claude"\nbase_url = "{fake.url}/claude"\n')
     assert refresh.run().outcomes[0].error_kind == "auth"
     assert refresh.run().outcomes == []  # parked: the same login is not retried
     credentials(folder, expires_at_ms=4e12, token="sk-ant-oat01-NEW-ffffffff")
-    server.json("GET", USAGE, BODY)
+    fake.clear_faults()
     assert [o.error_kind for o in refresh.run().outcomes] == [None]
-    assert len(server.calls(USAGE)) == 2
+    assert len(fake.calls(USAGE)) == 2

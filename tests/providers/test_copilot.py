@@ -10,28 +10,15 @@ from pathlib import Path
 import keyring
 import pytest
 
-from tests.routeserver import Answer, RouteServer, server  # noqa: F401  (fixture)
+from tests.fakeserver import FakeServer, fixture
 from tokseg import net
 from tokseg.errors import AuthError, RateLimited
 from tokseg.providers import copilot
 from tokseg.providers._base import Ctx
 
 NOW = 1795366020.0
-QUOTA = "/copilot_internal/user"
-PAID = {
-    "copilot_plan": "individual",
-    "access_type_sku": "plus_monthly_subscriber",
-    "chat_enabled": True,
-    "quota_reset_date": "2026-12-01",
-    "quota_reset_date_utc": "2026-12-01T00:00:00.000Z",
-    "quota_snapshots": {
-        "premium_interactions": {"entitlement": 300, "remaining": 212, "percent_remaining": 70.7,
-                                 "unlimited": False, "overage_count": 0, "overage_permitted": False,
-                                 "quota_id": "premium_interactions"},
-        "chat": {"entitlement": 0, "remaining": 0, "percent_remaining": 100, "unlimited": True, "quota_id": "chat"},
-        "completions": {"entitlement": 0, "remaining": 0, "percent_remaining": 100, "unlimited": True},
-    },
-}
+QUOTA = "/copilot/copilot_internal/user"
+PAID = fixture("copilot/user.json")  # the fake server's default answer at QUOTA
 DEC_1 = 1796083200.0  # 2026-12-01T00:00:00Z
 
 
@@ -54,21 +41,21 @@ def fake_gh(folder: Path, token: str | None) -> Path:
     return folder
 
 
-def make_ctx(srv: RouteServer, env: dict[str, str], account: str = "copilot") -> Ctx:
-    return Ctx(account=account, options=copilot.Options(base_url=srv.url), secret=None,
-               http=net.Http(net.new_session(), srv.url, now=NOW), now=lambda: NOW, env=env)
+def make_ctx(srv: FakeServer, env: dict[str, str], account: str = "copilot") -> Ctx:
+    base = f"{srv.url}/copilot"
+    return Ctx(account=account, options=copilot.Options(base_url=base), secret=None,
+               http=net.Http(net.new_session(), base, now=NOW), now=lambda: NOW, env=env)
 
 
-def test_premium_window_exact_with_editor_token(server: RouteServer, tmp_path: Path) -> None:
+def test_premium_window_exact_with_editor_token(fake: FakeServer, tmp_path: Path) -> None:
     user = tmp_path / "user"
     path = apps_json(user)
     before = path.read_bytes()
-    server.json("GET", QUOTA, PAID)
-    reading = copilot.fetch(make_ctx(server, {"HOME": str(user), "PATH": ""})).to_dict()
+    reading = copilot.fetch(make_ctx(fake, {"HOME": str(user), "PATH": ""})).to_dict()
     assert reading["headline"] == {"kind": "window", "key": "premium"}
     assert reading["windows"] == [{"name": "premium", "used_pct": 29.3, "resets_at": DEC_1}]
     assert reading["notes"] == ["plan: individual", "premium requests: 212 of 300 left"]
-    assert server.calls(QUOTA)[0].headers["authorization"] == "token ghu_EDITORTOKEN0001"
+    assert fake.calls(QUOTA)[0].headers["authorization"] == "token ghu_EDITORTOKEN0001"
     assert path.read_bytes() == before
 
 
@@ -87,48 +74,46 @@ def test_free_plan_over_quota_and_placeholder_shapes() -> None:
     assert placeholder.windows == () and placeholder.headline.kind == "none"
 
 
-def test_token_from_gh_when_no_editor_file(server: RouteServer, tmp_path: Path) -> None:
+def test_token_from_gh_when_no_editor_file(fake: FakeServer, tmp_path: Path) -> None:
     bin_dir = fake_gh(tmp_path / "bin", "gho_FROMGHCLI0002")
-    server.json("GET", QUOTA, PAID)
-    copilot.fetch(make_ctx(server, {"HOME": str(tmp_path / "user"), "PATH": str(bin_dir)}))
-    assert server.calls(QUOTA)[0].headers["authorization"] == "token gho_FROMGHCLI0002"
+    copilot.fetch(make_ctx(fake, {"HOME": str(tmp_path / "user"), "PATH": str(bin_dir)}))
+    assert fake.calls(QUOTA)[0].headers["authorization"] == "token gho_FROMGHCLI0002"
 
 
-def test_keyring_login_wins_over_editor_files(server: RouteServer, tmp_path: Path) -> None:
+def test_keyring_login_wins_over_editor_files(fake: FakeServer, tmp_path: Path) -> None:
     user = tmp_path / "user"
     apps_json(user)
     keyring.set_password("tokseg", "work-copilot", "ghu_FROMDEVICEFLOW03")
-    server.json("GET", QUOTA, PAID)
-    copilot.fetch(make_ctx(server, {"HOME": str(user), "PATH": ""}, account="work-copilot"))
-    assert server.calls(QUOTA)[0].headers["authorization"] == "token ghu_FROMDEVICEFLOW03"
+    copilot.fetch(make_ctx(fake, {"HOME": str(user), "PATH": ""}, account="work-copilot"))
+    assert fake.calls(QUOTA)[0].headers["authorization"] == "token ghu_FROMDEVICEFLOW03"
 
 
-def test_404_means_copilot_not_enabled(server: RouteServer, tmp_path: Path) -> None:
+def test_404_means_copilot_not_enabled(fake: FakeServer, tmp_path: Path) -> None:
     apps_json(tmp_path / "user")
-    server.json("GET", QUOTA, {"message": "Not Found", "documentation_url": "https://docs.github.com"}, status=404)
+    fake.fault(QUOTA, "404", message="Not Found")
     with pytest.raises(AuthError, match="Copilot is not enabled") as caught:
-        copilot.fetch(make_ctx(server, {"HOME": str(tmp_path / "user"), "PATH": ""}))
+        copilot.fetch(make_ctx(fake, {"HOME": str(tmp_path / "user"), "PATH": ""}))
     assert caught.value.status == 404
 
 
-def test_401_names_the_token_source_and_the_fix(server: RouteServer, tmp_path: Path) -> None:
+def test_401_names_the_token_source_and_the_fix(fake: FakeServer, tmp_path: Path) -> None:
     path = apps_json(tmp_path / "user")
-    server.json("GET", QUOTA, {"message": "Bad credentials"}, status=401)
+    fake.fault(QUOTA, "401", message="Bad credentials")
     with pytest.raises(AuthError) as caught:
-        copilot.fetch(make_ctx(server, {"HOME": str(tmp_path / "user"), "PATH": ""}))
+        copilot.fetch(make_ctx(fake, {"HOME": str(tmp_path / "user"), "PATH": ""}))
     message = str(caught.value)
     assert str(path) in message and "tokseg login copilot --account copilot" in message
     assert "ghu_" not in message
 
 
-def test_429_and_no_token_anywhere(server: RouteServer, tmp_path: Path) -> None:
+def test_429_and_no_token_anywhere(fake: FakeServer, tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path / "user"), "PATH": str(fake_gh(tmp_path / "bin", None))}
     with pytest.raises(AuthError, match="no GitHub token"):
-        copilot.fetch(make_ctx(server, env))
-    assert server.requests == []
-    server.set("GET", QUOTA, Answer(429, {"message": "API rate limit exceeded"}, {"Retry-After": "60"}))
+        copilot.fetch(make_ctx(fake, env))
+    assert fake.calls() == []
+    fake.fault(QUOTA, "429", retry_after="60", message="API rate limit exceeded")
     with pytest.raises(RateLimited) as caught:
-        copilot.fetch(make_ctx(server, {**env, "GH_TOKEN": "ghp_ENVTOKEN000004"}))
+        copilot.fetch(make_ctx(fake, {**env, "GH_TOKEN": "ghp_ENVTOKEN000004"}))
     assert caught.value.retry_after == 60.0
 
 
