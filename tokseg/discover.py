@@ -22,8 +22,8 @@ from tokseg.providers._subscription import env_dirs, user_home
 
 # Providers for the agents' local logs (spend from Claude Code / Codex session files). When the
 # running version has no such provider, the source is still listed but not offered.
-CLAUDE_LOGS_PROVIDER = "claude-code"
-CODEX_LOGS_PROVIDER = "codex-logs"
+CLAUDE_LOGS_PROVIDER = "claude_code"
+CODEX_LOGS_PROVIDER = "codex_logs"
 
 # Env vars that hold API keys, for providers that may not be registered in this version; the
 # registered providers' own SECRET.env names are added to these at run time.

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import run_tokseg, write_config
 from tests.fakeserver import FakeServer, fixture
 from tokseg import net, refresh
-from tokseg.errors import AuthError, BadResponse, RateLimited
+from tokseg.errors import AuthError, BadResponse, RateLimited, ServerError
 from tokseg.providers import claude
 from tokseg.providers._base import Ctx
 
@@ -205,4 +205,18 @@ def test_parked_auth_error_is_retried_once_claude_code_signs_in_again(
     credentials(folder, expires_at_ms=4e12, token="sk-ant-oat01-NEW-ffffffff")
     fake.clear_faults()
     assert [o.error_kind for o in refresh.run().outcomes] == [None]
+    assert len(fake.calls(USAGE)) == 2
+
+
+def test_a_server_error_counts_as_a_poll_and_the_last_good_answer_is_served(fake: FakeServer, user: Path) -> None:
+    credentials(user / ".claude")
+    clock = [NOW]
+    claude.fetch(make_ctx(fake, user, clock))
+    clock[0] = NOW + claude.MIN_POLL_S
+    fake.fault(USAGE, "503", times=1)
+    with pytest.raises(ServerError):
+        claude.fetch(make_ctx(fake, user, clock))
+    clock[0] += 30
+    again = claude.fetch(make_ctx(fake, user, clock))
+    assert again.windows[0].used_pct == 37.0 and any("cached" in n for n in again.notes)
     assert len(fake.calls(USAGE)) == 2

@@ -97,6 +97,7 @@ def fetch(ctx: Ctx) -> Reading:
         raise RateLimited(f"polled {now - polled_at:.0f}s ago; Claude allows one poll per {MIN_POLL_S:g}s per token",
                           retry_after=polled_at + MIN_POLL_S - now)
     headers = {"Authorization": f"Bearer {cred.token}", "anthropic-beta": BETA_HEADER, "Accept": "application/json"}
+    gate.put(key, polled_at=now)  # counts even if the request then fails: a failing endpoint is not hammered
     try:
         body = ctx.http.get_json(USAGE_PATH, headers=headers)
     except RateLimited as exc:
@@ -106,13 +107,12 @@ def fetch(ctx: Ctx) -> Reading:
         raise RateLimited(f"usage endpoint answered 429 (often lasts long); backing off {wait:.0f}s for this token",
                           retry_after=wait) from exc
     except AuthError as exc:
-        gate.put(key, polled_at=now)
         if exc.status == 403:
             raise refine(exc, "usage endpoint refused the token (HTTP 403): an organisation policy, region or "
                               "firewall block, not an expired login; signing in again will not help") from exc
         raise refine(exc, f"token expired or revoked (HTTP {exc.status}): {SIGN_IN}") from exc
     reading = parse(body, cred.plan)
-    gate.put(key, polled_at=now, blocked_until=0.0, strikes=0, body=body)
+    gate.put(key, blocked_until=0.0, strikes=0, body=body)
     return reading
 
 
