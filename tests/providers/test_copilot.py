@@ -22,8 +22,8 @@ PAID = fixture("copilot/user.json")  # the fake server's default answer at QUOTA
 DEC_1 = 1796083200.0  # 2026-12-01T00:00:00Z
 
 
-def apps_json(user: Path, token: str = "ghu_EDITORTOKEN0001") -> Path:
-    folder = user / ".config" / "github-copilot"
+def apps_json(user: Path, token: str = "ghu_EDITORTOKEN0001", config_home: Path | None = None) -> Path:
+    folder = (config_home or user / ".config") / "github-copilot"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "apps.json"
     path.write_text(json.dumps({"github.com:Iv1.b507a08c87ecfe98": {
