@@ -94,7 +94,7 @@ def fetch(ctx: Ctx) -> Reading:
     if now - polled_at < MIN_POLL_S:
         if isinstance(entry.get("body"), dict):
             return parse(entry["body"], cred.plan, note=f"cached: polled {now - polled_at:.0f}s ago")
-        raise RateLimited(f"polled {now - polled_at:.0f}s ago; Claude allows one poll per {MIN_POLL_S:g}s per token",
+        raise RateLimited(f"polled {now - polled_at:.0f}s ago; tokseg asks at most once per {MIN_POLL_S:g}s per token",
                           retry_after=polled_at + MIN_POLL_S - now)
     headers = {"Authorization": f"Bearer {cred.token}", "anthropic-beta": BETA_HEADER, "Accept": "application/json"}
     gate.put(key, polled_at=now)  # counts even if the request then fails: a failing endpoint is not hammered
@@ -110,7 +110,8 @@ def fetch(ctx: Ctx) -> Reading:
         if exc.status == 403:
             raise refine(exc, "usage endpoint refused the token (HTTP 403): an organisation policy, region or "
                               "firewall block, not an expired login; signing in again will not help") from exc
-        raise refine(exc, f"token expired or revoked (HTTP {exc.status}): {SIGN_IN}") from exc
+        raise refine(exc, f"token expired: {SIGN_IN} (HTTP {exc.status} from the usage endpoint; "
+                          "tokseg never refreshes Claude Code's token)") from exc
     reading = parse(body, cred.plan)
     gate.put(key, blocked_until=0.0, strikes=0, body=body)
     return reading
