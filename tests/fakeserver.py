@@ -155,6 +155,13 @@ class FakeServer:
         with self._lock:
             self.faults.clear()
 
+    def reset(self, routes: list[tuple[str, str, Responder, str]] | None = None) -> None:
+        """Back to a fresh state: these routes only, no faults, no recorded requests."""
+        with self._lock:
+            self.routes, self.faults, self.requests = [], {}, []
+        for method, pattern, responder, errors in routes or ():
+            self.route(method, pattern, responder, errors=errors)
+
     def calls(self, path: str | None = None) -> list[Request]:
         """Recorded requests, optionally only those to `path` (a pattern with `{name}` parts allowed)."""
         with self._lock:
@@ -264,34 +271,64 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = _handle
 
 
-def paged(param: str, pages: dict[str | None, Any]) -> Callable[[Request], Any]:
+class Paged:
     """A responder that picks the body by a cursor parameter (None = first page)."""
 
-    def respond(request: Request) -> Any:
-        cursor = request.param(param)
-        if cursor not in pages:
-            return Reply(400, {"error": {"message": f"unknown {param} cursor {cursor!r}"}})
-        return pages[cursor]
+    def __init__(self, param: str, pages: dict[str | None, Any]) -> None:
+        self.param, self.pages = param, pages
 
-    return respond
+    def __call__(self, request: Request) -> Any:
+        cursor = request.param(self.param)
+        if cursor not in self.pages:
+            return Reply(400, {"error": {"message": f"unknown {self.param} cursor {cursor!r}"}})
+        return self.pages[cursor]
 
 
 def start_fake_server(defaults: bool = True) -> FakeServer:
     """A running server; with `defaults`, every provider's documented endpoints under /<provider>."""
     server = FakeServer()
-    if defaults:
-        for method, pattern, responder, errors in default_routes():
-            server.route(method, pattern, responder, errors=errors)
+    server.reset(default_routes() if defaults else None)
     return server
+
+
+GROQ_LIMITS = {"x-ratelimit-limit-requests": "14400", "x-ratelimit-remaining-requests": "14370",
+               "x-ratelimit-reset-requests": "2m59.56s", "x-ratelimit-limit-tokens": "18000",
+               "x-ratelimit-remaining-tokens": "17997", "x-ratelimit-reset-tokens": "7.66s"}
 
 
 def default_routes() -> list[tuple[str, str, Responder, str]]:
     """Each provider's endpoints, with the bodies of tests/fixtures/<provider>/."""
     return [
+        ("GET", "/anthropic/v1/organizations/cost_report", Paged("page", {
+            None: fixture("anthropic/cost_page1.json"), "page_cost_2": fixture("anthropic/cost_page2.json")}),
+         "anthropic"),
+        ("GET", "/anthropic/v1/organizations/usage_report/messages", Paged("page", {
+            None: fixture("anthropic/usage_page1.json"), "page_usage_2": fixture("anthropic/usage_page2.json")}),
+         "anthropic"),
         ("GET", "/openrouter/api/v1/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/auth/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/credits", fixture("openrouter/credits.json"), "openrouter"),
+        ("GET", "/siliconflow/v1/user/info", fixture("siliconflow/user_info.json"), "plain"),
+        ("GET", "/xai-management/v1/billing/teams/{team}/prepaid/balance", fixture("xai/prepaid_balance.json"),
+         "plain"),
+        ("POST", "/xai-management/v1/billing/teams/{team}/usage", fixture("xai/usage.json"), "plain"),
+        ("GET", "/xai/v1/api-key", fixture("xai/api_key.json"), "openai"),
+        ("GET", "/deepinfra/payment/checklist", fixture("deepinfra/checklist.json"), "plain"),
+        ("GET", "/deepinfra/payment/usage", fixture("deepinfra/usage.json"), "plain"),
         ("GET", "/deepseek/user/balance", fixture("deepseek/balance.json"), "openai"),
+        ("GET", "/fireworks/v1/accounts", fixture("fireworks/accounts.json"), "plain"),
+        ("GET", "/fireworks/v1/accounts/{account}/billing/summary", Paged("startTime", {
+            "2026-03-01T00:00:00Z": fixture("fireworks/summary_month.json"),
+            "2026-03-02T00:00:00Z": fixture("fireworks/summary_today.json")}), "plain"),
+        ("GET", "/groq/openai/v1/models", fixture("groq/models.json"), "openai"),
+        ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS), "openai"),
+        ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
+        ("GET", "/novita/openapi/v1/billing/balance/detail", fixture("novita/balance.json"), "plain"),
+        ("GET", "/openai/v1/organization/costs", Paged("page", {
+            None: fixture("openai/costs_page1.json"), "page_costs_2": fixture("openai/costs_page2.json")}), "openai"),
+        ("GET", "/openai/v1/organization/usage/completions", Paged("page", {
+            None: fixture("openai/usage_page1.json"),
+            "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=": fixture("openai/usage_page2.json")}), "openai"),
         ("GET", "/claude/api/oauth/usage", fixture("claude/usage.json"), "anthropic"),
         ("GET", "/codex/backend-api/wham/usage", fixture("codex/wham_usage.json"), "openai"),
         ("GET", "/copilot/copilot_internal/user", fixture("copilot/user.json"), "plain"),

@@ -209,8 +209,23 @@ def error_detail(response: requests.Response, limit: int = 160) -> str:
 _KEY_SHAPED = re.compile(r"\b(sk|xai|nvapi|gsk|ghp|gho|ghu|github_pat)[-_][A-Za-z0-9_\-]{6,}")
 
 
+PREFIX_HINT_MAX = 16
+
+
 def scrub(text: str, secret: str | None) -> str:
-    """Remove the account's secret, and anything shaped like a key, from a message."""
+    """Remove the account's secret, and anything shaped like a key, from a message.
+
+    A short prefix written as a hint ("needs an Admin key sk-ant-admin…") is kept,
+    unless it is the start of the secret itself (a key cut short by truncation).
+    """
     if secret:
         text = text.replace(secret, "[key]")
-    return _KEY_SHAPED.sub(lambda m: f"{m.group(1)}-…", text)
+
+    def replace(m: re.Match) -> str:
+        token = m.group(0)
+        is_hint = text[m.end():m.end() + 1] == "…" and len(token) <= PREFIX_HINT_MAX
+        if is_hint and not (secret and secret.startswith(token)):
+            return token
+        return f"{m.group(1)}-…"
+
+    return _KEY_SHAPED.sub(replace, text)

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from tests.fakeserver import FakeServer, start_fake_server
+from tests.fakeserver import FakeServer, default_routes, start_fake_server
 from tokseg import net, providers
 from tokseg.providers._base import Ctx
 from tokseg.reading import Reading
@@ -31,17 +31,43 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {
+    "anthropic": Spec({"base_url": "/anthropic/v1"}, "/anthropic/v1/organizations/cost_report",
+                      "sk-ant-admin01-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1u-AbCdEfAA"),
+    "deepinfra": Spec({"base_url": "/deepinfra"}, "/deepinfra/payment/checklist", "Di7f0e1d2c3b4a59687f0e1d2c3b4a5968"),
     "deepseek": Spec({"base_url": "/deepseek"}, "/deepseek/user/balance", "sk-5b2e8f0c1d4a4e7f9a3b6c8d0e2f4a61"),
+    "fireworks": Spec({"base_url": "/fireworks"}, "/fireworks/v1/accounts/{account}/billing/summary",
+                      "fw_3ZkQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi", {"account_id": "my-team"}),
+    "groq": Spec({"base_url": "/groq/openai/v1"}, "/groq/openai/v1/models",
+                 "gsk_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr"),
+    "moonshot": Spec({"base_url": "/moonshot"}, "/moonshot/v1/users/me/balance",
+                     "sk-kimiQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr", {"currency": "CNY"}),
+    "novita": Spec({"base_url": "/novita"}, "/novita/openapi/v1/billing/balance/detail",
+                   "sk_nv4e1d2c3b4a5f60718293a4b5c6d7e8f9"),
+    "openai": Spec({"base_url": "/openai/v1"}, "/openai/v1/organization/costs",
+                   "sk-admin-Qm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A"),
     "openrouter": Spec({"base_url": "/openrouter/api/v1"}, "/openrouter/api/v1/key",
                        "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"),
+    "siliconflow": Spec({"base_url": "/siliconflow/v1"}, "/siliconflow/v1/user/info",
+                        "sk-sfa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071", {"currency": "CNY"}),
+    "xai": Spec({"base_url": "/xai-management", "api_base_url": "/xai"},
+                "/xai-management/v1/billing/teams/{team}/prepaid/balance",
+                "xai-mgmt-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr",
+                {"team_id": "5ea6f6bd-0000-0000-0000-000000000000"}),
 }
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeServer]:
-    server = start_fake_server()
+@pytest.fixture(scope="session")
+def _shared_server() -> Iterator[FakeServer]:
+    server = start_fake_server(defaults=False)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def fake(_shared_server: FakeServer) -> FakeServer:
+    """The fake server with every provider's default routes, no faults and an empty request log."""
+    _shared_server.reset(default_routes())
+    return _shared_server
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fakeserver import default_routes, start_fake_server
+from tests.fakeserver import Paged, default_routes, start_fake_server
 from tests.providers.conftest import SPECS, fetch
 from tokseg.errors import TokError
 from tokseg.reading import Reading
@@ -21,23 +21,29 @@ json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
                            | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
 
 
-def mutate(draw: Any, value: Any) -> Any:
-    """The fixture with some leaves replaced by random JSON and some keys dropped."""
+DROP = object()
+
+
+def mutated(value: Any) -> st.SearchStrategy:
+    """The fixture with some leaves replaced by random JSON and some keys dropped (mostly kept)."""
     if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            choice = draw(st.integers(0, 9))
-            if choice == 0:
-                continue
-            out[key] = draw(json_values) if choice == 1 else mutate(draw, item)
-        return out
+        fields = {key: st.one_of(*[mutated(item)] * 6, json_values, st.just(DROP)) for key, item in value.items()}
+        return st.fixed_dictionaries(fields).map(lambda d: {k: v for k, v in d.items() if v is not DROP})
     if isinstance(value, list):
-        return [mutate(draw, item) for item in value]
-    return draw(json_values) if draw(st.integers(0, 3)) == 0 else value
+        return st.tuples(*[mutated(item) for item in value]).map(list)
+    return st.one_of(*[st.just(value)] * 3, json_values)
 
 
 def provider_routes(name: str) -> list[tuple[str, str, Any, str]]:
-    return [r for r in default_routes() if r[1].startswith(f"/{name}/") and not callable(r[2])]
+    return [r for r in default_routes() if r[1].startswith(f"/{name}/")]
+
+
+def mutated_responder(responder: Any) -> st.SearchStrategy:
+    if isinstance(responder, Paged):
+        cursors = list(responder.pages)
+        pages = st.tuples(*[mutated(responder.pages[c]) for c in cursors])
+        return pages.map(lambda drawn: Paged(responder.param, dict(zip(cursors, drawn))))
+    return mutated(responder)
 
 
 def check(fake, session, name) -> None:
@@ -69,10 +75,10 @@ def test_mutated_fixtures(session, name):
         assert routes
 
         @FUZZ
-        @given(data=st.data())
-        def run(data):
-            for method, pattern, body, errors in routes:
-                fake.route(method, pattern, mutate(data.draw, body), errors=errors)
+        @given(bodies=st.tuples(*[mutated_responder(route[2]) for route in routes]))
+        def run(bodies):
+            for (method, pattern, _, errors), body in zip(routes, bodies):
+                fake.route(method, pattern, body, errors=errors)
             check(fake, session, name)
 
         run()

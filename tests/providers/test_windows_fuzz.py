@@ -22,11 +22,26 @@ from tests.providers.test_codex import auth
 from tests.providers.test_codex import make_ctx as codex_ctx
 from tests.providers.test_copilot import apps_json
 from tests.providers.test_copilot import make_ctx as copilot_ctx
-from tests.providers.test_fuzz import json_values, mutate
 from tokseg.errors import BadResponse, NetworkError, ServerError, TokError
 from tokseg.providers import claude, codex, copilot
 from tokseg.providers._base import Ctx
 from tokseg.reading import Reading
+
+scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12) | st.sampled_from(
+    ["0", "-5", "1e400", "NaN", "42.5", "", "2026-11-22T18:00:00Z", "2026-12-01", "1795359600000"])
+json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+
+
+def mutate(draw, value):
+    """`value` with some leaves swapped for random JSON and some keys dropped."""
+    if isinstance(value, dict):
+        kept = {k: v for k, v in value.items() if draw(st.integers(0, 9))}
+        return {k: draw(json_values) if draw(st.integers(0, 9)) == 0 else mutate(draw, v) for k, v in kept.items()}
+    if isinstance(value, list):
+        return [mutate(draw, item) for item in value]
+    return draw(json_values) if draw(st.integers(0, 3)) == 0 else value
+
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 NOW = 1795366020.0

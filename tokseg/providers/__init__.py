@@ -9,12 +9,21 @@ if TYPE_CHECKING:
     from tokseg.providers._base import Provider
 
 PROVIDERS: dict[str, str] = {
+    "anthropic": "tokseg.providers.anthropic",
     "claude": "tokseg.providers.claude",
     "codex": "tokseg.providers.codex",
     "copilot": "tokseg.providers.copilot",
+    "deepinfra": "tokseg.providers.deepinfra",
     "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
+    "fireworks": "tokseg.providers.fireworks",
+    "groq": "tokseg.providers.groq",
+    "moonshot": "tokseg.providers.moonshot",
+    "novita": "tokseg.providers.novita",
+    "openai": "tokseg.providers.openai",
     "openrouter": "tokseg.providers.openrouter",
+    "siliconflow": "tokseg.providers.siliconflow",
+    "xai": "tokseg.providers.xai",
 }
 
 
