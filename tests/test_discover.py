@@ -9,7 +9,6 @@ import pytest
 
 from tests.conftest import run_tokseg, write_config
 from tokseg import config, providers
-from tokseg.discover import KNOWN_KEY_ENVS
 
 SECRETS = ("sk-ant-oat01-DISCOVERME", "eyJ-CODEX-ACCESS", "ghu_DISCOVEREDTOKEN", "sk-or-v1-DISCOVERKEY")
 USER_CONFIG = "# my settings, keep this comment\n[settings]\ninterval = 120  # two minutes\n"
@@ -17,7 +16,7 @@ USER_CONFIG = "# my settings, keep this comment\n[settings]\ninterval = 120  # t
 
 def clear_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Drop this machine's own agent/key variables so only the fixture's sources exist."""
-    keys = {getattr(providers.load(p).SECRET, "env", None) for p in providers.PROVIDERS} | set(KNOWN_KEY_ENVS)
+    keys = {getattr(providers.load(p).SECRET, "env", None) for p in providers.PROVIDERS}
     for var in {"CLAUDE_CONFIG_DIR", "CODEX_HOME", "CLAUDE_CODE_OAUTH_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"} | keys:
         if var:
             monkeypatch.delenv(var, raising=False)

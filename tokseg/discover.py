@@ -25,22 +25,6 @@ from tokseg.providers._subscription import env_dirs, user_home
 CLAUDE_LOGS_PROVIDER = "claude_code"
 CODEX_LOGS_PROVIDER = "codex_logs"
 
-# Env vars that hold API keys, for providers that may not be registered in this version; the
-# registered providers' own SECRET.env names are added to these at run time.
-KNOWN_KEY_ENVS = {
-    "OPENROUTER_API_KEY": "openrouter",
-    "OPENAI_ADMIN_KEY": "openai",
-    "ANTHROPIC_ADMIN_KEY": "anthropic",
-    "DEEPSEEK_API_KEY": "deepseek",
-    "MOONSHOT_API_KEY": "moonshot",
-    "SILICONFLOW_API_KEY": "siliconflow",
-    "NOVITA_API_KEY": "novita",
-    "FIREWORKS_API_KEY": "fireworks",
-    "DEEPINFRA_API_KEY": "deepinfra",
-    "GROQ_API_KEY": "groq",
-}
-
-
 @dataclass(frozen=True)
 class Source:
     """One thing found, and the account that would read it."""
@@ -128,7 +112,8 @@ def _copilot(env: Mapping[str, str]) -> list[Source]:
 
 
 def _key_envs(env: Mapping[str, str]) -> list[Source]:
-    names = dict(KNOWN_KEY_ENVS)
+    """Every registered API-key provider's env var (its SecretSpec.env) that is set."""
+    names: dict[str, str] = {}
     for name in providers.PROVIDERS:
         spec = getattr(providers.load(name), "SECRET", None)
         if spec is not None and spec.env:
