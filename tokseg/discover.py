@@ -11,19 +11,21 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from tokseg import config, dirs, providers
-from tokseg.providers import claude, codex, copilot
+from tokseg.providers import claude, copilot
 from tokseg.providers._subscription import env_dirs, user_home
 
 # Providers for the agents' local logs (spend from Claude Code / Codex session files). When the
 # running version has no such provider, the source is still listed but not offered.
 CLAUDE_LOGS_PROVIDER = "claude_code"
 CODEX_LOGS_PROVIDER = "codex_logs"
+
 
 @dataclass(frozen=True)
 class Source:
@@ -73,9 +75,7 @@ def _claude(env: Mapping[str, str]) -> list[Source]:
 
 
 def _keychain_has(env: Mapping[str, str]) -> bool:
-    """Whether Claude Code's keychain item exists (attributes only: no secret is read, no prompt)."""
-    import subprocess
-
+    """Whether Claude Code's keychain item exists (without -w only its attributes are read, not the secret)."""
     try:
         done = subprocess.run(["security", "find-generic-password", "-s", claude.keychain_service(env)],
                               stdin=subprocess.DEVNULL, capture_output=True, timeout=5, check=False)
