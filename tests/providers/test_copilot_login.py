@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 import keyring
 import pytest
 
-from tests.conftest import run_tokseg
+from tests.conftest import run_tokseg, write_config
 from tests.fakeserver import FakeServer, Request
 from tokseg.device_flow import CLIENT_ID, GRANT_TYPE, DeviceFlow
 from tokseg.errors import AuthError
@@ -100,3 +100,12 @@ def test_denied_in_the_browser_stores_nothing(fake: FakeServer, config_file: Pat
 def test_plain_http_off_loopback_is_refused() -> None:
     done = run_tokseg("login", "copilot", "--base-url", "http://github.example.com")
     assert done.returncode == 1 and "plain http" in done.stderr
+
+
+def test_an_account_of_another_provider_is_not_overwritten(fake: FakeServer, config_file: Path) -> None:
+    write_config(config_file, '[accounts.router]\nprovider = "openrouter"\n')
+    keyring.set_password("tokseg", "router", "sk-or-v1-KEEPME")
+    done = run_tokseg("login", "copilot", "--account", "router", "--base-url", f"{fake.url}/github")
+    assert done.returncode != 0 and "openrouter account" in done.stderr
+    assert keyring.get_password("tokseg", "router") == "sk-or-v1-KEEPME"
+    assert fake.calls() == []

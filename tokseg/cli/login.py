@@ -24,6 +24,10 @@ def copilot(account: str, host: str, base_url: str | None, client_id: str) -> No
     """Show a code to enter at GitHub, wait for approval, store the token in the keyring."""
     if not config.NAME_RE.match(account):
         raise click.BadParameter("use letters, digits, '-' and '_'", param_hint="--account")
+    other = next((a for a in config.load(dirs.config_path()).accounts if a.name == account), None)
+    if other and other.provider != "copilot":
+        raise click.BadParameter(f"[accounts.{account}] is a {other.provider} account and its key would be "
+                                 "replaced; choose another name", param_hint="--account")
     flow = DeviceFlow(base_url or f"https://{host}", client_id)
     code = flow.start()
     click.echo(f"Open {code.verification_uri} and enter the code: {code.user_code}")

@@ -27,6 +27,7 @@ from tokseg.errors import AuthError, BadResponse, FetchError
 from tokseg.providers._base import Ctx
 from tokseg.providers._subscription import fingerprint, iso_time, number, read_json, refine, user_home
 from tokseg.reading import Headline, Reading, Window
+from tokseg.secrets import KeyringUnavailable, keyring_get
 
 NAME, TITLE = "copilot", "GitHub Copilot (premium requests)"
 SECRET = None  # found by find_token: tokseg's own login or the editors' / gh's
@@ -164,8 +165,6 @@ def gh_token(host: str, env: Mapping[str, str]) -> Token | None:
 
 def login_token(account: str) -> Token | None:
     """The token `tokseg login copilot` stored in the keyring under this account's name."""
-    from tokseg.secrets import KeyringUnavailable, keyring_get
-
     try:
         value = keyring_get(account)
     except KeyringUnavailable:
