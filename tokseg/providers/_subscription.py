@@ -59,6 +59,16 @@ def number(value: Any) -> float | None:
     return result if math.isfinite(result) else None
 
 
+def finite(value: float | None) -> float | None:
+    """`value` unless arithmetic on extreme inputs made it inf or NaN."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def as_list(value: Any) -> list:
+    """A JSON array, or [] for anything else (null, an object, a stray scalar)."""
+    return value if isinstance(value, list) else []
+
+
 def epoch_seconds(value: Any) -> float | None:
     """Epoch seconds from a number that may be in seconds or milliseconds."""
     result = number(value)

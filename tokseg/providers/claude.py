@@ -31,7 +31,9 @@ from tokseg.errors import AuthError, BadResponse, RateLimited
 from tokseg.providers._base import Ctx
 from tokseg.providers._gate import PollGate
 from tokseg.providers._subscription import (
+    as_list,
     env_dirs,
+    finite,
     fingerprint,
     iso_time,
     number,
@@ -121,7 +123,7 @@ def parse(body: Any, plan: str = "", note: str = "") -> Reading:
     """The Reading for one usage answer (legacy flat buckets and/or the newer `limits[]`)."""
     if not isinstance(body, dict):
         raise BadResponse(f"usage answer is not an object ({type(body).__name__})")
-    limits = [e for e in body.get("limits") or () if isinstance(e, dict) and not _placeholder(e)]
+    limits = [e for e in as_list(body.get("limits")) if isinstance(e, dict) and not _placeholder(e)]
     windows = []
     for name, bucket, kind in (("5h", "five_hour", "session"), ("7d", "seven_day", "weekly_all")):
         entry = next((e for e in limits if e.get("kind") == kind), None)
@@ -206,7 +208,8 @@ def _extra_usage(extra: Any) -> tuple[Money | None, Money | None, Money | None]:
     cap = number(extra.get("monthly_limit"))
     spent = Money(used / 100, currency.upper()) if used is not None else None
     limit = Money(cap / 100, currency.upper()) if cap is not None else None
-    left = Money(max(0.0, (cap - used) / 100), currency.upper()) if cap is not None and used is not None else None
+    left_cents = finite(cap - used) if cap is not None and used is not None else None
+    left = Money(max(0.0, left_cents / 100), currency.upper()) if left_cents is not None else None
     return spent, limit, left
 
 

@@ -28,6 +28,7 @@ from typing import Any, Iterator, Mapping
 from tokseg.errors import AuthError, BadResponse
 from tokseg.providers._base import Ctx
 from tokseg.providers._subscription import (
+    as_list,
     env_dirs,
     epoch_seconds,
     fingerprint,
@@ -254,7 +255,7 @@ def from_usage(body: Any, now: float) -> Reading:
     if not isinstance(body, dict) or not isinstance(body.get("rate_limit"), dict):
         raise BadResponse("usage answer has no rate_limit object")
     windows = _usage_windows(body["rate_limit"], now, "")
-    for extra in body.get("additional_rate_limits") or ():
+    for extra in as_list(body.get("additional_rate_limits")):
         if isinstance(extra, dict) and isinstance(extra.get("rate_limit"), dict):
             prefix = _slug(extra.get("limit_name") or extra.get("metered_feature") or "extra")
             windows.extend(_usage_windows(extra["rate_limit"], now, prefix))

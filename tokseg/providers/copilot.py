@@ -25,7 +25,15 @@ from typing import Any, Mapping
 
 from tokseg.errors import AuthError, BadResponse, FetchError
 from tokseg.providers._base import Ctx
-from tokseg.providers._subscription import fingerprint, iso_time, number, read_json, refine, user_home
+from tokseg.providers._subscription import (
+    finite,
+    fingerprint,
+    iso_time,
+    number,
+    read_json,
+    refine,
+    user_home,
+)
 from tokseg.reading import Headline, Reading, Window
 from tokseg.secrets import KeyringUnavailable, keyring_get
 
@@ -94,8 +102,9 @@ def parse(body: Any) -> Reading:
         totals, left = body["monthly_quotas"], body.get("limited_user_quotas") or {}
         for name in ("chat", "completions"):
             total, remaining = number(totals.get(name)), number(left.get(name) if isinstance(left, dict) else None)
-            if total and remaining is not None:
-                windows.append(Window(name, 100.0 * (total - remaining) / total, resets_at))
+            used = finite(100.0 * (total - remaining) / total) if total and remaining is not None else None
+            if used is not None:
+                windows.append(Window(name, used, resets_at))
     elif "copilot_plan" not in body:
         raise BadResponse("quota answer has neither quota_snapshots nor monthly_quotas")
     if isinstance(body.get("copilot_plan"), str):
@@ -115,9 +124,9 @@ def _snapshot_used(snap: Any) -> float | None:
         return None
     percent_left = number(snap.get("percent_remaining"))
     if percent_left is not None:
-        return 100.0 - percent_left  # over quota, percent_remaining goes negative: used > 100 %
+        return finite(100.0 - percent_left)  # over quota, percent_remaining goes negative: used > 100 %
     if total and left is not None:
-        return 100.0 * (total - left) / total
+        return finite(100.0 * (total - left) / total)
     return None
 
 
