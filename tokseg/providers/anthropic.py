@@ -23,6 +23,7 @@ from typing import Any
 from tokseg.errors import AuthError, BadResponse
 from tokseg.providers._base import Ctx, SecretSpec
 from tokseg.providers._common import (
+    all_pages,
     as_float,
     auth_hint,
     count,
@@ -32,7 +33,6 @@ from tokseg.providers._common import (
     get,
     get_list,
     month_start,
-    next_cursor,
     no_leak,
     parse_rfc3339,
     require_secret,
@@ -71,26 +71,15 @@ def fetch(ctx: Ctx) -> Reading:
     headers = {"x-api-key": secret, "anthropic-version": API_VERSION}
     with no_leak(secret):
         try:
-            costs = _pages(ctx, "/organizations/cost_report", query, headers)
-            usage = _pages(ctx, "/organizations/usage_report/messages", query, headers) if opts.tokens else None
+            costs = all_pages(ctx, "/organizations/cost_report", query, headers, "anthropic /organizations/cost_report")
+            usage = all_pages(ctx, "/organizations/usage_report/messages", query, headers,
+                              "anthropic /organizations/usage_report/messages") if opts.tokens else None
         except AuthError as exc:
             hint = key_problem(secret) or "the Admin key was refused; check it is active in the Console"
             raise auth_hint(exc, hint) from None
         today = day_start(now)
         return Reading(headline=Headline("spent", "month"), spent=parse_costs(costs, today),
                        tokens=parse_usage(usage, today) if usage is not None else {})
-
-
-def _pages(ctx: Ctx, path: str, query: dict[str, Any], headers: dict[str, str]) -> list[Any]:
-    pages, seen = [], set()
-    params = dict(query)
-    while True:
-        body = ctx.http.get_json(path, params=params, headers=headers)
-        pages.append(body)
-        cursor = next_cursor(body, seen, f"anthropic {path}")
-        if cursor is None:
-            return pages
-        params = {**query, "page": cursor}
 
 
 def _buckets(pages: list[Any], where: str) -> list[tuple[float, list]]:

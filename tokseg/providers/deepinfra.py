@@ -23,7 +23,7 @@ from tokseg.providers._common import as_float, bearer, decimal, get, get_list, n
 from tokseg.reading import Headline, Money, Reading
 
 NAME, TITLE = "deepinfra", "DeepInfra"
-SECRET = SecretSpec(env="DEEPINFRA_API_KEY", hint="create a key at https://deepinfra.com/dash/api_keys")
+SECRET = SecretSpec(env="DEEPINFRA_API_KEY", hint="create a key at https://deepinfra.com/dash")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Options:
     base_url: API root (default "https://api.fireworks.ai")
-    account_id: the account to read, e.g. "my-team"; empty means the first account the key sees (default "")
+    account_id: the account to read, e.g. "my-team"; empty means the first account the key sees
+        (default "")
 Reports:
     spent today and month-to-date, summed from the billing summary's line items (Google Money:
     units plus nanos)

@@ -1,7 +1,8 @@
 """Moonshot / Kimi Open Platform: the prepaid balance (cash plus vouchers).
 
 Options:
-    base_url: API root; api.moonshot.ai bills in USD, api.moonshot.cn in CNY (default "https://api.moonshot.ai")
+    base_url: API root; api.moonshot.ai bills in USD, api.moonshot.cn in CNY
+        (default "https://api.moonshot.ai")
     currency: "auto" (from the host), "CNY" or "USD"; set it when base_url is a proxy (default "auto")
 Reports:
     available balance (cash + voucher; at or below zero, calls are blocked); a note when cash is negative

@@ -22,6 +22,7 @@ from typing import Any
 from tokseg.errors import AuthError, BadResponse
 from tokseg.providers._base import Ctx, SecretSpec
 from tokseg.providers._common import (
+    all_pages,
     as_float,
     auth_hint,
     bearer,
@@ -32,7 +33,6 @@ from tokseg.providers._common import (
     get,
     get_list,
     month_start,
-    next_cursor,
     no_leak,
     require_secret,
 )
@@ -67,26 +67,15 @@ def fetch(ctx: Ctx) -> Reading:
     start, today = month_start(now), day_start(now)
     query = {"start_time": start, "end_time": int(now) + 1, "bucket_width": "1d", "limit": DAYS}
     with no_leak(secret):
+        headers = bearer(secret)
         try:
-            costs = _pages(ctx, "/organization/costs", query, secret)
-            usage = _pages(ctx, "/organization/usage/completions", query, secret) if opts.tokens else None
+            costs = all_pages(ctx, "/organization/costs", query, headers, "openai /organization/costs")
+            usage = all_pages(ctx, "/organization/usage/completions", query, headers,
+                              "openai /organization/usage/completions") if opts.tokens else None
         except AuthError as exc:
             raise auth_hint(exc, key_problem(secret) or "the Admin key was refused; it needs read access to usage") \
                 from None
         return build(parse_costs(costs, today), parse_usage(usage, today) if usage is not None else None)
-
-
-def _pages(ctx: Ctx, path: str, query: dict[str, Any], secret: str) -> list[Any]:
-    """Every page of a bucketed endpoint, following next_page while has_more."""
-    pages, seen = [], set()
-    params = dict(query)
-    while True:
-        body = ctx.http.get_json(path, params=params, headers=bearer(secret))
-        pages.append(body)
-        cursor = next_cursor(body, seen, f"openai {path}")
-        if cursor is None:
-            return pages
-        params = {**query, "page": cursor}
 
 
 def _buckets(pages: list[Any], where: str) -> list[tuple[int, list]]:

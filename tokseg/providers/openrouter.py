@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tokseg.errors import AuthError
+from tokseg.errors import AuthError, BadResponse
 from tokseg.providers._base import Ctx, SecretSpec
 from tokseg.providers._common import as_float, bearer, get, no_leak, number, require_secret
 from tokseg.reading import Headline, Money, Reading
@@ -62,6 +62,8 @@ def parse_key(body: Any) -> dict[str, Any]:
     """The figures of GET /key; `limit: null` means an unlimited key (no remaining figure)."""
     where = "openrouter /key"
     data = get(body, "data", where)
+    if not isinstance(data, dict):
+        raise BadResponse(f"{where}: field data is not an object ({type(data).__name__})")
     return {
         "today": as_float(number(body, "data.usage_daily", where)),
         "week": as_float(number(body, "data.usage_weekly", where)),

@@ -1,7 +1,8 @@
 """SiliconFlow: the account balance (paid plus granted credit).
 
 Options:
-    base_url: API root; api.siliconflow.cn bills in CNY, api.siliconflow.com in USD (default "https://api.siliconflow.cn/v1")
+    base_url: API root; api.siliconflow.cn bills in CNY, api.siliconflow.com in USD
+        (default "https://api.siliconflow.cn/v1")
     currency: "auto" (from the host), "CNY" or "USD"; set it when base_url is a proxy (default "auto")
 Reports:
     total balance; the paid (charged) part as a note when some of the total is granted credit

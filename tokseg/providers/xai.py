@@ -13,7 +13,8 @@ Needs:
     (xai-…) cannot read billing
 Errors:
     401/403: auth, saying whether the key is an inference key (and its team id); 404: config
-    (wrong team_id); no team_id: config; 429 rate_limited; 5xx server
+    (wrong team_id); no team_id: config; 429 rate_limited; 5xx server; a refused or unreadable
+    usage query only adds a note (the balance is still shown)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from tokseg.errors import AuthError, ConfigError, FetchError
+from tokseg.errors import AuthError, BadResponse, ConfigError, FetchError
 from tokseg.providers._base import Ctx, SecretSpec
 from tokseg.providers._common import (
     as_float,
@@ -68,10 +69,6 @@ def fetch(ctx: Ctx) -> Reading:
         team = f"/v1/billing/teams/{quote(opts.team_id.strip(), safe='')}"
         try:
             balance = parse_balance(ctx.http.get_json(f"{team}/prepaid/balance", headers=bearer(secret)))
-            usage = None
-            if opts.spend:
-                body = usage_query(ctx.now())
-                usage = ctx.http.post_json(f"{team}/usage", body=body, headers=bearer(secret))
         except AuthError as exc:
             raise _explain_refused(ctx, api, secret, exc) from None
         except FetchError as exc:
@@ -81,10 +78,16 @@ def fetch(ctx: Ctx) -> Reading:
             raise
         notes = [POSTED_NOTE]
         spent: dict[str, Money] = {}
-        if usage is not None:
-            spent, partial = parse_usage(usage, ctx.now())
-            if partial:
-                notes.append("usage history is partial (xAI's analytics limit was reached)")
+        if opts.spend:
+            # The usage query's shape is UNCONFIRMED: if xAI refuses or changes it, keep the balance.
+            try:
+                usage = ctx.http.post_json(f"{team}/usage", body=usage_query(ctx.now()), headers=bearer(secret))
+                spent, partial = parse_usage(usage, ctx.now())
+            except (AuthError, BadResponse) as exc:
+                notes.append(f"spend unavailable ({exc}); set spend = false to stop asking")
+            else:
+                if partial:
+                    notes.append("usage history is partial (xAI's analytics limit was reached)")
         return Reading(headline=Headline("balance"), balance=(Money(balance),), spent=spent, notes=tuple(notes))
 
 
