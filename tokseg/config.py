@@ -21,12 +21,14 @@ import dataclasses
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tokseg import providers
 from tokseg._toml import tomllib
+from tokseg.alerts import AlertSettings, parse_alerts
+from tokseg.budgets import Budgets, parse_budgets
 from tokseg.errors import ConfigError
 
 MIN_INTERVAL_S = 5.0
@@ -43,6 +45,9 @@ class Settings:
     stale_factor: float = DEFAULT_STALE_FACTOR
     timeout: float = 15.0
     deadline: float = 30.0
+    history_days: float = 90.0
+    burn_window_hours: float = 6.0
+    prometheus_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,8 @@ class Config:
     mtime: float | None
     settings: Settings
     accounts: tuple[Account, ...]
+    budgets: Budgets = field(default_factory=Budgets)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     def account(self, name: str) -> Account:
         for account in self.accounts:
@@ -80,6 +87,9 @@ SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
     "stale_factor": (int, float),
     "timeout": (int, float),
     "deadline": (int, float),
+    "history_days": (int, float),
+    "burn_window_hours": (int, float),
+    "prometheus_file": (str,),
 }
 ACCOUNT_KEYS = ("provider", "label", "interval", "key_env", "key_command", "enabled")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -110,17 +120,21 @@ def parse(text: str, path: Path, mtime: float | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}; fix the syntax or run `tokseg config edit`") from exc
     checker = _Checker(text, path)
-    unknown = set(data) - {"settings", "accounts"}
+    unknown = set(data) - {"settings", "accounts", "budgets", "alerts"}
     if unknown:
         key = sorted(unknown)[0]
-        where = ((key,), None) if isinstance(data[key], dict) else ((), key)
-        checker.fail(*where, f"unknown top-level key {key!r}; only [settings] and [accounts.NAME] tables are read")
+        problem = (f"unknown top-level key {key!r}; only [settings], [accounts.NAME], [budgets] and [alerts] "
+                   "tables are read")
+        if isinstance(data[key], dict):
+            checker.fail((key,), None, problem)
+        checker.fail((), key, problem)
     settings = _settings(checker, data.get("settings", {}))
     accounts_table = data.get("accounts", {})
     if not isinstance(accounts_table, dict):
         checker.fail((), "accounts", "must be tables like [accounts.personal]")
     accounts = tuple(_account(checker, name, body, settings) for name, body in accounts_table.items())
-    return Config(path, mtime, settings, accounts)
+    budgets = parse_budgets(checker, data.get("budgets", {}), [a.name for a in accounts])
+    return Config(path, mtime, settings, accounts, budgets, parse_alerts(checker, data.get("alerts", {})))
 
 
 def _settings(checker: _Checker, table: Any) -> Settings:
@@ -130,12 +144,17 @@ def _settings(checker: _Checker, table: Any) -> Settings:
         if key not in SETTINGS_TYPES:
             checker.fail(("settings",), key, f"unknown setting; known: {', '.join(SETTINGS_TYPES)}")
         checker.expect_type(("settings",), key, value, SETTINGS_TYPES[key])
-    settings = Settings(**{k: (float(v) if isinstance(v, int) and k != "template" else v) for k, v in table.items()})
+    values: dict[str, Any] = {k: float(v) if isinstance(v, int) else v for k, v in table.items()}
+    settings = Settings(**values)
     if settings.interval < MIN_INTERVAL_S:
         checker.fail(("settings",), "interval", f"must be at least {MIN_INTERVAL_S:g} seconds")
-    for key in ("timeout", "deadline", "stale_factor"):
+    for key in ("timeout", "deadline", "stale_factor", "history_days", "burn_window_hours"):
         if getattr(settings, key) <= 0:
             checker.fail(("settings",), key, "must be greater than 0")
+    prom = settings.prometheus_file
+    if prom and not (Path(prom).expanduser().is_absolute() and prom.endswith(".prom")):
+        checker.fail(("settings",), "prometheus_file", "must be an absolute path ending in .prom (node_exporter's "
+                     'textfile collector reads only those), e.g. "/var/lib/node_exporter/textfile/tokseg.prom"')
     return settings
 
 
@@ -218,7 +237,7 @@ class _Checker:
         else:
             ok = isinstance(value, types)
         if not ok:
-            wanted = " or ".join(_TYPE_WORDS.get(t, t.__name__) for t in types)
+            wanted = " or ".join(dict.fromkeys(_TYPE_WORDS.get(t, t.__name__) for t in types))
             self.fail(table, key, f"must be {wanted}, not {json.dumps(value, default=str)}")
 
     def line_of(self, table: tuple[str, ...], key: str | None) -> int | None:

@@ -8,6 +8,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["statusline"]:
+        from tokseg import statusline
+
+        return statusline.main(argv[1:])
     if argv[:2] == ["refresh", "--detached"]:
         _detach_stdio()
     from tokseg import hot

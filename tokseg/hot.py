@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from tokseg import locations, snapshot, spawn
+from tokseg import locations, snapshot
 from tokseg.render import FORMATS, render
 from tokseg.render import view as views
 
@@ -52,10 +52,11 @@ def parse_args(argv: list[str]) -> dict | None:
     return opts
 
 
-def needs_refresh(snap: dict | None, view: dict) -> bool:
-    """Missing snapshot, a changed config file, or an account past its next_due."""
+def refresh_reason(snap: dict | None, view: dict) -> tuple[bool, float | None]:
+    """Whether to refresh (missing snapshot, an edited config, an account past next_due),
+    and the config's new mtime when an edit is the reason."""
     if snap is None:
-        return True
+        return True, None
     conf = snap.get("config") or {}
     path = conf.get("path")
     if path:
@@ -64,10 +65,10 @@ def needs_refresh(snap: dict | None, view: dict) -> bool:
         except OSError:
             mtime = None
         if mtime != conf.get("mtime"):
-            return True
+            return True, mtime
     if conf.get("error"):
-        return False
-    return bool(view["due"])
+        return False, None
+    return bool(view["due"]), None
 
 
 def main(opts: dict) -> int:
@@ -75,9 +76,12 @@ def main(opts: dict) -> int:
         now = time.time()
         snap = snapshot.read(locations.snapshot_path())
         view = views.build(snap, now, opts["accounts"])
-        if needs_refresh(snap, view):
+        due, changed_at = refresh_reason(snap, view)
+        if due:
+            from tokseg import spawn  # only stale calls pay for it
+
             cooldown = float(((snap or {}).get("settings") or {}).get("spawn_cooldown") or DEFAULT_COOLDOWN_S)
-            view["refreshing"] = spawn.request_refresh(locations.cache_dir(), now, cooldown)
+            view["refreshing"] = spawn.request_refresh(locations.cache_dir(), now, cooldown, changed_at)
         out = render(view, opts["format"], opts["template"], opts["max_width"])
     except Exception:
         out = ERROR_MARK

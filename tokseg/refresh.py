@@ -19,11 +19,12 @@ import traceback
 from dataclasses import dataclass, field
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
+import requests
 from filelock import FileLock, Timeout
 
-from tokseg import backoff, config, dirs, net, providers, secrets, snapshot, store
+from tokseg import backoff, config, dirs, insights, net, providers, secrets, snapshot, store
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
 from tokseg.providers._base import Ctx
 
@@ -71,13 +72,15 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
         wait: float = 0.0, clock: Callable[[], float] = time.time) -> Report:
     """One refresh run; Report(busy=True) if another run holds the lock for longer than `wait` seconds."""
     cache = dirs.ensure_private(dirs.cache_dir())
-    lock = FileLock(str(cache / LOCK_FILE))
+    _setup_log(cache)
+    log.info("start: %s", "forced" if force else "due accounts")
+    lock = FileLock(str(cache / LOCK_FILE), mode=0o600)
     try:
         lock.acquire(timeout=wait)
     except Timeout:
+        log.info("busy: another refresher holds the lock")
         return Report(busy=True)
     try:
-        _setup_log(cache)
         return _run_locked(only, force, progress, clock)
     finally:
         lock.release()
@@ -85,7 +88,7 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
 
 def is_running() -> bool:
     """Whether a refresher holds the lock right now (for `doctor`)."""
-    lock = FileLock(str(dirs.cache_dir() / LOCK_FILE))
+    lock = FileLock(str(dirs.cache_dir() / LOCK_FILE), mode=0o600)
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -115,9 +118,26 @@ def _run_locked(only: list[str] | None, force: bool, progress: Progress | None, 
             skipped.append(account.name)
     outcomes = _fetch_all(due, cfg.settings, clock, progress)
     store.update(lambda snap: _merge(snap, cfg, outcomes, now))
+    insights.after_run(cfg, outcomes, now)
     log.info("run: fetched %d (%s), skipped %d", len(due),
              ", ".join(f"{o.account}={o.error_kind or 'ok'}" for o in outcomes), len(skipped))
     return Report(outcomes=outcomes, skipped=skipped)
+
+
+def sync_snapshot(cfg: config.Config, outcomes: list[Outcome] | None = None, *, now: float | None = None,
+                  edit: Callable[[dict], None] | None = None) -> dict:
+    """Fold a config just changed by a command (add, remove, rename) and its outcomes into the snapshot.
+
+    `edit` runs first on the snapshot (e.g. to move a renamed account's entry).
+    """
+    stamp = time.time() if now is None else now
+
+    def mutate(snap: dict) -> None:
+        if edit:
+            edit(snap)
+        _merge(snap, cfg, outcomes or [], stamp)
+
+    return store.update(mutate)
 
 
 def _is_due(entry: dict | None, account: config.Account, now: float) -> bool:
@@ -156,20 +176,19 @@ def _fetch_all(accounts: list[config.Account], settings: config.Settings, clock:
         while len(results) < len(accounts) and time.monotonic() < deadline:
             done.wait(timeout=max(0.0, deadline - time.monotonic()))
         finished = dict(results)
-    return [
-        finished.get(a.name) or Outcome(a.name, error_kind="network", message=f"no answer within the run deadline ({settings.deadline:g}s)")
-        for a in accounts
-    ]
+    late = f"no answer within the run deadline ({settings.deadline:g}s)"
+    return [finished.get(a.name) or Outcome(a.name, error_kind="network", message=late) for a in accounts]
 
 
-def _fetch_one(account: config.Account, settings: config.Settings, session: object, clock: Callable[[], float]) -> Outcome:
+def _fetch_one(account: config.Account, settings: config.Settings, session: requests.Session,
+               clock: Callable[[], float]) -> Outcome:
     started = time.monotonic()
     secret = None
     try:
         module = providers.load(account.provider)
         secret = secrets.resolve(account, module.SECRET)
         http = net.Http(
-            session,  # type: ignore[arg-type]
+            session,
             getattr(account.options, "base_url", ""),
             timeout=(min(5.0, settings.timeout), settings.timeout),
             now=clock(),
@@ -259,11 +278,16 @@ def _record_config_error(snap: dict, path: Path, message: str) -> None:
 
 
 def _setup_log(cache: Path) -> None:
-    if log.handlers:
-        return
-    handler = RotatingFileHandler(cache / LOG_FILE, maxBytes=512 * 1024, backupCount=1, encoding="utf-8")
+    """Log to the cache folder's refresher.log (re-pointed if the folder changed)."""
+    target = cache / LOG_FILE
+    for old in [h for h in log.handlers if isinstance(h, RotatingFileHandler)]:
+        if old.baseFilename == str(target):
+            return
+        log.removeHandler(old)
+        old.close()
+    handler = RotatingFileHandler(target, maxBytes=512 * 1024, backupCount=1, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
-    os.chmod(cache / LOG_FILE, 0o600)
+    os.chmod(target, 0o600)

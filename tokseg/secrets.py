@@ -1,15 +1,20 @@
 """Where an account's key comes from: its own key_command or key_env, the keyring, the provider's env var.
 
 Keys are only ever held in memory: never written to config, snapshot, logs
-or messages, and never put on a command line.
+or messages, and never put on a command line. A missing or broken keyring
+(headless Linux has none) is one line naming the two alternatives, never a
+traceback.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
-from typing import TYPE_CHECKING, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from tokseg.errors import NoSecret
 
@@ -19,29 +24,47 @@ if TYPE_CHECKING:
 
 SERVICE = "tokseg"
 KEY_COMMAND_TIMEOUT_S = 15.0
+ALTERNATIVES = (
+    'keep the key elsewhere: key_env = "VAR" (an environment variable) or '
+    'key_command = "pass show …" in the account\'s config (`tokseg add` options --key-env / --key-command)'
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A resolved key and where it came from ("command", "env", "keyring" or "provider env")."""
+
+    secret: str
+    source: str
 
 
 def resolve(account: Account, spec: SecretSpec | None, env: Mapping[str, str] | None = None) -> str | None:
     """The account's key, or None for providers that need none; raises NoSecret with the fix."""
+    found = locate(account, spec, env)
+    return found.secret if found else None
+
+
+def locate(account: Account, spec: SecretSpec | None, env: Mapping[str, str] | None = None) -> Found | None:
+    """Like `resolve`, but also says which source gave the key (for `tokseg list`)."""
     if spec is None:
         return None
     env = os.environ if env is None else env
-    if account.key_command:
-        return _run_key_command(account)
+    if account.key_command is not None:
+        return Found(_run_key_command(account), "command")
     if account.key_env:
         value = env.get(account.key_env, "").strip()
         if not value:
             raise NoSecret(f"account {account.name!r}: key_env names {account.key_env}, which is not set or empty")
-        return value
+        return Found(value, "env")
     keyring_problem = None
     try:
         stored = keyring_get(account.name)
     except KeyringUnavailable as exc:
         stored, keyring_problem = None, str(exc)
     if stored:
-        return stored
+        return Found(stored, "keyring")
     if spec.env and env.get(spec.env, "").strip():
-        return env[spec.env].strip()
+        return Found(env[spec.env].strip(), "provider env")
     fix = f"run `tokseg add {account.provider} --name {account.name}`"
     if spec.env:
         fix += f" or set {spec.env}"
@@ -49,34 +72,108 @@ def resolve(account: Account, spec: SecretSpec | None, env: Mapping[str, str] | 
     raise NoSecret(f"no key for account {account.name!r} ({account.provider}){why}: {fix}; {spec.hint}")
 
 
+def uses_keyring(account: Account) -> bool:
+    """Whether the account's key is the keyring's to keep (it names no key_env or key_command)."""
+    return account.key_command is None and not account.key_env
+
+
+_PREFIX = re.compile(r"^(?:[A-Za-z]{2,6}[-_]){1,2}")
+
+
+def preview(secret: str) -> str:
+    """`sk-or-…91bc`: the key's type prefix and last four characters, never enough to use it.
+
+    Short keys show only the prefix, so at most a third of any key is shown.
+    """
+    prefix_match = _PREFIX.match(secret)
+    prefix = prefix_match.group(0) if prefix_match else ""
+    if len(prefix) * 3 > len(secret):
+        prefix = ""
+    tail = secret[-4:] if len(secret) >= 3 * (len(prefix) + 4) else ""
+    return f"{prefix}…{tail}"
+
+
 class KeyringUnavailable(Exception):
-    """No usable keyring backend (headless Linux, locked collection)."""
+    """No usable keyring backend (headless Linux, locked collection, a broken backend setting)."""
 
 
-def keyring_get(account: str) -> str | None:
+def _backend() -> Any:
+    """The configured keyring backend; loading it can itself fail (a bad PYTHON_KEYRING_BACKEND)."""
     import keyring
-    from keyring.errors import KeyringError
 
     try:
-        return keyring.get_password(SERVICE, account)
-    except KeyringError as exc:
+        return keyring.get_keyring()
+    except Exception as exc:  # keyring imports whatever module the user named; any failure means "unusable"
         raise KeyringUnavailable(keyring_advice(exc)) from exc
 
 
-def keyring_advice(exc: Exception) -> str:
+def _call(operation: str, *args: str) -> Any:
+    """Run one keyring operation; every backend failure becomes KeyringUnavailable with advice."""
+    backend = _backend()
+    try:
+        return getattr(backend, operation)(SERVICE, *args)
+    except Exception as exc:  # backends raise their own errors too (D-Bus, file permissions): all mean unusable
+        raise KeyringUnavailable(keyring_advice(exc)) from exc
+
+
+def keyring_get(account: str) -> str | None:
+    return _call("get_password", account)
+
+
+def keyring_set(account: str, secret: str) -> None:
+    try:
+        _call("set_password", account, secret)
+    except KeyringUnavailable as exc:  # a backend's message must not carry the key it was given
+        raise KeyringUnavailable(str(exc).replace(secret, "[key]")) from None
+
+
+def keyring_delete(account: str) -> bool:
+    """Remove the account's key; False when there was none."""
+    if keyring_get(account) is None:
+        return False
+    _call("delete_password", account)
+    return True
+
+
+def backend_name() -> str:
+    """The backend's dotted class name, e.g. keyring.backends.SecretService.Keyring."""
+    try:
+        backend = _backend()
+    except KeyringUnavailable:
+        return "none (the configured backend could not be loaded)"
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def backend_problem() -> str | None:
+    """None when the keyring can be read, else one line saying why not and what to do instead."""
+    try:
+        keyring_get("tokseg-doctor-probe")
+    except KeyringUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def keyring_advice(exc: BaseException) -> str:
     """One line: why the keyring failed, and the two alternatives."""
-    kind = type(exc).__name__
-    return (
-        f"no usable keyring ({kind}); store the key elsewhere: key_env = \"VAR\" "
-        "(an environment variable) or key_command = \"pass show …\" in the account's config"
-    )
+    detail = " ".join(str(exc).split())
+    detail = detail.split(". ")[0][:120] if detail else ""
+    reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return f"no usable keyring ({reason}); {ALTERNATIVES}"
 
 
 def _run_key_command(account: Account) -> str:
-    """Run the account's key_command without a shell (a list, or a string split like a shell would)."""
+    """Run the account's key_command without a shell: a list as given, a string split like a shell would.
+
+    A user who wants pipes or variables writes the shell themselves:
+    key_command = ["sh", "-c", "pass show ai | head -1"].
+    """
     command = account.key_command
-    argv = command if isinstance(command, list) else shlex.split(command or "")
     where = f"account {account.name!r}: key_command"
+    try:
+        argv = command if isinstance(command, list) else shlex.split(command or "")
+    except ValueError as exc:
+        raise NoSecret(f"{where} cannot be split into words ({exc}); check its quotes") from None
     if not argv:
         raise NoSecret(f"{where} is empty; set it to e.g. \"pass show openrouter\"")
     try:
@@ -85,6 +182,8 @@ def _run_key_command(account: Account) -> str:
         )
     except FileNotFoundError as exc:
         raise NoSecret(f"{where}: {argv[0]!r} was not found; check the command") from exc
+    except PermissionError as exc:
+        raise NoSecret(f"{where}: {argv[0]!r} is not executable; check the command") from exc
     except subprocess.TimeoutExpired as exc:
         raise NoSecret(f"{where} did not finish within {KEY_COMMAND_TIMEOUT_S:g}s") from exc
     if done.returncode != 0:

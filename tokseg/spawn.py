@@ -20,20 +20,24 @@ MARKER_FILE = "spawn.marker"
 REFRESH_ARGV = ("-m", "tokseg", "refresh", "--detached")
 
 
-def request_refresh(cache_dir: str, now: float, cooldown: float) -> bool:
-    """Spawn a detached refresher unless one was spawned within `cooldown` seconds."""
-    if not _claim(os.path.join(cache_dir, MARKER_FILE), now, cooldown):
+def request_refresh(cache_dir: str, now: float, cooldown: float, changed_at: float | None = None) -> bool:
+    """Spawn a detached refresher unless one was spawned within `cooldown` seconds.
+
+    `changed_at` (the config file's mtime) lets an edit trigger a refresh at once:
+    a marker older than the change no longer counts.
+    """
+    if not _claim(os.path.join(cache_dir, MARKER_FILE), now, cooldown, changed_at):
         return False
     spawn_detached([sys.executable, *REFRESH_ARGV])
     return True
 
 
-def _claim(marker: str, now: float, cooldown: float) -> bool:
+def _claim(marker: str, now: float, cooldown: float, changed_at: float | None) -> bool:
     for attempt in range(3):
         try:
             fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
-            if attempt or not _expired(marker, now, cooldown):
+            if attempt or not _expired(marker, now, cooldown, changed_at):
                 return False
             try:  # only one caller wins the rename of an expired marker
                 os.rename(marker, f"{marker}.{os.getpid()}.expired")
@@ -52,7 +56,7 @@ def _claim(marker: str, now: float, cooldown: float) -> bool:
     return False
 
 
-def _expired(marker: str, now: float, cooldown: float) -> bool:
+def _expired(marker: str, now: float, cooldown: float, changed_at: float | None) -> bool:
     try:
         with open(marker, "rb") as fh:
             stamp = float(fh.read(64) or b"0")
@@ -61,12 +65,14 @@ def _expired(marker: str, now: float, cooldown: float) -> bool:
             stamp = os.stat(marker).st_mtime
         except OSError:
             return True
+    if changed_at is not None and stamp < changed_at:
+        return True
     return not (now - cooldown <= stamp <= now + 5.0)
 
 
 def spawn_detached(argv: list[str]) -> int:
     """posix_spawn `argv` in a new session with stdio on /dev/null; returns the pid."""
-    actions = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
+    actions: list[tuple] = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
     actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inheritable_fds()]
     try:
         return os.posix_spawn(argv[0], argv, dict(os.environ), file_actions=actions, setsid=True)

@@ -12,7 +12,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from filelock import FileLock
 
@@ -31,7 +31,7 @@ def update(mutate: Callable[[dict], None], path: Path | None = None) -> dict:
     """Apply `mutate` to the current snapshot (or a fresh one) and write it back atomically."""
     path = path or snapshot_path()
     dirs.ensure_private(path.parent)
-    with FileLock(str(path.parent / LOCK_FILE), timeout=10):
+    with FileLock(str(path.parent / LOCK_FILE), timeout=10, mode=0o600):
         data = snapshot.read(str(path)) or snapshot.empty()
         mutate(data)
         data["written_at"] = time.time()

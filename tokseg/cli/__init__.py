@@ -17,11 +17,19 @@ from tokseg.errors import TokError
 from tokseg.render import FORMATS
 
 SUBCOMMANDS: dict[str, str] = {
+    "add": "tokseg.cli.accounts:add",
     "config": "tokseg.cli.config:config",
     "demo": "tokseg.cli.demo:demo",
     "discover": "tokseg.cli.discover:discover",
+    "doctor": "tokseg.cli.doctor:doctor",
+    "export": "tokseg.cli.export:export",
+    "history": "tokseg.cli.history:history_cmd",
+    "list": "tokseg.cli.accounts:list_",
     "login": "tokseg.cli.login:login",
     "refresh": "tokseg.cli.refresh:refresh",
+    "remove": "tokseg.cli.accounts:remove",
+    "rename": "tokseg.cli.accounts:rename",
+    "statusline": "tokseg.cli.statusline:statusline",
 }
 
 

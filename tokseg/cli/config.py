@@ -66,6 +66,8 @@ def edit() -> None:
             click.secho(str(exc), fg="red", err=True)
             if click.confirm("Edit again?", default=True):
                 continue
-            raise click.ClickException("config left invalid; the bar keeps its last good data until it is fixed")
+            raise click.ClickException(
+                "config left invalid; the bar keeps its last good data until it is fixed"
+            ) from None
         click.echo(f"{target}: ok, {len(loaded.accounts)} account(s); the next segment call refreshes")
         return

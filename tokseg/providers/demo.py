@@ -1,18 +1,21 @@
 """Demo: synthetic, time-driven accounts so a newcomer sees a live segment with no key.
 
 Options:
-    kind: "prepaid", "subscription", "postpaid" or "flaky" (default "prepaid")
+    kind: "prepaid", "subscription", "postpaid", "flaky" or "revoked" (default "prepaid")
     speed: how many times faster than real time the figures move (default 1.0)
     currency: currency of the money figures (default "USD")
+    delay: seconds each fetch takes, like a slow provider (default 0.0)
 Reports:
     prepaid: a balance that drains and is topped up; spend today
     subscription: a 5-hour and a 7-day window that fill and reset
     postpaid: spend today and this month, tokens today
     flaky: a draining balance, and a simulated outage or rate limit now and then
+    revoked: nothing; its key is always refused, to show how a dead key looks
 Needs:
     nothing
 Errors:
-    flaky raises ServerError or RateLimited on a fixed share of time slots
+    flaky raises ServerError or RateLimited on a fixed share of time slots;
+    revoked always raises AuthError
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from tokseg.errors import RateLimited, ServerError
+from tokseg.errors import AuthError, RateLimited, ServerError
 from tokseg.providers._base import Ctx
 from tokseg.reading import Headline, Money, Reading, Tokens, Window
 
@@ -38,14 +41,19 @@ class Options:
     kind: str = "prepaid"
     speed: float = 1.0
     currency: str = "USD"
+    delay: float = 0.0
 
 
-KINDS = ("prepaid", "subscription", "postpaid", "flaky")
+CHOICES = {"kind": ("prepaid", "subscription", "postpaid", "flaky", "revoked")}
 
 
 def fetch(ctx: Ctx) -> Reading:
     opts: Options = ctx.options  # type: ignore[assignment]
+    if opts.delay > 0:
+        time.sleep(opts.delay)
     now = ctx.now()
+    if opts.kind == "revoked":
+        raise AuthError("demo: the key was refused (HTTP 401); in real life: `tokseg add` a new one")
     if opts.kind == "flaky":
         _maybe_fail(now)
     builder = {"prepaid": _prepaid, "flaky": _prepaid, "subscription": _subscription, "postpaid": _postpaid}

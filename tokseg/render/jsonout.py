@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from tokseg.render import clip, plain, state
+from tokseg.render import view as views
 
 JSON_SCHEMA = 1
-NOT_REPORTED = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {}, "windows": [],
+NOT_REPORTED: dict[str, object] = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {}, "windows": [],
                 "rate_limits": []}
 
 
@@ -28,6 +29,9 @@ def document(view: dict, template_text: str | None = None, max_width: int | None
         }
         for key, absent in NOT_REPORTED.items():
             entry[key] = reading.get(key, absent)
+        entry["forecast"] = _forecast(item.get("forecast"), view["now"])
+        entry["budget_state"] = item.get("state_hint") or "ok"
+        entry["budget"] = item.get("budget") or []
         accounts.append(entry)
     return {
         "schema": JSON_SCHEMA,
@@ -39,7 +43,15 @@ def document(view: dict, template_text: str | None = None, max_width: int | None
         "text": clip(plain.text(view, template_text), max_width),
         "accounts": accounts,
         "totals": view["totals"],
+        "budget": view.get("budget") or {"state": "ok", "checks": []},
     }
+
+
+def _forecast(forecast: dict | None, now: float) -> dict | None:
+    """The refresher's forecast plus its text as of now."""
+    if not forecast:
+        return None
+    return {**forecast, "burn": views.burn_text(forecast), "text": views.forecast_text(forecast, now)}
 
 
 def render(view: dict, template_text: str | None, max_width: int | None) -> str:

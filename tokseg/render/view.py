@@ -6,6 +6,8 @@ here; the short text a bar shows is made by the small formatters below.
 
 from __future__ import annotations
 
+import time
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
@@ -49,6 +51,35 @@ def window_text(window: dict, now: float) -> str:
     if resets_at:
         text += f" ↻{duration(resets_at - now)}"
     return text
+
+
+def burn_text(forecast: dict) -> str:
+    """$0.90/h, 12%/h, 5,000 tokens/h."""
+    rate, unit = forecast["burn_per_hour"], forecast["unit"]
+    if unit == "%":
+        return f"{percent(rate)}/h"
+    if unit == "tokens":
+        return f"{rate:,.0f} tokens/h"
+    return f"{money(rate, unit)}/h"
+
+
+def clock(ts: float, now: float) -> str:
+    """Local 16:40 within a day, Tue 16:40 within a week, else Dec 02."""
+    ahead = ts - now
+    fmt = "%H:%M" if ahead < 86400 else ("%a %H:%M" if ahead < 6 * 86400 else "%b %d")
+    return time.strftime(fmt, time.localtime(ts))
+
+
+def forecast_text(forecast: dict | None, now: float) -> str:
+    """"runs out in 3d4h", "5h full at 16:40", "budget at 18:20", or "" when nothing runs out."""
+    if not forecast or forecast.get("runs_out_at") is None:
+        return ""
+    at, kind = forecast["runs_out_at"], forecast.get("kind")
+    if kind == "window":
+        return f"{forecast['metric'].split('.', 1)[-1]} full at {clock(at, now)}"
+    if kind == "spend":
+        return f"budget at {clock(at, now)}"
+    return f"runs out in {duration(at - now)}"
 
 
 def headline(reading: dict | None, now: float) -> tuple[str, float | None]:
@@ -106,6 +137,7 @@ def build(snap: dict | None, now: float, only: list[str] | None = None) -> dict:
         "due": due,
         "settings": settings,
         "written_at": snap.get("written_at"),
+        "budget": snap.get("budget"),
     }
 
 
@@ -130,6 +162,10 @@ def _account(name: str, entry: dict, now: float, stale_factor: float) -> dict:
         "headline": text,
         "value": value,
         "reading": reading,
+        "forecast": entry.get("forecast"),
+        "state_hint": entry.get("budget_state") or "ok",
+        "budget": entry.get("budget") or [],
+        "trend": entry.get("trend") or "",
         "due": (next_due is None and entry.get("status") != "parked") or (next_due is not None and next_due <= now),
     }
 
@@ -137,7 +173,8 @@ def _account(name: str, entry: dict, now: float, stale_factor: float) -> dict:
 def _unknown(name: str) -> dict:
     error = {"kind": "config", "message": f"no account named {name!r}; see `tokseg list`", "at": None}
     return {"name": name, "provider": None, "label": name, "status": "error", "stale": False, "error": error,
-            "fetched_at": None, "age": None, "headline": "", "value": None, "reading": None}
+            "fetched_at": None, "age": None, "headline": "", "value": None, "reading": None, "forecast": None,
+            "state_hint": "ok", "budget": [], "trend": ""}
 
 
 def _totals(accounts: list[dict]) -> dict:
@@ -191,6 +228,15 @@ def fields(view: dict) -> dict[str, Any]:
         out[f"{name}.status"] = item["status"]
         out[f"{name}.error"] = (item["error"] or {}).get("kind") or ""
         out[f"{name}.age"] = duration(item["age"]) if item["age"] is not None else ""
+        forecast = item.get("forecast")
+        runs_out_at = (forecast or {}).get("runs_out_at")
+        out[f"{name}.burn"] = burn_text(forecast) if forecast else ""
+        out[f"{name}.burn.value"] = forecast["burn_per_hour"] if forecast else None
+        out[f"{name}.runs_out"] = duration(runs_out_at - now) if runs_out_at else ""
+        out[f"{name}.runs_out_at"] = clock(runs_out_at, now) if runs_out_at else ""
+        out[f"{name}.forecast"] = forecast_text(forecast, now)
+        out[f"{name}.budget"] = item.get("state_hint") or "ok"
+        out[f"{name}.trend"] = item.get("trend") or ""
         if reading.get("balance"):
             out[f"{name}.balance"] = " ".join(money(m["amount"], m["currency"]) for m in reading["balance"])
             out[f"{name}.balance.value"] = reading["balance"][0]["amount"]
@@ -212,4 +258,5 @@ def fields(view: dict) -> dict[str, Any]:
     out["all"] = separator.join(pieces)
     for key, sums in view["totals"].items():
         out[f"total.{key}"] = totals_text(sums)
+    out["total.budget"] = (view.get("budget") or {}).get("state") or "ok"
     return out

@@ -1,0 +1,182 @@
+"""Benchmark: Claude Code log scanning and the `tokseg statusline` hot path.
+
+Generates ~50 MB of Claude Code transcripts (streamed duplicate rows, user
+turns with tool output, a month of timestamps) in a temporary folder, then
+reports:
+  1. the full first scan: seconds and MB/s (parse, dedupe, price, index);
+  2. a refresh after one appended message, as a fraction of the full scan
+     (target <= 5 %);
+  3. `tokseg statusline` median wall time against `python -c "import json"`
+     on the same interpreter, measured in alternating pairs (target <= 1.3x),
+     once with figures that change every render (a write + fsync each time)
+     and once with unchanged figures (the file is left alone).
+
+Run: python benchmarks/agent_logs.py [--mb 50] [--pairs 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tokseg.providers._base import Ctx  # noqa: E402
+from tokseg.sources import claude_code  # noqa: E402
+
+MODELS = ("claude-sonnet-4-5-20250929", "claude-opus-4-7", "claude-haiku-4-5")
+WORDS = "the handler reads the request body and validates each field before it calls the service layer".split()
+
+
+def iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + f".{int(ts * 1000) % 1000:03d}Z"
+
+
+def text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def exchange(rng: random.Random, session: str, n: int, ts: float) -> list[str]:
+    """A user turn (often carrying tool output) and a reply streamed as 1-3 rows of the same message."""
+    lines = [json.dumps({"type": "user", "sessionId": session, "uuid": f"u{n}", "timestamp": iso(ts),
+                         "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{n}",
+                                                                  "content": text(rng, rng.randint(20, 400))}]}})]
+    model, msg, req = rng.choice(MODELS), f"msg_{session[:8]}_{n:06d}", f"req_{session[:8]}_{n:06d}"
+    usage = {"input_tokens": rng.randint(1, 50), "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+    write = rng.randint(0, 4000)
+    read = rng.randint(1000, 150_000)
+    hour = write if rng.random() < 0.2 else 0
+    usage.update(cache_creation_input_tokens=write, cache_read_input_tokens=read,
+                 cache_creation={"ephemeral_5m_input_tokens": write - hour, "ephemeral_1h_input_tokens": hour})
+    output = rng.randint(20, 2000)
+    blocks = rng.randint(1, 3)
+    for b in range(blocks):
+        row_usage = {**usage, "output_tokens": output * (b + 1) // blocks, "service_tier": "standard"}
+        lines.append(json.dumps({
+            "parentUuid": f"u{n}", "isSidechain": False, "userType": "external", "cwd": "/home/dev/src/app",
+            "sessionId": session, "version": "2.1.130", "gitBranch": "main", "requestId": req, "type": "assistant",
+            "uuid": f"a{n}.{b}", "timestamp": iso(ts + 2 + b),
+            "message": {"id": msg, "type": "message", "role": "assistant", "model": model,
+                        "content": [{"type": "text", "text": text(rng, rng.randint(5, 120))}],
+                        "stop_reason": None if b < blocks - 1 else "end_turn", "usage": row_usage}}))
+    return lines
+
+
+def generate(root: Path, megabytes: float, now: float) -> tuple[int, Path]:
+    """Sessions spread over the last 30 days until `megabytes` are written; returns (bytes, newest file)."""
+    rng = random.Random(4)
+    target, written, s = int(megabytes * 1e6), 0, 0
+    newest = root
+    while written < target:
+        session = f"{s:08d}-2f4d-4a51-9a0e-3c1d2b9e7a10"
+        start = rng.uniform(now - 30 * 86400, now - 86400)
+        path = root / "projects" / f"-home-dev-src-app{s % 7}" / f"{session}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = []
+        for n in range(rng.randint(150, 600)):
+            lines.extend(exchange(rng, session, n, start + n * 20))
+        data = ("\n".join(lines) + "\n").encode()
+        path.write_bytes(data)
+        written += len(data)
+        newest = path
+        s += 1
+    return written, newest
+
+
+def scan(root: Path, now: float):
+    ctx = Ctx(account="bench", options=claude_code.Options(paths=str(root)), secret=None, http=None,  # type: ignore[arg-type]
+              now=lambda: now, env={"HOME": str(root)})
+    started = time.perf_counter()
+    reading, stats = claude_code.run(ctx)
+    return time.perf_counter() - started, reading, stats
+
+
+def wall(cmd: list[str], stdin: bytes, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    return time.perf_counter() - started
+
+
+def hook(now: float, cost: float) -> bytes:
+    return json.dumps({"session_id": "6f1c2b7e", "model": {"id": "claude-opus-4-7", "display_name": "Opus 4.7"},
+                       "cost": {"total_cost_usd": cost},
+                       "rate_limits": {"five_hour": {"used_percentage": 42, "resets_at": int(now) + 4000},
+                                       "seven_day": {"used_percentage": 18, "resets_at": int(now) + 400000}}}).encode()
+
+
+def statusline_ratio(pairs: int, home: Path, changing: bool) -> tuple[float, float, str]:
+    script = Path(sys.executable).with_name("tokseg")
+    command = [str(script), "statusline"] if script.exists() else [sys.executable, "-m", "tokseg", "statusline"]
+    # As installed: byte-compiled modules (an environment that forbids writing them would time the compiler).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["TOKSEG_HOME"] = str(home)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "tokseg")], check=True)
+    baseline = [sys.executable, "-c", "import json"]
+    now = time.time()
+    ours, base = [], []
+    for _ in range(3):  # warm the page cache, create the folder
+        wall(command, hook(now, 1.0), env)
+        wall(baseline, b"", env)
+    for i in range(pairs):
+        stdin = hook(now, 1.0 + (i if changing else 0) / 100)
+        if i % 2:
+            base.append(wall(baseline, b"", env))
+            ours.append(wall(command, stdin, env))
+        else:
+            ours.append(wall(command, stdin, env))
+            base.append(wall(baseline, b"", env))
+    return statistics.median(ours), statistics.median(base), " ".join([Path(command[0]).name, *command[1:]])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=50.0)
+    parser.add_argument("--pairs", type=int, default=40)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="tokseg-bench-"))
+    os.environ["TOKSEG_HOME"] = str(work / "home")
+    try:
+        now = time.time()
+        logs = work / "claude"
+        size, newest = generate(logs, args.mb, now - 120)
+        import genai_prices  # noqa: F401  (imported before timing: the refresher pays it once per process)
+
+        full, reading, stats = scan(logs, now)
+        print(f"logs: {size / 1e6:.1f} MB in {stats.files} files, {stats.rows} usage rows")
+        print(f"full scan: {full:.2f} s, {size / 1e6 / full:.1f} MB/s "
+              f"(month ${reading.spent['month'].amount:,.2f}, {reading.tokens['month'].to_dict()['total']:,} tokens)")
+        fractions, appended = [], 0
+        rng = random.Random(9)
+        for n in range(5):
+            lines = exchange(rng, newest.stem, 900_000 + n, now - 60)
+            data = ("\n".join(lines) + "\n").encode()
+            with open(newest, "ab") as fh:
+                fh.write(data)
+            seconds, _, stats = scan(logs, now)
+            assert stats.bytes_read == len(data), (stats.bytes_read, len(data))
+            fractions.append(seconds / full)
+            appended = len(data)
+        best = statistics.median(fractions)
+        print(f"refresh after one appended message ({appended} bytes read): "
+              f"{best * full * 1000:.1f} ms = {best:.2%} of the full scan (target <= 5%)")
+        for changing in (True, False):
+            ours, base, label = statusline_ratio(args.pairs, work / "home", changing)
+            what = "figures change each render (write + fsync)" if changing else "unchanged figures (no write)"
+            print(f"statusline, {what}: median {ours * 1000:.1f} ms vs python -c 'import json' "
+                  f"{base * 1000:.1f} ms = {ours / base:.2f}x (target <= 1.3x) [{label}]")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Builders for agent log fixtures, from the documented line shapes (constructed values)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tokseg.providers._base import Ctx
+
+
+def iso(ts: float) -> str:
+    """Epoch seconds → the logs' ISO-8601 UTC form with milliseconds."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + f".{int(ts * 1000) % 1000:03d}Z"
+
+
+def claude_row(msg_id: str, ts: float, *, model: str = "claude-sonnet-4-5-20250929", request: str | None = "req_1",
+               input: int = 6, write_5m: int = 244, write_1h: int = 0, read: int = 87250, output: int = 12,
+               sidechain: bool = False, split: bool = True, text: str = "Looking at the handler") -> str:
+    """One assistant transcript line as Claude Code writes it (reference B1)."""
+    usage: dict = {"input_tokens": input, "cache_creation_input_tokens": write_5m + write_1h,
+                   "cache_read_input_tokens": read, "output_tokens": output, "service_tier": "standard"}
+    if split:
+        usage["cache_creation"] = {"ephemeral_5m_input_tokens": write_5m, "ephemeral_1h_input_tokens": write_1h}
+    line = {"parentUuid": None, "isSidechain": sidechain, "userType": "external", "cwd": "/home/dev/src/shop-api",
+            "sessionId": "6f1c2b7e-2f4d-4a51-9a0e-3c1d2b9e7a10", "version": "2.1.130", "gitBranch": "main",
+            "message": {"id": msg_id, "type": "message", "role": "assistant", "model": model,
+                        "content": [{"type": "text", "text": text}], "stop_reason": None, "usage": usage},
+            "type": "assistant", "uuid": f"uuid-{msg_id}-{output}", "timestamp": iso(ts)}
+    if request is not None:
+        line["requestId"] = request
+    return json.dumps(line)
+
+
+def user_row(ts: float, text: str = "fix the failing test") -> str:
+    return json.dumps({"type": "user", "message": {"role": "user", "content": text}, "timestamp": iso(ts),
+                       "uuid": f"user-{ts}"})
+
+
+def codex_meta(ts: float, *, forked_from: str | None = None, spawn: bool = False) -> str:
+    payload: dict = {"id": "0199a1b2-0000-7000-8000-0000000000aa", "timestamp": iso(ts), "cwd": "/home/dev/src/shop-api",
+                     "originator": "codex_cli_rs", "cli_version": "0.160.0"}
+    if forked_from:
+        payload["forked_from_id"] = forked_from
+    if spawn:
+        payload["source"] = {"subagent": {"thread_spawn": {"parent_thread_id": "0199a1b2-parent"}}}
+    return json.dumps({"timestamp": iso(ts), "type": "session_meta", "payload": payload})
+
+
+def codex_turn(ts: float, model: str = "gpt-5.3-codex") -> str:
+    return json.dumps({"timestamp": iso(ts), "type": "turn_context",
+                       "payload": {"cwd": "/home/dev/src/shop-api", "model": model, "effort": "medium"}})
+
+
+def codex_tokens(ts: float, total: tuple[int, int, int, int], last: tuple[int, int, int, int] | None = None,
+                 lane: str | None = "codex") -> str:
+    """A token_count event: (input incl. cached, cached, output incl. reasoning, reasoning)."""
+    def usage(v: tuple[int, int, int, int]) -> dict:
+        return {"input_tokens": v[0], "cached_input_tokens": v[1], "output_tokens": v[2],
+                "reasoning_output_tokens": v[3], "total_tokens": v[0] + v[2]}
+
+    limits = None if lane is None else {"limit_id": lane, "primary": {"used_percent": 12.0, "window_minutes": 300,
+                                                                      "resets_at": 1795359600}}
+    info = {"total_token_usage": usage(total), "last_token_usage": usage(last or total), "model_context_window": 272000}
+    return json.dumps({"timestamp": iso(ts), "type": "event_msg",
+                       "payload": {"type": "token_count", "info": info, "rate_limits": limits}})
+
+
+def write_lines(path: Path, lines: list[str], mode: str = "w") -> int:
+    """Write (or append) lines; returns the number of bytes written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = "".join(line + "\n" for line in lines).encode()
+    with open(path, mode + "b") as fh:
+        fh.write(data)
+    return len(data)
+
+
+def ctx(options: object, env: dict[str, str], now: float, account: str = "agent") -> Ctx:
+    """A file source needs no key and no HTTP session."""
+    return Ctx(account=account, options=options, secret=None, http=None, now=lambda: now, env=env)  # type: ignore[arg-type]

@@ -1,0 +1,48 @@
+"""A broken snapshot reads as missing: placeholder now, rebuilt by the refresher."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tokseg import snapshot
+
+from tests.conftest import run_tokseg, wait_for, write_config
+from tests.snapshots import load, snapshot_file
+
+BROKEN = {
+    "empty": b"",
+    "truncated": b'{"schema": 1, "accounts": {"credits": {"reading": {"bal',
+    "garbage": b"\x00\xffnot json at all",
+    "future schema": json.dumps({"schema": 99, "accounts": {}, "settings": {}}).encode(),
+    "wrong shape": b"[1, 2, 3]",
+    "accounts not a table": json.dumps({"schema": 1, "accounts": [], "settings": {}}).encode(),
+}
+
+
+@pytest.mark.parametrize("content", BROKEN.values(), ids=BROKEN.keys())
+def test_broken_snapshot_shows_placeholder_then_is_rebuilt(config_file, home, content):
+    write_config(config_file, '[accounts.credits]\nprovider = "demo"\n')
+    snapshot_file(home).parent.mkdir(parents=True)
+    snapshot_file(home).write_bytes(content)
+
+    shown = run_tokseg()
+
+    assert (shown.returncode, shown.stdout, shown.stderr) == (0, "tok …\n", "")
+    wait_for(lambda: _readable(home) and load(home)["accounts"]["credits"]["reading"])
+    assert run_tokseg().stdout.startswith("credits $")
+
+
+def test_valid_schema_with_nonsense_values_prints_marker_not_traceback(home):
+    snapshot_file(home).parent.mkdir(parents=True)
+    nonsense = {"schema": 1, "settings": {}, "config": {"accounts": ["x"]},
+                "accounts": {"x": {"reading": {"headline": {"kind": "balance"}, "balance": "12"}, "interval": "soon"}}}
+    snapshot_file(home).write_text(json.dumps(nonsense))
+    for args in ((), ("--json",)):
+        shown = run_tokseg(*args)
+        assert (shown.returncode, shown.stdout, shown.stderr) == (0, "tok ?\n", "")
+
+
+def _readable(home) -> bool:
+    return snapshot.read(str(snapshot_file(home))) is not None

@@ -1,0 +1,141 @@
+"""`tokseg statusline` (hot path) and the claude_statusline provider that serves its file."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.agent_logs import claude_row, ctx, write_lines
+from tests.conftest import run_tokseg, write_config
+from tokseg import statusline
+from tokseg.errors import BadResponse
+from tokseg.providers import claude_statusline
+
+FORBIDDEN = {"click", "requests", "keyring", "filelock", "platformdirs", "tomllib", "sqlite3", "subprocess",
+             "logging", "pathlib", "dataclasses", "typing", "datetime", "threading", "argparse", "shutil",
+             "tempfile", "genai_prices", "pydantic", "urllib3"}
+
+
+def hook_input(now: float, **changes) -> str:
+    """Reference A1's example, with resets in the future of `now`."""
+    data = {
+        "hook_event_name": "Status", "session_id": "6f1c2b7e-2f4d-4a51-9a0e-3c1d2b9e7a10",
+        "transcript_path": "/home/dev/.claude/projects/-home-dev-src-shop-api/6f1c2b7e.jsonl",
+        "cwd": "/home/dev/src/shop-api", "model": {"id": "claude-opus-4-7", "display_name": "Opus 4.7"},
+        "version": "2.1.130",
+        "cost": {"total_cost_usd": 1.8421, "total_duration_ms": 2257641},
+        "context_window": {"context_window_size": 200000, "used_percentage": 28, "current_usage": None},
+        "rate_limits": {"five_hour": {"used_percentage": 42.4, "resets_at": int(now) + 4320 + 30},
+                        "seven_day": {"used_percentage": "18", "resets_at": int(now) + 5 * 86400}},
+    }
+    data.update(changes)
+    return json.dumps(data)
+
+
+def stored(home: Path) -> Path:
+    return home / "cache" / statusline.STORE_FILE
+
+
+def test_valid_input_prints_the_segment_and_stores_the_figures(home):
+    now = time.time()
+    result = run_tokseg("statusline", input=hook_input(now))
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout == "claude 5h 42% ↻1h12m · 7d 18% · $1.84 sess\n"
+    path = stored(home)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    data = json.loads(path.read_text())
+    assert data["windows"]["5h"]["used_pct"] == 42.4
+    assert data["windows"]["7d"] == {"used_pct": 18.0, "resets_at": float(int(now) + 5 * 86400)}
+    assert (data["cost_usd"], data["model"], data["session_id"]) == (1.8421, "Opus 4.7", "6f1c2b7e-2f4d-4a51-9a0e-3c1d2b9e7a10")
+    assert [p.name for p in path.parent.iterdir()] == [statusline.STORE_FILE]  # no temp file left behind
+
+
+def test_without_rate_limits_the_model_and_cost_show(home):
+    result = run_tokseg("statusline", input=hook_input(time.time(), rate_limits=None, model="claude-sonnet-4-5"))
+    assert result.stdout == "claude claude-sonnet-4-5 · $1.84 sess\n"
+    assert json.loads(stored(home).read_text())["windows"] == {}
+
+
+@pytest.mark.parametrize("garbage", ["", "not json", "[1, 2]", '{"model": ', "\xff\xfe", "null"])
+def test_bad_input_prints_a_marker_and_exits_zero(home, garbage):
+    result = run_tokseg("statusline", input=garbage)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "claude ?\n", "")
+    assert not stored(home).exists()
+
+
+def test_unwritable_cache_still_prints_the_segment(home):
+    (home / "cache").write_text("a file where the folder should be")
+    result = run_tokseg("statusline", input=hook_input(time.time()))
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("claude 5h 42%")
+
+
+def test_unchanged_figures_are_not_rewritten_each_render(home):
+    now = 1_800_000_000.0
+    figures = statusline.parse(hook_input(now).encode(), now)
+    path = str(stored(home))
+    assert statusline.store(figures, path, now) is True
+    inode = os.stat(path).st_ino
+    assert statusline.store(figures, path, now + 5) is False
+    assert os.stat(path).st_ino == inode
+    changed = statusline.parse(hook_input(now, cost={"total_cost_usd": 2.5}).encode(), now)
+    assert statusline.store(changed, path, now + 6) is True
+    assert statusline.store(figures, path, now + 5 + statusline.REWRITE_AFTER_S) is True
+
+
+def test_statusline_imports_nothing_heavy(home):
+    """Modules the command imports beyond what the interpreter itself loads at start-up."""
+    def imported(*args: str, stdin: str = "") -> set[str]:
+        out = subprocess.run([sys.executable, "-X", "importtime", *args], input=stdin, capture_output=True,
+                             text=True, env=os.environ.copy(), timeout=30)
+        return {line.split("|")[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+
+    baseline = imported("-c", "pass")
+    command = imported("-m", "tokseg", "statusline", stdin=hook_input(time.time()))
+    assert "tokseg.statusline" in command  # the measurement saw our modules
+    heavy = {m for m in command - baseline if m.split(".")[0] in FORBIDDEN}
+    assert heavy == set()
+
+
+def test_provider_serves_the_stored_figures(home):
+    now = time.time()
+    run_tokseg("statusline", input=hook_input(now))
+    reading = claude_statusline.fetch(ctx(claude_statusline.Options(), {}, now + 60))
+    windows = {w.name: w for w in reading.windows}
+    assert windows["5h"].used_pct == 42.4 and windows["5h"].resets_at == int(now) + 4350
+    assert reading.spent["session"].amount == pytest.approx(1.8421)
+    assert reading.headline.key == "5h"
+    assert "model Opus 4.7" in reading.notes and "context 28% full" in reading.notes
+    # After the 5-hour reset and a long silence, the old percentage is not shown as current.
+    later = claude_statusline.fetch(ctx(claude_statusline.Options(), {}, now + 5 * 3600))
+    assert {w.name: w.used_pct for w in later.windows}["5h"] == 0.0
+    assert "5h window has reset since the last Claude Code update" in later.notes
+    assert any(note.startswith("figures are 4h59m old") for note in later.notes), later.notes
+
+
+def test_provider_without_a_stored_file_says_how_to_set_it_up(home):
+    with pytest.raises(BadResponse, match="statusLine"):
+        claude_statusline.fetch(ctx(claude_statusline.Options(), {}, time.time()))
+
+
+def test_refresher_merges_status_line_and_log_sources_into_the_snapshot(config_file, home, tmp_path):
+    now = time.time()
+    run_tokseg("statusline", input=hook_input(now))
+    logs = tmp_path / "claude"
+    write_lines(logs / "projects" / "p" / "s.jsonl", [claude_row("msg_1", now - 60, output=637)])
+    write_config(config_file, f'[accounts.claude]\nprovider = "claude_statusline"\n\n'
+                              f'[accounts.cc]\nprovider = "claude_code"\npaths = "{logs}"\n')
+    result = run_tokseg("refresh")
+    assert result.returncode == 0, result.stdout + result.stderr
+    snap = json.loads((home / "cache" / "snapshot.json").read_text())
+    assert snap["accounts"]["claude"]["reading"]["windows"][0]["name"] == "5h"
+    assert snap["accounts"]["cc"]["reading"]["tokens"]["today"]["output"] == 637
+    segment = run_tokseg("--account", "claude")
+    assert segment.stdout.startswith("claude 5h 42%"), segment.stdout

@@ -1,0 +1,103 @@
+"""`tokseg add | list | remove | rename`: thin click shells over `tokseg.accounts`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from tokseg import accounts as core
+from tokseg import providers
+from tokseg.render import view as views
+
+
+def _options(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in value:
+        key, eq, text = item.partition("=")
+        if not eq or not key.strip():
+            raise click.BadParameter(f"{item!r}: write KEY=VALUE, e.g. team_id=abc")
+        out[key.strip()] = text.strip()
+    return out
+
+
+@click.command()
+@click.argument("provider", type=click.Choice(sorted(providers.PROVIDERS)), metavar="PROVIDER")
+@click.option("--name", help="Account name (default: the provider's name).")
+@click.option("--base-url", help="Send requests here instead (a proxy, gateway or test server).")
+@click.option("--key-env", metavar="VAR", help="Read the key from this environment variable at each refresh.")
+@click.option("--key-command", metavar="CMD", help="Run this (no shell) to print the key at each refresh.")
+@click.option("--label", help="Short text the segment shows for this account.")
+@click.option("--option", "-o", "options", multiple=True, callback=_options, metavar="KEY=VALUE",
+              help="A provider option, e.g. -o team_id=abc (repeatable).")
+def add(provider: str, name: str | None, base_url: str | None, key_env: str | None, key_command: str | None,
+        label: str | None, options: dict[str, str]) -> None:
+    """Add an account, checking its key with one live fetch first.
+
+    The key is asked for with hidden input, or read from stdin when piped.
+    It goes to the system keyring unless --key-env or --key-command says
+    where it lives; it is never written to the config and never taken as an
+    argument (it would show in the process list and shell history).
+    """
+    plan = core.plan_add(provider, name, base_url=base_url, key_env=key_env, key_command=key_command,
+                         label=label, options=options)
+    typed = _ask_key(provider) if plan.wants_key else None
+    added = core.add(plan, typed)
+    headline = views.headline(added.reading, time.time())[0] or "no figures yet"
+    verb = "new key saved for" if added.rekey else "added"
+    key = f"; key {added.key_preview} ({added.key_source})" if added.key_preview else ""
+    click.echo(f"{verb} {added.name} ({added.provider}): {headline}{key}")
+
+
+def _ask_key(provider: str) -> str:
+    title = providers.load(provider).TITLE
+    if sys.stdin is None:
+        return ""
+    if sys.stdin.isatty():
+        return click.prompt(f"{title} key (input hidden)", hide_input=True, show_default=False)
+    return sys.stdin.readline()
+
+
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
+def list_(as_json: bool) -> None:
+    """List accounts: key preview, status, last refresh, headline."""
+    now = time.time()
+    rows = core.rows(now)
+    if as_json:
+        click.echo(json.dumps({"accounts": rows}, indent=2))
+        return
+    if not rows:
+        click.echo("no accounts yet; add one with `tokseg add PROVIDER` (or try `tokseg demo`)")
+        return
+    table = [("NAME", "PROVIDER", "KEY", "SOURCE", "STATUS", "REFRESHED", "HEADLINE")]
+    for row in rows:
+        status = row["status"] + (f" ({row['error']['kind']})" if row["error"] else "")
+        age = f"{views.duration(row['age'])} ago" if row["age"] is not None else "never"
+        table.append((row["name"], row["provider"], row["key_preview"] or "-", row["key_source"], status, age,
+                      row["headline"] or "-"))
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]) - 1)]
+    for line in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1])
+
+
+@click.command()
+@click.argument("name")
+def remove(name: str) -> None:
+    """Remove an account, its stored key and its cached figures."""
+    result = core.remove(name)
+    for warning in result.warnings:
+        click.secho(f"tokseg: {warning}", err=True, fg="yellow")
+    key = " and its key" if result.key_removed else ""
+    click.echo(f"removed {name}{key}")
+
+
+@click.command()
+@click.argument("old")
+@click.argument("new")
+def rename(old: str, new: str) -> None:
+    """Rename an account in the config, the keyring and the cache."""
+    moved = core.rename(old, new)
+    click.echo(f"renamed {old} to {new}" + (" (key moved)" if moved else ""))

@@ -1,0 +1,174 @@
+"""`tokseg doctor`: everything that can stop figures from reaching the bar, each with its fix.
+
+Pure data (a dict that `--json` prints as is); `cli/doctor.py` only
+formats it. Checks: the keyring backend and whether it can be read,
+folder and file permissions, the config, each account's last error with
+the fix for its error class, whether a refresher is running, and which
+host configs (tmux, starship, waybar, shells…) mention tokseg.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+from tokseg import __version__, config, dirs, providers, refresh, secrets, snapshot, store
+from tokseg.errors import ConfigError, TokError
+from tokseg.render import view as views
+
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+# Host config files that would run or read tokseg, relative to $HOME ("~") or the XDG config folder ("@").
+INTEGRATION_FILES: tuple[tuple[str, str], ...] = (
+    ("tmux", "~/.tmux.conf"), ("tmux", "@/tmux/tmux.conf"),
+    ("starship", "@/starship.toml"),
+    ("waybar", "@/waybar/config"), ("waybar", "@/waybar/config.jsonc"),
+    ("polybar", "@/polybar/config"), ("polybar", "@/polybar/config.ini"),
+    ("i3blocks", "@/i3blocks/config"), ("i3blocks", "~/.i3blocks.conf"),
+    ("i3status", "@/i3status/config"), ("i3status-rust", "@/i3status-rust/config.toml"),
+    ("i3", "@/i3/config"), ("sway", "@/sway/config"),
+    ("bash", "~/.bashrc"), ("bash", "~/.bash_profile"),
+    ("zsh", "~/.zshrc"), ("fish", "@/fish/config.fish"),
+    ("systemd", "@/systemd/user/tokseg.service"), ("systemd", "@/systemd/user/tokseg.timer"),
+)
+MAX_SCAN_BYTES = 1 << 20
+
+
+def fix_for(kind: str, name: str, provider: str, entry: dict, now: float, key_problem: str | None = None) -> str:
+    """The one thing to do about an account's last error of class `kind`."""
+    retry = entry.get("next_due")
+    when = (f"{time.strftime('%H:%M', time.localtime(retry))} (in {views.duration(retry - now)})"
+            if retry and retry > now else "the next refresh")
+    if kind == "auth":
+        spec = providers.load(provider).SECRET if provider in providers.PROVIDERS else None
+        why = f"wrong key type: {key_problem}; " if key_problem else ""
+        hint = f"; {spec.hint}" if spec else ""
+        return (f"{why}re-add a valid key with `tokseg add {provider} --name {name}` (it replaces the stored key; "
+                f"for key_env/key_command accounts change the key there){hint}")
+    if kind == "rate_limited":
+        return f"the provider asked tokseg to slow down: wait until {when}; tokseg retries by itself"
+    if kind == "network":
+        return ("check the connection, any proxy (HTTPS_PROXY, NO_PROXY) and the account's base_url; "
+                f"tokseg retries at {when}")
+    if kind == "server":
+        return (f"the provider has an outage (HTTP 5xx); nothing to fix here, tokseg keeps the last figures "
+                f"and retries at {when}")
+    if kind == "bad_response":
+        return ("the provider answered in a shape tokseg does not know: upgrade tokseg, and if it persists report "
+                f"the message (details in {refresh.LOG_FILE})")
+    if kind == "config":
+        return "fix the config as the message says: `tokseg config edit`, then `tokseg config check`"
+    return "run `tokseg refresh` to see the error in full"
+
+
+def diagnose(now: float | None = None) -> dict[str, Any]:
+    now = time.time() if now is None else now
+    report: dict[str, Any] = {"version": __version__}
+    report["config"], cfg = _config()
+    report["keyring"] = _keyring(cfg)
+    report["paths"] = _paths()
+    report["accounts"] = _accounts(cfg, now, keyring_usable=report["keyring"]["usable"])
+    # No cache folder means no refresher ever ran; asking the lock would create the folder.
+    running = dirs.cache_dir().is_dir() and refresh.is_running()
+    report["refresher"] = {"running": running, "log": str(dirs.cache_dir() / refresh.LOG_FILE)}
+    report["integrations"] = integrations()
+    report["problems"] = (
+        (1 if report["keyring"]["needed"] and not report["keyring"]["usable"] else 0)
+        + (0 if report["config"]["ok"] else 1)
+        + sum(1 for p in report["paths"] if not p["ok"])
+        + sum(1 for a in report["accounts"] if a["error"])
+    )
+    return report
+
+
+def _keyring(cfg: config.Config | None) -> dict[str, Any]:
+    """The backend and whether it works; an unusable one is a problem only if an account keeps its key there."""
+    problem = secrets.backend_problem()
+    needed = any(secrets.uses_keyring(a) and providers.load(a.provider).SECRET is not None
+                 for a in (cfg.accounts if cfg else ()))
+    return {"backend": secrets.backend_name(), "usable": problem is None, "needed": needed, "problem": problem}
+
+
+def _config() -> tuple[dict[str, Any], config.Config | None]:
+    path = dirs.config_path()
+    info: dict[str, Any] = {"path": str(path), "exists": path.exists(), "ok": True, "error": None}
+    try:
+        cfg = config.load(path)
+    except ConfigError as exc:
+        info.update(ok=False, error=str(exc))
+        return info, None
+    info["accounts"] = len(cfg.accounts)
+    return info, cfg
+
+
+def _paths() -> list[dict[str, Any]]:
+    """Folders must be 0700 and files 0600 (or stricter): they hold account names and figures."""
+    cache = dirs.cache_dir()
+    wanted = [(dirs.cache_dir(), PRIVATE_DIR), (dirs.config_dir(), PRIVATE_DIR), (dirs.state_dir(), PRIVATE_DIR),
+              (dirs.config_path(), PRIVATE_FILE), (store.snapshot_path(), PRIVATE_FILE),
+              (cache / refresh.LOG_FILE, PRIVATE_FILE)]
+    out = []
+    for path, mode in wanted:
+        try:
+            actual = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            out.append({"path": str(path), "exists": False, "mode": None, "ok": True, "fix": None})
+            continue
+        ok = actual & 0o077 == 0
+        fix = None if ok else f"chmod {mode:o} {path}"
+        out.append({"path": str(path), "exists": True, "mode": f"{actual:04o}", "ok": ok, "fix": fix})
+    return out
+
+
+def _accounts(cfg: config.Config | None, now: float, keyring_usable: bool) -> list[dict[str, Any]]:
+    """Each account's last error with its fix; a key that cannot be found now counts as an auth error."""
+    snap = snapshot.read(str(store.snapshot_path())) or snapshot.empty()
+    out = []
+    for account in cfg.accounts if cfg else ():
+        entry = snap["accounts"].get(account.name) or {}
+        module = providers.load(account.provider)
+        error, problem, source = entry.get("error"), None, "none needed"
+        try:
+            found = secrets.locate(account, module.SECRET)
+        except TokError as exc:
+            source = "missing"
+            error = error or {"kind": exc.kind, "message": str(exc), "at": None}
+        else:
+            check = getattr(module, "key_problem", None)
+            if found:
+                source = found.source
+                problem = check(found.secret) if check else None
+        item: dict[str, Any] = {"name": account.name, "provider": account.provider, "key_source": source,
+                                "status": entry.get("status", "pending"), "error": error, "fix": None}
+        if error:
+            kind = error.get("kind", "")
+            item["fix"] = fix_for(kind, account.name, account.provider, entry, now,
+                                  problem if kind == "auth" else None)
+            if kind == "auth" and source == "missing" and secrets.uses_keyring(account) and not keyring_usable:
+                item["fix"] = (f'this machine has no usable keyring: set key_env = "VAR" or key_command = "…" '
+                               f"in [accounts.{account.name}] (`tokseg config edit`)")
+        out.append(item)
+    return out
+
+
+def integrations() -> list[dict[str, Any]]:
+    """Host configs that mention tokseg, with the line numbers."""
+    home = Path(os.path.expanduser("~"))
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME", "").strip() or home / ".config")
+    candidates = [(host, (home if rel[0] == "~" else xdg) / rel[2:]) for host, rel in INTEGRATION_FILES]
+    if os.environ.get("STARSHIP_CONFIG", "").strip():
+        candidates.append(("starship", Path(os.environ["STARSHIP_CONFIG"].strip())))
+    found = []
+    for host, path in dict.fromkeys(candidates):
+        try:
+            with open(path, "rb") as fh:
+                text = fh.read(MAX_SCAN_BYTES).decode("utf-8", "replace")
+        except OSError:
+            continue
+        lines = [n for n, line in enumerate(text.splitlines(), 1) if "tokseg" in line]
+        if lines:
+            found.append({"host": host, "file": str(path), "lines": lines})
+    return found

@@ -1,0 +1,213 @@
+"""Reading history in sqlite: one row per account, metric and reading; trends and sparklines.
+
+The refresher appends every reading it takes (slow path only; the hot path
+never imports sqlite3). WAL mode lets `tokseg history` read while the
+refresher writes, and sqlite's journal keeps the file whole if a writer is
+killed mid-transaction: the unfinished transaction is simply absent.
+
+Metrics, with their unit:
+    balance           remaining prepaid credit, per currency
+    limit_remaining   cap left, in its currency
+    spent.PERIOD      spend for today/week/month/block/session, per currency
+    window.NAME       a subscription window's used %, unit "%"
+    tokens.PERIOD     total tokens for the period, unit "tokens"
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tokseg import dirs
+
+DB_FILE = "history.sqlite3"
+SCHEMA_VERSION = 1
+SPARK = "▁▂▃▄▅▆▇█"
+PREFERRED = ("balance", "limit_remaining", "spent.today", "spent.month", "window.", "tokens.today")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS samples (
+    account TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    ts REAL NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (account, metric, unit, ts)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS samples_ts ON samples (ts);
+CREATE TABLE IF NOT EXISTS alert_state (
+    account TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    level TEXT NOT NULL,
+    fired_level TEXT,
+    fired_at REAL,
+    PRIMARY KEY (account, rule)
+) WITHOUT ROWID;
+"""
+
+Point = tuple[float, float]
+
+
+def db_path() -> Path:
+    return dirs.state_dir() / DB_FILE
+
+
+def connect(path: Path | None = None) -> sqlite3.Connection:
+    """Open (creating if needed) the history database in WAL mode, private to the user."""
+    path = path or db_path()
+    dirs.ensure_private(path.parent)
+    fresh = not path.exists()
+    conn = sqlite3.connect(str(path), timeout=10.0)
+    try:
+        if fresh:
+            os.chmod(path, 0o600)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a killed process loses nothing committed; only a power cut may drop the last commits.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            with conn:
+                conn.executescript(SCHEMA)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def set_aside(path: Path | None = None) -> Path:
+    """Rename an unreadable database (dropping its -wal/-shm) so the next connect starts a fresh one."""
+    path = path or db_path()
+    target = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return target
+
+
+@contextmanager
+def opened(path: Path | None = None) -> Iterator[sqlite3.Connection]:
+    conn = connect(path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def metrics(reading: dict) -> list[tuple[str, str, float]]:
+    """(metric, unit, value) for every figure in a reading dict."""
+    out = [("balance", m["currency"], m["amount"]) for m in reading.get("balance") or ()]
+    if reading.get("limit_remaining"):
+        out.append(("limit_remaining", reading["limit_remaining"]["currency"], reading["limit_remaining"]["amount"]))
+    out += [(f"spent.{p}", m["currency"], m["amount"]) for p, m in (reading.get("spent") or {}).items()]
+    out += [(f"window.{w['name']}", "%", w["used_pct"]) for w in reading.get("windows") or ()]
+    out += [(f"tokens.{p}", "tokens", float(t["total"])) for p, t in (reading.get("tokens") or {}).items()]
+    return out
+
+
+def record(conn: sqlite3.Connection, account: str, reading: dict, ts: float) -> int:
+    """Append one reading; one transaction, so a crash leaves all of it or none."""
+    rows = [(account, metric, unit, ts, float(value)) for metric, unit, value in metrics(reading)]
+    with conn:
+        conn.executemany("INSERT OR REPLACE INTO samples (account, metric, unit, ts, value) VALUES (?, ?, ?, ?, ?)",
+                         rows)
+    return len(rows)
+
+
+def prune(conn: sqlite3.Connection, now: float, days: float) -> int:
+    """Drop samples older than the retention; returns how many went."""
+    with conn:
+        cursor = conn.execute("DELETE FROM samples WHERE ts < ?", (now - days * 86400.0,))
+    return cursor.rowcount
+
+
+def series(conn: sqlite3.Connection, account: str, metric: str, unit: str | None = None,
+           since: float = 0.0) -> list[Point]:
+    """(ts, value) of one metric, oldest first; `unit` picks a currency when there are several."""
+    query = "SELECT ts, value FROM samples WHERE account = ? AND metric = ? AND ts >= ?"
+    params: list = [account, metric, since]
+    if unit is not None:
+        query += " AND unit = ?"
+        params.append(unit)
+    return conn.execute(query + " ORDER BY ts", params).fetchall()
+
+
+def samples(conn: sqlite3.Connection, since: float = 0.0, account: str | None = None) -> list[tuple]:
+    """Every (ts, account, metric, unit, value) since `since`, for export and `tokseg history`."""
+    query = "SELECT ts, account, metric, unit, value FROM samples WHERE ts >= ?"
+    params: list = [since]
+    if account:
+        query += " AND account = ?"
+        params.append(account)
+    return conn.execute(query + " ORDER BY account, metric, unit, ts", params).fetchall()
+
+
+def primary_metric(conn: sqlite3.Connection, account: str, since: float = 0.0) -> tuple[str, str] | None:
+    """The metric a trend shows when none is named: balance first, then spend, windows, tokens."""
+    found = conn.execute("SELECT DISTINCT metric, unit FROM samples WHERE account = ? AND ts >= ? "
+                         "ORDER BY metric, unit", (account, since)).fetchall()
+    for prefix in PREFERRED:
+        for metric, unit in found:
+            if metric == prefix or (prefix.endswith(".") and metric.startswith(prefix)):
+                return metric, unit
+    return None
+
+
+def spark(values: list[float | None]) -> str:
+    """Unicode bars scaled between the lowest and highest value; leading gaps (no data yet) are dropped."""
+    while values and values[0] is None:
+        values = values[1:]
+    known = [v for v in values if v is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    span = high - low
+    out = []
+    for value in values:
+        if value is None:
+            out.append(" ")
+        elif span <= 0:
+            out.append(SPARK[len(SPARK) // 2])
+        else:
+            out.append(SPARK[min(len(SPARK) - 1, int((value - low) / span * len(SPARK)))])
+    return "".join(out)
+
+
+def bucketed(points: list[Point], start: float, end: float, width: int) -> list[float | None]:
+    """The last value in each of `width` equal buckets; an empty bucket repeats the one before."""
+    step = (end - start) / width
+    values: list[float | None] = [None] * width
+    for ts, value in points:
+        if start <= ts <= end:
+            values[min(width - 1, int((ts - start) / step))] = value
+    last = None
+    for i, value in enumerate(values):
+        if value is None:
+            values[i] = last
+        else:
+            last = value
+    return values
+
+
+def sparkline(account: str, hours: float = 24.0, *, metric: str | None = None, unit: str | None = None,
+              width: int = 24, now: float | None = None, conn: sqlite3.Connection | None = None) -> str:
+    """The account's trend over the last `hours` as `width` bars ("" with no history).
+
+    For `tokseg show` and tooltips; the refresher also compiles the 24-hour
+    one into the snapshot (`entry["trend"]`) for hot-path renderers.
+    """
+    now = time.time() if now is None else now
+    since = now - hours * 3600.0
+    if conn is None:
+        if not db_path().exists():
+            return ""
+        with opened() as own:
+            return sparkline(account, hours, metric=metric, unit=unit, width=width, now=now, conn=own)
+    if metric is None:
+        chosen = primary_metric(conn, account, since)
+        if chosen is None:
+            return ""
+        metric, unit = chosen
+    return spark(bucketed(series(conn, account, metric, unit, since), since, now, width))

@@ -1,0 +1,80 @@
+"""Token counts → USD with the `genai-prices` table (bundled, offline; refresher only).
+
+genai-prices resolves a model name to its price row (fuzzy, ~0.2 ms) and
+prices a request with Decimal arithmetic (~0.2 ms). A month of agent logs
+holds tens of thousands of requests, so each model is resolved once and a
+request whose total input is below every long-context tier is priced with
+the row's own per-token rates in floats: the same linear sum the library
+computes there (a test compares both). Anything else - a tier crossed, a
+price the row lacks - goes to the library itself, so its rules (long
+context switches every token to the tier rate; 1-hour cache writes have
+their own rate) stay the library's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import genai_prices
+from genai_prices import Usage, calc_price
+from genai_prices.types import ModelPrice, TieredPrices
+
+VERSION = genai_prices.__version__  # stored costs are redone when the table changes
+# The request's counts in the library's terms; input = uncached + cache writes + cache reads.
+FIELDS = ("input_mtok", "cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok", "output_mtok")
+_SUFFIX = re.compile(r"\[[^\]]*\]$")  # Claude Code may append e.g. "[1m]" to a model id
+
+
+@dataclass(frozen=True)
+class _Row:
+    model_id: str
+    price: ModelPrice
+    rates: tuple[float | None, ...]  # USD per token, per FIELDS; None when the row has no such price
+    tier_start: float  # smallest long-context threshold; inf when the row has none
+
+
+class Pricer:
+    """Prices requests of one provider's models; unknown models price as None."""
+
+    def __init__(self, provider_id: str) -> None:
+        self.provider_id = provider_id
+        self._rows: dict[str, _Row | None] = {}
+
+    def row(self, model: str) -> _Row | None:
+        if model not in self._rows:
+            self._rows[model] = self._resolve(model)
+        return self._rows[model]
+
+    def _resolve(self, model: str) -> _Row | None:
+        name = _SUFFIX.sub("", model)
+        try:
+            result = calc_price(Usage(input_tokens=1), name, provider_id=self.provider_id)
+        except LookupError:
+            return None
+        price = result.model_price
+        rates, starts = [], []
+        for field in FIELDS:
+            value = getattr(price, field, None)
+            if isinstance(value, TieredPrices):
+                starts.extend(tier.start for tier in value.tiers)
+                value = value.base
+            rates.append(float(value) / 1e6 if value is not None else None)
+        return _Row(result.model.id, price, tuple(rates), min(starts, default=float("inf")))
+
+    def cost(self, model: str, uncached: int, cache_read: int, write_5m: int, write_1h: int, output: int) -> float | None:
+        """USD for one request, or None when the model is not in the table."""
+        row = self.row(model)
+        if row is None:
+            return None
+        total_input = uncached + cache_read + write_5m + write_1h
+        counts = (uncached, cache_read, write_5m, write_1h, output)
+        if total_input < row.tier_start and all(r is not None or n == 0 for r, n in zip(row.rates, counts)):
+            return sum(n * r for n, r in zip(counts, row.rates) if n)  # type: ignore[operator]
+        usage = Usage(input_tokens=total_input, cache_read_tokens=cache_read, cache_write_tokens=write_5m + write_1h,
+                      output_tokens=output)
+        if write_1h:  # the split is given only when known; without it all writes are priced as 5-minute ones
+            usage = Usage(input_tokens=total_input, cache_read_tokens=cache_read,
+                          cache_write_tokens=write_5m + write_1h, cache_write_5m_tokens=write_5m,
+                          cache_write_1h_tokens=write_1h, output_tokens=output)
+        return float(row.price.calc_price(usage)["total_price"])

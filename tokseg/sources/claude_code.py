@@ -1,0 +1,126 @@
+"""Claude Code (local logs): spend and tokens from Claude Code's session transcripts.
+
+Options:
+    paths: comma-separated Claude config folders (or their `projects` folders); empty means the
+        CLAUDE_CONFIG_DIR list when set, else $XDG_CONFIG_HOME/claude (~/.config/claude) and ~/.claude
+        (default "")
+Reports:
+    spent and tokens today, this month and in the current 5-hour block (local time); headline spent today;
+    notes: per-model spend today and this month, the block's hours, requests from models without a
+    price (counted, not priced), fast-mode requests (priced at standard rates)
+Needs:
+    nothing: reads projects/**/*.jsonl under each folder; an index in tokseg's state folder
+    remembers how far each file was read
+Errors:
+    ConfigError when none of the folders exists
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+
+from tokseg.errors import ConfigError
+from tokseg.providers._base import Ctx
+from tokseg.reading import Reading
+from tokseg.sources import _spend
+from tokseg.sources._tail import Row, ScanStats, walk
+
+NAME, TITLE = "claude_code", "Claude Code (local logs)"
+SECRET = None
+SIDECHAIN_RANK = 1 << 60  # a main-thread copy of a message always beats a sidechain replay
+
+
+@dataclass(frozen=True)
+class Options:
+    paths: str = ""
+
+
+def roots(opts: Options, env: dict) -> list[str]:
+    """The `projects` folders to read, per the option, CLAUDE_CONFIG_DIR, or the two defaults."""
+    listed = opts.paths or env.get("CLAUDE_CONFIG_DIR", "")
+    if not listed.strip():
+        xdg = env.get("XDG_CONFIG_HOME", "").strip() or "~/.config"
+        listed = f"{xdg}/claude,~/.claude"
+    found = []
+    for folder in _spend.split_paths(listed, env):
+        projects = os.path.join(folder, "projects")
+        if os.path.isdir(projects):
+            found.append(projects)
+        elif os.path.basename(os.path.normpath(folder)) == "projects" and os.path.isdir(folder):
+            found.append(folder)
+    if not found:
+        raise ConfigError(f"no Claude Code logs: none of {listed} holds a projects/ folder; "
+                          "set the account's `paths` option (comma-separated) or CLAUDE_CONFIG_DIR")
+    return found
+
+
+def files(opts: Options, env: dict) -> list[str]:
+    return [path for root in roots(opts, env) for path in walk(root)]
+
+
+def parse(line: bytes, state: dict) -> list[Row]:
+    """One transcript line → at most one row: assistant lines with token usage.
+
+    Claude Code writes one row per content block of a streamed reply, each
+    repeating the message id with a growing output count, and copies messages
+    into resumed sessions and sidechains. Every copy is stored under the
+    message id (the request id is not part of the key: sidechain replays
+    carry a new one and some endpoints omit it, reference B1); the copy that
+    wins is a main-thread one, then the one with most tokens - the final row.
+    """
+    if b'"usage"' not in line:
+        return []
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return []
+    if not isinstance(entry, dict) or entry.get("type") != "assistant":
+        return []
+    message = entry.get("message")
+    usage = message.get("usage") if isinstance(message, dict) else None
+    if not isinstance(usage, dict):
+        return []
+    model = message.get("model")
+    ts = _spend.epoch(entry.get("timestamp"))
+    if not isinstance(model, str) or not model or model == "<synthetic>" or ts is None:
+        return []
+    uncached, output = _count(usage, "input_tokens"), _count(usage, "output_tokens")
+    read = _count(usage, "cache_read_input_tokens")
+    write_5m, write_1h = _writes(usage)
+    total = uncached + read + output + write_5m + write_1h
+    if not total:
+        return []
+    key = message.get("id") or entry.get("uuid") or "line:" + hashlib.sha1(line).hexdigest()
+    sidechain = entry.get("isSidechain") is True
+    fast = usage.get("speed") == "fast" or message.get("speed") == "fast"
+    score = (0 if sidechain else SIDECHAIN_RANK) + total * 2 + fast
+    flags = _spend.FLAG_FAST if fast else 0
+    return [Row(str(key), ts, model, uncached, read, write_5m, write_1h, output, score, flags)]
+
+
+def _count(usage: dict, key: str) -> int:
+    value = usage.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _writes(usage: dict) -> tuple[int, int]:
+    """Cache writes split by lifetime; without the split (older builds) all are 5-minute writes."""
+    total = _count(usage, "cache_creation_input_tokens")
+    split = usage.get("cache_creation")
+    if not isinstance(split, dict):
+        return total, 0
+    five, hour = _count(split, "ephemeral_5m_input_tokens"), _count(split, "ephemeral_1h_input_tokens")
+    return five + max(0, total - five - hour), hour
+
+
+def run(ctx: Ctx) -> tuple[Reading, ScanStats]:
+    opts: Options = ctx.options  # type: ignore[assignment]
+    env = dict(ctx.env)
+    return _spend.run(ctx.account, NAME, files(opts, env), parse, "anthropic", ctx.now(), "Claude")
+
+
+def fetch(ctx: Ctx) -> Reading:
+    return run(ctx)[0]
