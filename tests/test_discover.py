@@ -108,3 +108,15 @@ def test_empty_machine(tmp_path: Path, config_file: Path, monkeypatch: pytest.Mo
     (tmp_path / "bin").mkdir()
     done = run_tokseg("discover", env={"PATH": str(tmp_path / "bin")})
     assert done.returncode == 0 and "No usage sources found" in done.stdout
+
+
+def test_the_status_line_store_is_offered_once_tokseg_statusline_has_run(machine: dict[str, str],
+                                                                        config_file: Path) -> None:
+    assert "claude_statusline" not in listed(machine)
+    hook = {"session_id": "6f1c2b7e", "model": {"id": "claude-opus-4-7", "display_name": "Opus 4.7"},
+            "rate_limits": {"five_hour": {"used_percentage": 23.5, "resets_at": 1795370400}}}
+    assert run_tokseg("statusline", input=json.dumps(hook)).returncode == 0
+    found = listed(machine)["claude_statusline"]
+    assert found["where"].endswith("claude-statusline.json") and found["offer"]
+    run_tokseg("discover", "--yes", env=machine)
+    assert config.load(config_file).account("claude-statusline").provider == "claude_statusline"

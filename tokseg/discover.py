@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from tokseg import config, dirs, providers
+from tokseg import config, dirs, providers, statusline
 from tokseg.providers import claude, copilot
 from tokseg.providers._subscription import env_dirs, user_home
 
@@ -25,6 +25,7 @@ from tokseg.providers._subscription import env_dirs, user_home
 # running version has no such provider, the source is still listed but not offered.
 CLAUDE_LOGS_PROVIDER = "claude_code"
 CODEX_LOGS_PROVIDER = "codex_logs"
+STATUSLINE_PROVIDER = "claude_statusline"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ def _claude(env: Mapping[str, str]) -> list[Source]:
     logs = [os.path.join(root, "projects") for root in roots if os.path.isdir(os.path.join(root, "projects"))]
     if logs:  # the log reader reads every root itself
         out.append(Source("Claude Code session logs (spend)", ", ".join(logs), CLAUDE_LOGS_PROVIDER, "claude-code"))
+    pushed = statusline.store_path()
+    if os.path.isfile(pushed):  # `tokseg statusline` runs as Claude Code's status line
+        out.append(Source("Claude Code status line figures (windows, session cost)", pushed,
+                          STATUSLINE_PROVIDER, "claude-statusline"))
     if sys.platform == "darwin" and not any(s.provider == "claude" for s in out) and _keychain_has(env):
         out.append(Source("Claude Code login in the keychain", claude.keychain_service(env), "claude", "claude"))
     if env.get("CLAUDE_CODE_OAUTH_TOKEN", "").strip() and not any(s.provider == "claude" for s in out):
