@@ -365,4 +365,7 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/openai/v1/organization/usage/completions", Paged("page", {
             None: fixture("openai/usage_page1.json"),
             "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=": fixture("openai/usage_page2.json")}), "openai"),
+        ("GET", "/claude/api/oauth/usage", fixture("claude/usage.json"), "anthropic"),
+        ("GET", "/codex/backend-api/wham/usage", fixture("codex/wham_usage.json"), "openai"),
+        ("GET", "/copilot/copilot_internal/user", fixture("copilot/user.json"), "plain"),
     ]

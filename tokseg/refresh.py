@@ -221,8 +221,15 @@ def _park_key(account: config.Account, secret: str | None = None) -> str:
             secret = secrets.resolve(account, providers.load(account.provider).SECRET)
         except TokError:
             secret = ""
-    digest = hashlib.sha256(f"{account.fingerprint}\0{account.name}\0{secret}".encode()).hexdigest()
-    return digest[:16]
+    stamp = _credential_stamp(account)
+    seed = f"{account.fingerprint}\0{account.name}\0{secret}" + (f"\0{stamp}" if stamp else "")
+    return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
+
+def _credential_stamp(account: config.Account) -> str:
+    """Providers that read another tool's login (claude, codex, copilot) say when that login changed."""
+    stamp = getattr(providers.load(account.provider), "credential_stamp", None)
+    return stamp(account.name, account.options, os.environ) if stamp else ""
 
 
 def _merge(snap: dict, cfg: config.Config, outcomes: list[Outcome], now: float) -> None:

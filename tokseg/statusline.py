@@ -31,7 +31,7 @@ MAX_INPUT = 1 << 20
 # Identical figures are not rewritten more often than this: a render is frequent, an fsync is not free.
 REWRITE_AFTER_S = 60.0
 # Claude Code's window keys (reference A1) → our window names.
-WINDOWS = (("five_hour", "5h"), ("seven_day", "7d"), ("seven_day_opus", "7d opus"), ("seven_day_sonnet", "7d sonnet"))
+WINDOWS = (("five_hour", "5h"), ("seven_day", "7d"), ("seven_day_opus", "7d-opus"), ("seven_day_sonnet", "7d-sonnet"))
 USAGE = "usage: Claude Code settings.json: \"statusLine\": {\"type\": \"command\", \"command\": \"tokseg statusline\"}"
 
 

@@ -10,9 +10,12 @@ if TYPE_CHECKING:
 
 PROVIDERS: dict[str, str] = {
     "anthropic": "tokseg.providers.anthropic",
+    "claude": "tokseg.providers.claude",
     "claude_code": "tokseg.sources.claude_code",
     "claude_statusline": "tokseg.providers.claude_statusline",
+    "codex": "tokseg.providers.codex",
     "codex_logs": "tokseg.sources.codex_logs",
+    "copilot": "tokseg.providers.copilot",
     "deepinfra": "tokseg.providers.deepinfra",
     "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",

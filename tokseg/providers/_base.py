@@ -4,6 +4,9 @@ A provider is one module with `NAME`, `TITLE`, `SECRET`, an `Options`
 dataclass (defaults are the documented ones) and `fetch(ctx) -> Reading`.
 It works only from its `Ctx`: no environment, keyring or session of its own,
 so tests hand it a fake server URL and a fixed clock instead of patching.
+A provider that reads another tool's login (claude, codex, copilot) may also
+define `credential_stamp(account, options, env) -> str`, which changes when that login
+does, so a parked auth error is retried once the user signs in again.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Options:
     path: the stored file; empty means claude-statusline.json in tokseg's cache folder (default "")
     max_age: seconds after which the figures are flagged as old in the notes (default 3600.0)
 Reports:
-    windows 5h and 7d (and "7d opus" / "7d sonnet" when sent) with used % and reset time;
+    windows 5h and 7d (and "7d-opus" / "7d-sonnet" when sent) with used % and reset time;
     spent.session = the session's cost as Claude Code estimates it at list price (not a bill on Pro/Max);
     notes: model, context window fill, age of the figures, windows that have reset since
 Needs:

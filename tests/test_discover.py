@@ -1,0 +1,122 @@
+"""`tokseg discover` on a fake HOME holding real files in the agents' and editors' layouts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_tokseg, write_config
+from tokseg import config, providers
+
+SECRETS = ("sk-ant-oat01-DISCOVERME", "eyJ-CODEX-ACCESS", "ghu_DISCOVEREDTOKEN", "sk-or-v1-DISCOVERKEY")
+USER_CONFIG = "# my settings, keep this comment\n[settings]\ninterval = 120  # two minutes\n"
+
+
+def clear_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drop this machine's own agent/key variables so only the fixture's sources exist."""
+    keys = {getattr(providers.load(p).SECRET, "env", None) for p in providers.PROVIDERS}
+    for var in {"CLAUDE_CONFIG_DIR", "CODEX_HOME", "CLAUDE_CODE_OAUTH_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"} | keys:
+        if var:
+            monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A home with a Claude Code login and logs, a Codex login and logs, a Copilot editor login, a key env var."""
+    user = tmp_path / "user"
+    (user / ".claude" / "projects" / "-home-dev-shop").mkdir(parents=True)
+    (user / ".claude" / ".credentials.json").write_text(json.dumps({"claudeAiOauth": {"accessToken": SECRETS[0]}}))
+    (user / ".codex" / "sessions" / "2026" / "11" / "22").mkdir(parents=True)
+    (user / ".codex" / "auth.json").write_text(json.dumps({"tokens": {"access_token": SECRETS[1]}}))
+    (tmp_path / "xconfig" / "github-copilot").mkdir(parents=True)
+    (tmp_path / "xconfig" / "github-copilot" / "apps.json").write_text(
+        json.dumps({"github.com:Iv1.b507a08c87ecfe98": {"user": "octodev", "oauth_token": SECRETS[2]}}))
+    (tmp_path / "bin").mkdir()
+    clear_env(monkeypatch)
+    return {"PATH": str(tmp_path / "bin"), "OPENROUTER_API_KEY": SECRETS[3]}
+
+
+def listed(env: dict[str, str]) -> dict[str, dict]:
+    done = run_tokseg("discover", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert not any(secret in done.stdout for secret in SECRETS)
+    return {s["provider"]: s for s in json.loads(done.stdout)["sources"]}
+
+
+def test_lists_every_source_without_adding(machine: dict[str, str], config_file: Path) -> None:
+    found = listed(machine)
+    assert set(found) == {"claude", "claude_code", "codex", "codex_logs", "copilot", "openrouter"}
+    assert found["claude"]["where"].endswith(".claude/.credentials.json") and found["claude"]["offer"]
+    assert found["codex"]["account"] == "codex" and found["codex"]["offer"]
+    assert found["copilot"]["where"].endswith("github-copilot/apps.json")
+    assert found["openrouter"]["key_env"] == "OPENROUTER_API_KEY"
+    for name in ("claude_code", "codex_logs", "openrouter"):
+        assert found[name]["available"] == (name in providers.PROVIDERS)
+    assert not config_file.exists()
+
+
+def test_yes_adds_each_offered_source_and_keeps_the_users_text(machine: dict[str, str], config_file: Path) -> None:
+    write_config(config_file, USER_CONFIG)
+    done = run_tokseg("discover", "--yes", env=machine)
+    assert done.returncode == 0, done.stderr
+    text = config_file.read_text()
+    assert text.startswith(USER_CONFIG)
+    assert not any(secret in text for secret in SECRETS)
+    loaded = config.load(config_file)
+    by_name = {a.name: a.provider for a in loaded.accounts}
+    expected = {"claude": "claude", "codex": "codex", "copilot": "copilot"}
+    expected.update({account: provider for account, provider in (
+        ("claude-code", "claude_code"), ("codex-logs", "codex_logs"), ("openrouter", "openrouter"))
+        if provider in providers.PROVIDERS})
+    assert {k: by_name.get(k) for k in expected} == expected
+    again = listed(machine)
+    assert again["claude"]["configured_as"] == "claude" and not again["claude"]["offer"]
+    assert "Nothing new to add" in run_tokseg("discover", "--yes", env=machine).stdout
+    assert config_file.read_text() == text
+
+
+def test_without_yes_nothing_is_added_unless_confirmed(machine: dict[str, str], config_file: Path) -> None:
+    write_config(config_file, USER_CONFIG)
+    done = run_tokseg("discover", env=machine, input="")
+    assert done.returncode == 0 and "Nothing added" in done.stdout
+    assert config_file.read_text() == USER_CONFIG
+    offered = [s["provider"] for s in json.loads(run_tokseg("discover", "--json", env=machine).stdout)["sources"]
+               if s["offer"]]
+    answers = "".join("y\n" if provider == "codex" else "n\n" for provider in offered)
+    done = run_tokseg("discover", env=machine, input=answers)
+    assert done.returncode == 0, done.stderr
+    assert [a.name for a in config.load(config_file).accounts] == ["codex"]
+    assert config_file.read_text().startswith(USER_CONFIG)
+
+
+def test_a_claude_config_dir_profile_gets_its_own_account(machine: dict[str, str], tmp_path: Path,
+                                                          config_file: Path) -> None:
+    profile = tmp_path / "profiles" / ".claude-work"
+    profile.mkdir(parents=True)
+    (profile / ".credentials.json").write_text(json.dumps({"claudeAiOauth": {"accessToken": SECRETS[0]}}))
+    env = {**machine, "CLAUDE_CONFIG_DIR": str(profile)}
+    assert listed(env)["claude"]["account"] == "claude-work"
+    run_tokseg("discover", "--yes", env=env)
+    work = config.load(config_file).account("claude-work")
+    assert work.provider == "claude" and work.options.config_dir == str(profile)
+
+
+def test_empty_machine(tmp_path: Path, config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clear_env(monkeypatch)
+    (tmp_path / "bin").mkdir()
+    done = run_tokseg("discover", env={"PATH": str(tmp_path / "bin")})
+    assert done.returncode == 0 and "No usage sources found" in done.stdout
+
+
+def test_the_status_line_store_is_offered_once_tokseg_statusline_has_run(machine: dict[str, str],
+                                                                        config_file: Path) -> None:
+    assert "claude_statusline" not in listed(machine)
+    hook = {"session_id": "6f1c2b7e", "model": {"id": "claude-opus-4-7", "display_name": "Opus 4.7"},
+            "rate_limits": {"five_hour": {"used_percentage": 23.5, "resets_at": 1795370400}}}
+    assert run_tokseg("statusline", input=json.dumps(hook)).returncode == 0
+    found = listed(machine)["claude_statusline"]
+    assert found["where"].endswith("claude-statusline.json") and found["offer"]
+    run_tokseg("discover", "--yes", env=machine)
+    assert config.load(config_file).account("claude-statusline").provider == "claude_statusline"
