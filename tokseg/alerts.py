@@ -115,7 +115,7 @@ def evaluate(conn: sqlite3.Connection, cfg: Config, snap: dict, now: float) -> N
         if RANK[level] == RANK[handled] or quiet:
             continue
         recent = fired_at is not None and now - fired_at < settings.cooldown
-        if recent and RANK.get(fired_level, 0) >= RANK[level]:
+        if recent and RANK.get(fired_level or "ok", 0) >= RANK[level]:
             _store(conn, account, rule, level)
             continue
         title, message = _words(account, check)

@@ -110,10 +110,12 @@ def _limits(checker: _Checker, where: tuple[str, ...], raw: dict, base: Limits, 
     limits = Limits(**{**base.__dict__, **values})
     if limits.warn_pct > limits.crit_pct:
         checker.fail(where, "warn_pct", f"must not exceed crit_pct ({limits.crit_pct:g})")
-    if None not in (limits.low_balance, limits.critical_balance) and limits.critical_balance > limits.low_balance:
-        checker.fail(where, "critical_balance", f"must not exceed low_balance ({limits.low_balance:g})")
-    if None not in (limits.window_warn_pct, limits.window_crit_pct) and limits.window_warn_pct > limits.window_crit_pct:
-        checker.fail(where, "window_warn_pct", f"must not exceed window_crit_pct ({limits.window_crit_pct:g})")
+    low, critical = limits.low_balance, limits.critical_balance
+    if low is not None and critical is not None and critical > low:
+        checker.fail(where, "critical_balance", f"must not exceed low_balance ({low:g})")
+    warn, crit = limits.window_warn_pct, limits.window_crit_pct
+    if warn is not None and crit is not None and warn > crit:
+        checker.fail(where, "window_warn_pct", f"must not exceed window_crit_pct ({crit:g})")
     return limits
 
 

@@ -39,7 +39,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from tokseg import providers
 from tokseg._toml import tomllib
@@ -306,7 +306,7 @@ class _Checker:
         self.lines = text.splitlines()
         self.path = path
 
-    def fail(self, table: tuple[str, ...], key: str | None, problem: str) -> None:
+    def fail(self, table: tuple[str, ...], key: str | None, problem: str) -> NoReturn:
         line = self.line_of(table, key)
         place = f"{self.path}:{line}" if line else str(self.path)
         dotted = ".".join(table)

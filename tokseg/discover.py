@@ -130,7 +130,7 @@ def _key_envs(env: Mapping[str, str]) -> list[Source]:
 def _assign(found: list[Source], accounts: tuple[config.Account, ...]) -> list[Source]:
     """Mark sources already read by an account; give the rest free account names."""
     taken = {a.name for a in accounts}
-    out = []
+    out: list[Source] = []
     for source in found:
         match = next((a.name for a in accounts if _reads(a, source)), None)
         available = source.provider in providers.PROVIDERS

@@ -11,9 +11,9 @@ does, so a parked auth error is retried once the user signs in again.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
-from collections.abc import Callable, Mapping
 
 if TYPE_CHECKING:
     from tokseg.net import Http

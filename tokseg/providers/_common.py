@@ -11,12 +11,20 @@ import calendar
 import math
 import re
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from tokseg.errors import AuthError, BadResponse, ConfigError, FetchError, NoSecret, TokError
+from tokseg.errors import (
+    AuthError,
+    BadResponse,
+    ConfigError,
+    FetchError,
+    NoSecret,
+    TokError,
+)
 
 if TYPE_CHECKING:
     from tokseg.providers._base import Ctx
@@ -106,7 +114,16 @@ def decimal(value: Any, name: str, where: str) -> Decimal:
     return number
 
 
+@overload
+def number(body: Any, path: str, where: str) -> Decimal: ...
+@overload
+def number(body: Any, path: str, where: str, *, required: Literal[True]) -> Decimal: ...
+@overload
+def number(body: Any, path: str, where: str, *, required: bool) -> Decimal | None: ...
+
+
 def number(body: Any, path: str, where: str, *, required: bool = True) -> Decimal | None:
+    """The decimal at `path`; None only when it may be absent (`required=False`) and is."""
     value = get(body, path, where, required=required)
     return None if value is None else decimal(value, path, where)
 

@@ -64,6 +64,11 @@ def finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+def as_dict(value: Any) -> dict:
+    """`value` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
 def as_list(value: Any) -> list:
     """A JSON array, or [] for anything else (null, an object, a stray scalar)."""
     return value if isinstance(value, list) else []

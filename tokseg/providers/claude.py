@@ -31,10 +31,11 @@ from tokseg.errors import AuthError, BadResponse, RateLimited
 from tokseg.providers._base import Ctx
 from tokseg.providers._gate import PollGate
 from tokseg.providers._subscription import (
+    as_dict,
     as_list,
     env_dirs,
-    finite,
     fingerprint,
+    finite,
     iso_time,
     number,
     read_json,
@@ -183,8 +184,7 @@ def _scoped(body: dict, limits: list[dict]) -> list[Window]:
     for entry in limits:
         if entry.get("kind") != "weekly_scoped":
             continue
-        scope = entry.get("scope") if isinstance(entry.get("scope"), dict) else {}
-        model = scope.get("model") if isinstance(scope.get("model"), dict) else {}
+        model = as_dict(as_dict(entry.get("scope")).get("model"))
         label = str(model.get("display_name") or "").lower()
         for word, name in SCOPED.items():
             if word in label and name not in found:
@@ -203,7 +203,8 @@ def _extra_usage(extra: Any) -> tuple[Money | None, Money | None, Money | None]:
     """Pay-as-you-go overage this month; the amounts are in cents."""
     if not isinstance(extra, dict) or extra.get("is_enabled") is not True:
         return None, None, None
-    currency = extra.get("currency") if isinstance(extra.get("currency"), str) else "USD"
+    code = extra.get("currency")
+    currency = code if isinstance(code, str) else "USD"
     used = number(extra.get("used_credits"))
     cap = number(extra.get("monthly_limit"))
     spent = Money(used / 100, currency.upper()) if used is not None else None

@@ -28,6 +28,7 @@ from typing import Any, Iterator, Mapping
 from tokseg.errors import AuthError, BadResponse
 from tokseg.providers._base import Ctx
 from tokseg.providers._subscription import (
+    as_dict,
     as_list,
     env_dirs,
     epoch_seconds,
@@ -127,8 +128,10 @@ def latest_rate_limits(sessions: str) -> tuple[dict, str] | None:
         except ValueError:
             continue
         payload = event.get("payload") if isinstance(event, dict) else None
-        limits = payload.get("rate_limits") if isinstance(payload, dict) else None
-        if not isinstance(limits, dict) or payload.get("type") != "token_count":
+        if not isinstance(payload, dict) or payload.get("type") != "token_count":
+            continue
+        limits = payload.get("rate_limits")
+        if not isinstance(limits, dict):
             continue
         found = (limits, str(event.get("timestamp") or ""))
         if limits.get("limit_id") in (None, "codex"):
@@ -209,7 +212,7 @@ def read_auth(home: str) -> tuple[str, str | None]:
     if not isinstance(data, dict):
         raise AuthError(f"no Codex login at {path} (Codex may keep it in the OS keyring instead); "
                         "run `codex` and sign in with ChatGPT")
-    tokens = data.get("tokens") if isinstance(data.get("tokens"), dict) else {}
+    tokens = as_dict(data.get("tokens"))
     token = tokens.get("access_token")
     if not isinstance(token, str) or not token:
         if data.get("OPENAI_API_KEY"):
@@ -224,7 +227,7 @@ def read_auth(home: str) -> tuple[str, str | None]:
 def credential_stamp(account: str, options: Options, env: Mapping[str, str]) -> str:
     """Changes when Codex signs in again, so a parked auth error is retried then."""
     data = read_json(os.path.join(codex_home(options, env), "auth.json"))
-    tokens = data.get("tokens") if isinstance(data, dict) and isinstance(data.get("tokens"), dict) else {}
+    tokens = as_dict(as_dict(data).get("tokens"))
     token = tokens.get("access_token")
     return fingerprint(token) if isinstance(token, str) and token else ""
 
@@ -264,7 +267,7 @@ def from_usage(body: Any, now: float) -> Reading:
         notes.append(f"plan: {body['plan_type']}")
     if body["rate_limit"].get("limit_reached") is True:
         notes.append("limit reached")
-    credits = body.get("credits") if isinstance(body.get("credits"), dict) else {}
+    credits = as_dict(body.get("credits"))
     balance = number(credits.get("balance"))
     if credits.get("has_credits") and balance is not None:
         notes.append(f"credits: {balance:g}")

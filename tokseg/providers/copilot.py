@@ -26,8 +26,9 @@ from typing import Any, Mapping
 from tokseg.errors import AuthError, BadResponse, FetchError
 from tokseg.providers._base import Ctx
 from tokseg.providers._subscription import (
-    finite,
+    as_dict,
     fingerprint,
+    finite,
     iso_time,
     number,
     read_json,
@@ -93,9 +94,10 @@ def parse(body: Any) -> Reading:
             used = _snapshot_used(snap)
             if used is not None:
                 windows.append(Window(name, used, resets_at))
-                left, total = number(snap.get("remaining")), number(snap.get("entitlement"))
-                if name == "premium" and left is not None and total:
-                    notes.append(f"premium requests: {left:g} of {total:g} left")
+                counts = as_dict(snap)
+                remaining, entitled = number(counts.get("remaining")), number(counts.get("entitlement"))
+                if name == "premium" and remaining is not None and entitled:
+                    notes.append(f"premium requests: {remaining:g} of {entitled:g} left")
             elif isinstance(snap, dict) and snap.get("unlimited") is True and name == "premium":
                 notes.append("premium requests: unlimited")
     elif isinstance(body.get("monthly_quotas"), dict):

@@ -19,7 +19,16 @@ from decimal import Decimal
 from typing import Any
 
 from tokseg.providers._base import Ctx, SecretSpec
-from tokseg.providers._common import as_float, bearer, decimal, get, get_list, no_leak, number, require_secret
+from tokseg.providers._common import (
+    as_float,
+    bearer,
+    decimal,
+    get,
+    get_list,
+    no_leak,
+    number,
+    require_secret,
+)
 from tokseg.reading import Headline, Money, Reading
 
 NAME, TITLE = "deepinfra", "DeepInfra"

@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from tokseg.providers._base import Ctx, SecretSpec
-from tokseg.providers._common import as_float, bearer, currency_code, get, get_list, no_leak, number, require_secret
+from tokseg.providers._common import (
+    as_float,
+    bearer,
+    currency_code,
+    get,
+    get_list,
+    no_leak,
+    number,
+    require_secret,
+)
 from tokseg.reading import Headline, Money, Reading
 
 NAME, TITLE = "deepseek", "DeepSeek"

@@ -44,7 +44,7 @@ def parse(body: Any) -> Reading:
         value = number(body, name, where, required=required)
         return None if value is None else as_float(value / UNIT)
 
-    available = dollars("availableBalance", required=True)
+    available = as_float(number(body, "availableBalance", where) / UNIT)
     notes = []
     credit_limit, owed = dollars("creditLimit"), dollars("outstandingInvoices")
     if credit_limit:

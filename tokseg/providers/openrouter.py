@@ -20,7 +20,14 @@ from typing import Any
 
 from tokseg.errors import AuthError, BadResponse
 from tokseg.providers._base import Ctx, SecretSpec
-from tokseg.providers._common import as_float, bearer, get, no_leak, number, require_secret
+from tokseg.providers._common import (
+    as_float,
+    bearer,
+    get,
+    no_leak,
+    number,
+    require_secret,
+)
 from tokseg.reading import Headline, Money, Reading
 
 NAME, TITLE = "openrouter", "OpenRouter"

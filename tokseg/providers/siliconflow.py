@@ -19,7 +19,14 @@ from typing import Any
 
 from tokseg.errors import BadResponse
 from tokseg.providers._base import Ctx, SecretSpec
-from tokseg.providers._common import as_float, bearer, get, no_leak, number, require_secret
+from tokseg.providers._common import (
+    as_float,
+    bearer,
+    get,
+    no_leak,
+    number,
+    require_secret,
+)
 from tokseg.providers._region import CURRENCIES, currency_for
 from tokseg.reading import Headline, Money, Reading
 

@@ -74,8 +74,8 @@ def sgr(spec: object) -> str:
         r, g, b = (int(spec[i:i + 2], 16) for i in (1, 3, 5))
         return f"38;2;{r};{g};{b}"
     if isinstance(spec, str) and spec in NAMES:
-        n = NAMES[spec]
-        return str(30 + n) if n < 8 else str(90 + n - 8)
+        named = NAMES[spec]
+        return str(30 + named) if named < 8 else str(90 + named - 8)
     n = _number(spec)
     return "39" if n is None else f"38;5;{n}"
 
