@@ -40,6 +40,14 @@ def require_secret(secret: str | None, provider: str) -> str:
     return secret
 
 
+def prefix_problem(secret: str, prefix: str, brand: str, keys_url: str) -> str | None:
+    """One line when `secret` lacks the provider's documented key prefix, else None (for `tokseg add`)."""
+    if secret.startswith(prefix):
+        return None
+    article = "an" if brand[0] in "AEIOU" else "a"
+    return f"this does not look like {article} {brand} key (they start {prefix}…); create one at {keys_url}"
+
+
 def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 

@@ -24,6 +24,7 @@ from tokseg.providers._common import (
     get_list,
     no_leak,
     number,
+    prefix_problem,
     require_secret,
 )
 from tokseg.reading import Headline, Money, Reading
@@ -38,9 +39,8 @@ class Options:
 
 
 def key_problem(secret: str) -> str | None:
-    if not secret.startswith("sk-"):
-        return "this does not look like a DeepSeek key (they start sk-…); create one at https://platform.deepseek.com/api_keys"
-    return None
+    """A one-line explanation when `secret` cannot be a DeepSeek key, else None."""
+    return prefix_problem(secret, "sk-", "DeepSeek", "https://platform.deepseek.com/api_keys")
 
 
 def fetch(ctx: Ctx) -> Reading:

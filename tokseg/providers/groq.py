@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from tokseg.errors import BadResponse
 from tokseg.providers._base import Ctx, SecretSpec
-from tokseg.providers._common import bearer, no_leak, require_secret
+from tokseg.providers._common import bearer, no_leak, prefix_problem, require_secret
 from tokseg.reading import Headline, RateLimit, Reading
 
 NAME, TITLE = "groq", "Groq"
@@ -48,9 +48,8 @@ class Options:
 
 
 def key_problem(secret: str) -> str | None:
-    if not secret.startswith("gsk_"):
-        return f"this does not look like a Groq key (they start gsk_…); create one at {KEYS_URL}"
-    return None
+    """A one-line explanation when `secret` cannot be a Groq key, else None."""
+    return prefix_problem(secret, "gsk_", "Groq", KEYS_URL)
 
 
 def fetch(ctx: Ctx) -> Reading:

@@ -26,6 +26,7 @@ from tokseg.providers._common import (
     get,
     no_leak,
     number,
+    prefix_problem,
     require_secret,
 )
 from tokseg.reading import Headline, Money, Reading
@@ -43,10 +44,8 @@ class Options:
 
 
 def key_problem(secret: str) -> str | None:
-    """A one-line explanation when `secret` cannot be an OpenRouter key, else None."""
-    if not secret.startswith("sk-or-"):
-        return f"this does not look like an OpenRouter key (they start sk-or-…); create one at {KEYS_URL}"
-    return None
+    """A one-line explanation when `secret` cannot be a OpenRouter key, else None."""
+    return prefix_problem(secret, "sk-or-", "OpenRouter", KEYS_URL)
 
 
 def fetch(ctx: Ctx) -> Reading:

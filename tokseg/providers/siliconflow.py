@@ -25,6 +25,7 @@ from tokseg.providers._common import (
     get,
     no_leak,
     number,
+    prefix_problem,
     require_secret,
 )
 from tokseg.providers._region import CURRENCIES, currency_for
@@ -45,10 +46,8 @@ class Options:
 
 
 def key_problem(secret: str) -> str | None:
-    if not secret.startswith("sk-"):
-        return "this does not look like a SiliconFlow key (they start sk-…); create one at " \
-               "https://cloud.siliconflow.cn/account/ak"
-    return None
+    """A one-line explanation when `secret` cannot be a SiliconFlow key, else None."""
+    return prefix_problem(secret, "sk-", "SiliconFlow", "https://cloud.siliconflow.cn/account/ak")
 
 
 def fetch(ctx: Ctx) -> Reading:
