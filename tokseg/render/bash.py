@@ -14,12 +14,5 @@ START, END = "\001", "\002"
 
 
 def render(view: dict, template_text: str | None, max_width: int | None) -> str:
-    settings = view.get("settings") or {}
-    out = []
-    for text, state in plain.spans(view, template_text, max_width):
-        if state is None:
-            out.append(text)
-        else:
-            code = palette.sgr(palette.color(settings, "bash", state))
-            out.append(f"{START}\033[{code}m{END}{text}{START}\033[39m{END}")
-    return "".join(out)
+    return plain.painted(view, template_text, max_width, "bash",
+                         lambda text, colour: f"{START}\033[{palette.sgr(colour)}m{END}{text}{START}\033[39m{END}")

@@ -12,6 +12,10 @@ import re
 
 from tokseg.render import clip, template, view as views
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 PLACEHOLDER = "tok …"
 NO_ACCOUNTS = "tok: no accounts"
 CONFIG_MARK = "!cfg"
@@ -69,3 +73,16 @@ def text(view: dict, template_text: str | None = None, max_width: int | None = N
 
 def render(view: dict, template_text: str | None, max_width: int | None) -> str:
     return text(view, template_text, max_width)
+
+
+def painted(view: dict, template_text: str | None, max_width: int | None, host: str,
+            paint: Callable[[str, object], str], escape: Callable[[str], str] = str) -> str:
+    """The segment for a host with colour markup: data escaped, each state's span wrapped by `paint`."""
+    from tokseg.render import palette
+
+    settings = view.get("settings") or {}
+    out = []
+    for text, state in spans(view, template_text, max_width):
+        safe = escape(text)
+        out.append(safe if state is None else paint(safe, palette.color(settings, host, state)))
+    return "".join(out)

@@ -25,11 +25,6 @@ def action(button: int, command: str, body: str) -> str:
 
 
 def render(view: dict, template_text: str | None, max_width: int | None) -> str:
-    settings = view.get("settings") or {}
-    out = []
-    for text, state in plain.spans(view, template_text, max_width):
-        if state is None:
-            out.append(escape(text))
-        else:
-            out.append(f"%{{F{palette.to_hex(palette.color(settings, 'polybar', state))}}}{escape(text)}%{{F-}}")
-    return action(1, LEFT_CLICK, "".join(out))
+    body = plain.painted(view, template_text, max_width, "polybar",
+                         lambda text, colour: f"%{{F{palette.to_hex(colour)}}}{text}%{{F-}}", escape)
+    return action(1, LEFT_CLICK, body)

@@ -15,11 +15,5 @@ def escape(text: str) -> str:
 
 
 def render(view: dict, template_text: str | None, max_width: int | None) -> str:
-    settings = view.get("settings") or {}
-    out = []
-    for text, state in plain.spans(view, template_text, max_width):
-        if state is None:
-            out.append(escape(text))
-        else:
-            out.append(f"%F{{{palette.zsh_name(palette.color(settings, 'zsh', state))}}}{escape(text)}%f")
-    return "".join(out)
+    return plain.painted(view, template_text, max_width, "zsh",
+                         lambda text, colour: f"%F{{{palette.zsh_name(colour)}}}{text}%f", escape)
