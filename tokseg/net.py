@@ -39,7 +39,6 @@ def new_session(pool_size: int = 8) -> requests.Session:
     """The one session a refresh run shares between its threads."""
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
-    session.trust_env = True
     adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
