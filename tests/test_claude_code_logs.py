@@ -178,7 +178,9 @@ def test_periods_today_month_and_block(claude_dir):
     assert reading.tokens["today"].output == 111
     assert reading.tokens["block"].output == 11
     assert reading.headline.kind == "spent" and reading.headline.key == "today"
-    assert any(note.startswith("today: claude-sonnet-4-5-20250929 $") for note in reading.notes)
+    assert [(m.period, m.model, m.tokens.output) for m in reading.models] == [
+        ("today", "claude-sonnet-4-5-20250929", 111), ("month", "claude-sonnet-4-5-20250929", 1111),
+        ("block", "claude-sonnet-4-5-20250929", 11)]
     # No activity for 5 hours: no current block.
     later, _ = run(claude_dir, now=NOW + 6 * 3600)
     assert "block" not in later.spent
@@ -217,3 +219,36 @@ def test_fast_mode_requests_are_said_to_be_priced_at_standard_rates(claude_dir):
     write_lines(session(claude_dir), [fast, claude_row("msg_std", NOW - 30, output=5)])
     reading, _ = run(claude_dir)
     assert "1 fast-mode message priced at standard rates" in reading.notes
+
+
+def test_spend_and_tokens_per_model_for_today_month_and_block(claude_dir):
+    haiku, sonnet = "claude-haiku-4-5-20251001", "claude-sonnet-4-5-20250929"
+    plain = {"model": haiku, "input": 1000, "write_5m": 0, "read": 0, "output": 2000}
+    write_lines(session(claude_dir, "old"), [claude_row("m_h1", NOW - 3 * 86400, **plain)])
+    write_lines(session(claude_dir), [
+        claude_row("m_h2", NOW - 8 * 3600, **plain),
+        claude_row("m_x", NOW - 8 * 3600 + 60, model="foo-1", output=100),
+        *streamed("msg_s", NOW - 590),  # the current block opens at 14:00 with this one
+    ])
+    reading, _ = run(claude_dir)
+    # Haiku 4.5: $1/MTok input, $5/MTok output.
+    haiku_cost = (1000 * 1 + 2000 * 5) / 1e6
+    got = [(m.period, m.model, None if m.spent is None else round(m.spent.amount, 9), m.tokens.to_dict())
+           for m in reading.models]
+    sonnet_tokens = {"input": 6, "output": 637, "cache_read": 87250, "cache_write": 244, "total": 88137}
+    haiku_tokens = {"input": 1000, "output": 2000, "cache_read": 0, "cache_write": 0, "total": 3000}
+    foo_tokens = {"input": 6, "output": 100, "cache_read": 87250, "cache_write": 244, "total": 87600}
+    assert got == [
+        ("today", sonnet, round(STREAMED_COST, 9), sonnet_tokens),
+        ("today", haiku, round(haiku_cost, 9), haiku_tokens),
+        ("today", "foo-1", None, foo_tokens),  # no price: no spend, never $0
+        ("month", sonnet, round(STREAMED_COST, 9), sonnet_tokens),
+        ("month", haiku, round(2 * haiku_cost, 9), {k: 2 * v for k, v in haiku_tokens.items()}),
+        ("month", "foo-1", None, foo_tokens),
+        ("block", sonnet, round(STREAMED_COST, 9), sonnet_tokens),
+    ]
+    assert reading.spent["month"].amount == pytest.approx(STREAMED_COST + 2 * haiku_cost, abs=1e-9)
+    assert not any(note.startswith(("today:", "month:")) for note in reading.notes)  # no duplicate text
+    assert reading.to_dict()["models"][0] == {"model": sonnet, "period": "today",
+                                              "spent": {"amount": round(STREAMED_COST, 6), "currency": "USD"},
+                                              "tokens": sonnet_tokens}

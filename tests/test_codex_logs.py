@@ -155,3 +155,38 @@ def test_archived_copy_of_a_live_session_is_skipped_and_codex_home_is_read(tmp_p
 def test_missing_home_names_the_fix(tmp_path):
     with pytest.raises(ConfigError, match="paths.*CODEX_HOME"):
         run(tmp_path / "nowhere")
+
+
+def test_spend_and_tokens_per_model_follow_the_turn_context(tmp_path):
+    write_lines(rollout(tmp_path, "a"), [
+        codex_meta(T0),
+        codex_turn(T0 + 1, "gpt-5.3-codex"),
+        codex_tokens(T0 + 70, (12000, 9000, 900, 300)),
+        codex_turn(T0 + 100, "gpt-5"),  # the user switched models mid-session
+        codex_tokens(T0 + 220, (30500, 24000, 1500, 420), last=(18500, 15000, 600, 120)),
+    ])
+    earlier = NOW - 3 * 86400  # this month, not today, not in the block
+    write_lines(rollout(tmp_path, "old"), [codex_meta(earlier), codex_turn(earlier + 1, "gpt-5"),
+                                           codex_tokens(earlier + 60, (1000, 0, 100, 0))])
+    reading, _ = run(tmp_path)
+    got = {(m.period, m.model): (m.spent.amount, m.tokens.to_dict()) for m in reading.models}
+    assert set(got) == {(p, m) for p in ("today", "month", "block") for m in ("gpt-5.3-codex", "gpt-5")}
+
+    def tokens(inp: int, cached: int, out: int) -> dict:
+        return {"input": inp - cached, "output": out, "cache_read": cached, "cache_write": 0, "total": inp + out}
+
+    for period in ("today", "block"):
+        codex_spent, codex_tokens_ = got[(period, "gpt-5.3-codex")]
+        assert codex_tokens_ == tokens(12000, 9000, 900)
+        assert codex_spent == pytest.approx(expected_cost(12000, 9000, 900), rel=1e-9)
+        gpt5_spent, gpt5_tokens = got[(period, "gpt-5")]
+        assert gpt5_tokens == tokens(18500, 15000, 600)
+        assert gpt5_spent == pytest.approx(expected_cost(18500, 15000, 600, "gpt-5"), rel=1e-9)
+    month_spent, month_tokens = got[("month", "gpt-5")]
+    assert month_tokens == tokens(19500, 15000, 700)
+    month_cost = sum(expected_cost(*usage, "gpt-5") for usage in ((18500, 15000, 600), (1000, 0, 100)))
+    assert month_spent == pytest.approx(month_cost, rel=1e-9)
+    assert got[("month", "gpt-5.3-codex")] == got[("today", "gpt-5.3-codex")]
+    # Per period, the dearer model comes first.
+    today = [m for m in reading.models if m.period == "today"]
+    assert today[0].spent.amount >= today[1].spent.amount

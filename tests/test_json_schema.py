@@ -9,8 +9,8 @@ from tests.conftest import run_tokseg, write_config
 TOP = {"schema", "generated_at", "state", "stale", "refreshing", "config_error", "text", "accounts", "totals",
        "budget"}
 ACCOUNT = {"name", "provider", "label", "status", "state", "stale", "fetched_at", "age_s", "headline", "error", "balance",
-           "limit", "limit_remaining", "spent", "tokens", "windows", "rate_limits", "forecast", "budget_state",
-           "budget"}
+           "limit", "limit_remaining", "spent", "tokens", "windows", "rate_limits", "models", "forecast",
+           "budget_state", "budget"}
 CONFIG = """
 [accounts.credits]
 provider = "demo"

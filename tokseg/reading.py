@@ -8,6 +8,7 @@ never zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 PERIODS = ("today", "week", "month", "block", "session")
@@ -34,13 +35,17 @@ class Tokens:
     cache_read: int = 0
     cache_write: int = 0
 
+    @property
+    def total(self) -> int:
+        return self.input + self.output + self.cache_read + self.cache_write
+
     def to_dict(self) -> dict:
         return {
             "input": self.input,
             "output": self.output,
             "cache_read": self.cache_read,
             "cache_write": self.cache_write,
-            "total": self.input + self.output + self.cache_read + self.cache_write,
+            "total": self.total,
         }
 
 
@@ -90,6 +95,38 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class ModelUsage:
+    """One model's spend and/or tokens for one period, as the provider reported them.
+
+    The per-model rows are a breakdown: they need not add up to the account's
+    totals (a provider may bill things no model is named for).
+    """
+
+    model: str
+    period: str
+    spent: Money | None = None
+    tokens: Tokens | None = None
+
+    def __post_init__(self) -> None:
+        if self.period not in PERIODS:
+            raise ValueError(f"unknown period {self.period!r}; use one of {PERIODS}")
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "period": self.period,
+            "spent": self.spent.to_dict() if self.spent else None,
+            "tokens": self.tokens.to_dict() if self.tokens else None,
+        }
+
+
+def heaviest_first(models: Iterable[ModelUsage]) -> tuple[ModelUsage, ...]:
+    """Per period (in PERIODS order): costliest first, then most tokens, then by name - a stable display order."""
+    return tuple(sorted(models, key=lambda m: (PERIODS.index(m.period), -(m.spent.amount if m.spent else 0.0),
+                                               -(m.tokens.total if m.tokens else 0), m.model)))
+
+
+@dataclass(frozen=True)
 class Reading:
     """What one account reported at one moment, in normalised units."""
 
@@ -101,6 +138,7 @@ class Reading:
     tokens: dict[str, Tokens] = field(default_factory=dict)
     windows: tuple[Window, ...] = ()
     rate_limits: tuple[RateLimit, ...] = ()
+    models: tuple[ModelUsage, ...] = ()
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -125,5 +163,6 @@ class Reading:
             "tokens": {period: t.to_dict() for period, t in self.tokens.items()},
             "windows": [w.to_dict() for w in self.windows],
             "rate_limits": [r.to_dict() for r in self.rate_limits],
+            "models": [m.to_dict() for m in self.models],
             "notes": list(self.notes),
         }

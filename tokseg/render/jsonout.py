@@ -9,7 +9,7 @@ from tokseg.render import view as views
 
 JSON_SCHEMA = 1
 NOT_REPORTED: dict[str, object] = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {},
-                                   "windows": [], "rate_limits": []}
+                                   "windows": [], "rate_limits": [], "models": []}
 
 
 def document(view: dict, template_text: str | None = None, max_width: int | None = None) -> dict:

@@ -2,7 +2,7 @@
 
 A source lists its files and parses lines; this module syncs its index,
 prices new rows, and sums the de-duplicated rows into today / this month /
-the current 5-hour block (local time), per model.
+the current 5-hour block (local time), in total and per model.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from tokseg import dirs
-from tokseg.reading import Headline, Money, Reading, Tokens
-from tokseg.render.view import money
+from tokseg.reading import Headline, ModelUsage, Money, Reading, Tokens, heaviest_first
 from tokseg.sources._tail import Index, Parser, Row, ScanStats, Totals
 
 if TYPE_CHECKING:
@@ -100,40 +99,42 @@ def current_block(times: list[float], now: float) -> float | None:
 
 
 def summarise(index: Index, now: float, label: str) -> Reading:
-    """Today / month / block spend and tokens from the index's winning rows."""
+    """Today / month / block spend and tokens from the index's winning rows, in total and per model."""
     today, month = starts(now)
     block = current_block(index.times(min(month, now - BLOCK_LOOKBACK_S), now), now)
     periods = {"today": today, "month": month, "block": block}
     spent: dict[str, Money] = {}
     tokens: dict[str, Tokens] = {}
-    by_model: dict[str, dict[str, Totals]] = {}
+    models: list[ModelUsage] = []
+    month_models: dict[str, Totals] = {}
     for period, since in periods.items():
         if since is None:
             continue
-        by_model[period] = models = index.totals(since, now)
-        rows = models.values()
+        by_model = index.totals(since, now)
+        if period == "month":
+            month_models = by_model
+        rows = list(by_model.values())
         spent[period] = Money(sum(t.cost for t in rows))
-        tokens[period] = Tokens(input=sum(t.uncached for t in rows), output=sum(t.output for t in rows),
-                                cache_read=sum(t.cache_read for t in rows),
-                                cache_write=sum(t.write_5m + t.write_1h for t in rows))
-    notes = [_by_model("today", by_model["today"]), _by_model("month", by_model["month"])]
+        tokens[period] = _tokens(rows)
+        models.extend(_per_model(period, by_model))
+    notes = []
     if block is not None:
         notes.append(f"5h block {time.strftime('%H:%M', time.localtime(block))}–"
                      f"{time.strftime('%H:%M', time.localtime(block + BLOCK_S))}")
-    notes.extend(_caveats(index, by_model["month"], month, now, label))
-    return Reading(headline=Headline("spent", "today"), spent=spent, tokens=tokens,
-                   notes=tuple(n for n in notes if n))
+    notes.extend(_caveats(index, month_models, month, now, label))
+    return Reading(headline=Headline("spent", "today"), spent=spent, tokens=tokens, models=heaviest_first(models),
+                   notes=tuple(notes))
 
 
-def _by_model(period: str, models: dict[str, Totals]) -> str:
-    """'today: claude-opus-4-7 $3.10 (1.2M tok) · gpt-5 $0.40 (80k tok)', costliest first."""
-    if not models:
-        return ""
-    parts = []
-    for name, t in sorted(models.items(), key=lambda item: -item[1].cost):
-        count = t.uncached + t.cache_read + t.write_5m + t.write_1h + t.output
-        parts.append(f"{name} {money(t.cost, 'USD')} ({_short(count)} tok)")
-    return f"{period}: " + " · ".join(parts)
+def _tokens(rows: list[Totals]) -> Tokens:
+    return Tokens(input=sum(t.uncached for t in rows), output=sum(t.output for t in rows),
+                  cache_read=sum(t.cache_read for t in rows), cache_write=sum(t.write_5m + t.write_1h for t in rows))
+
+
+def _per_model(period: str, by_model: dict[str, Totals]) -> list[ModelUsage]:
+    """One entry per model; a model without a price has no spend (not $0): the notes count it."""
+    return [ModelUsage(name, period, spent=None if t.unpriced else Money(t.cost), tokens=_tokens([t]))
+            for name, t in by_model.items()]
 
 
 def _caveats(index: Index, month: dict[str, Totals], since: float, now: float, label: str) -> list[str]:
@@ -155,13 +156,6 @@ def _caveats(index: Index, month: dict[str, Totals], since: float, now: float, l
 
 def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
-
-
-def _short(n: int) -> str:
-    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if n >= size:
-            return f"{n / size:.1f}{suffix}".replace(".0", "")
-    return str(n)
 
 
 def run(account: str, source: str, files: list[str], parse: Parser, provider_id: str, now: float,

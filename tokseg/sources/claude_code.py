@@ -5,9 +5,10 @@ Options:
         CLAUDE_CONFIG_DIR list when set, else $XDG_CONFIG_HOME/claude (~/.config/claude) and ~/.claude
         (default "")
 Reports:
-    spent and tokens today, this month and in the current 5-hour block (local time); headline spent today;
-    notes: per-model spend today and this month, the block's hours, requests from models without a
-    price (counted, not priced), fast-mode requests (priced at standard rates)
+    spent and tokens today, this month and in the current 5-hour block (local time), in total and per
+    model (a model without a price has tokens but no spend); headline spent today; notes: the block's
+    hours, requests from models without a price (counted, not priced), fast-mode requests (priced at
+    standard rates)
 Needs:
     nothing: reads projects/**/*.jsonl under each folder; an index in tokseg's state folder
     remembers how far each file was read

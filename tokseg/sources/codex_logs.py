@@ -4,9 +4,10 @@ Options:
     paths: comma-separated Codex homes; empty means the CODEX_HOME list when set, else ~/.codex
         (default "")
 Reports:
-    spent and tokens today, this month and in the current 5-hour block (local time); headline spent today;
-    notes: per-model spend today and this month, events from models without a price, events whose
-    log names no model (priced as gpt-5, as Codex's first logs did)
+    spent and tokens today, this month and in the current 5-hour block (local time), in total and per
+    model (a model without a price has tokens but no spend); headline spent today; notes: the block's
+    hours, events from models without a price, events whose log names no model (priced as gpt-5, as
+    Codex's first logs did)
 Needs:
     nothing: reads sessions/**/*.jsonl and archived_sessions/*.jsonl under each home; an index in
     tokseg's state folder remembers how far each file was read and each counter's running total
