@@ -10,7 +10,8 @@
 
 Routes are a generic table (method + path pattern with `{name}` parts →
 a JSON body, a Reply, or a function of the Request), so new endpoints are
-one `route()` call. Faults are per route pattern (or "*" for all) and
+one `route()` call. Paged endpoints with `group_by` answer per group only
+when asked to group (`grouped_by`), as the real APIs do. Faults are per route pattern (or "*" for all) and
 cover what a status bar meets in the wild: 401, 402, 403, 404, 429 with
 Retry-After (seconds or an HTTP date), 500/503/529, an answer slower than
 the client's timeout, a body cut short, an HTML page, a non-JSON type,
@@ -309,6 +310,15 @@ class Paged:
         return self.pages[cursor]
 
 
+def grouped_by(param: str, value: str, cursor: str = "page") -> Callable[[Request], str | None]:
+    """A Paged key for endpoints with `group_by`: the cursor when `value` is among the `param` values
+    (per-group pages), else "ungrouped <cursor>" (the pages that sum every group into one result)."""
+    def key(request: Request) -> str | None:
+        page = request.param(cursor)
+        return page if value in request.query.get(param, []) else f"ungrouped {page or 'first'}"
+    return key
+
+
 def start_fake_server(defaults: bool = True) -> FakeServer:
     """A running server; with `defaults`, every provider's documented endpoints under /<provider>."""
     server = FakeServer()
@@ -335,10 +345,18 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
     """Each provider's endpoints, with the bodies of tests/fixtures/<provider>/."""
     return [
         ("GET", "/anthropic/v1/organizations/cost_report", Paged("page", {
-            None: fixture("anthropic/cost_page1.json"), "page_cost_2": fixture("anthropic/cost_page2.json")}),
+            None: fixture("anthropic/cost_by_description_page1.json"),
+            "page_cost_2": fixture("anthropic/cost_by_description_page2.json"),
+            "ungrouped first": fixture("anthropic/cost_page1.json"),
+            "ungrouped page_cost_2": fixture("anthropic/cost_page2.json")},
+            key=grouped_by("group_by[]", "description")),
          "anthropic"),
         ("GET", "/anthropic/v1/organizations/usage_report/messages", Paged("page", {
-            None: fixture("anthropic/usage_page1.json"), "page_usage_2": fixture("anthropic/usage_page2.json")}),
+            None: fixture("anthropic/usage_by_model_page1.json"),
+            "page_usage_2": fixture("anthropic/usage_by_model_page2.json"),
+            "ungrouped first": fixture("anthropic/usage_page1.json"),
+            "ungrouped page_usage_2": fixture("anthropic/usage_page2.json")},
+            key=grouped_by("group_by[]", "model")),
          "anthropic"),
         ("GET", "/openrouter/api/v1/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/auth/key", fixture("openrouter/key.json"), "openrouter"),
@@ -363,8 +381,11 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/openai/v1/organization/costs", Paged("page", {
             None: fixture("openai/costs_page1.json"), "page_costs_2": fixture("openai/costs_page2.json")}), "openai"),
         ("GET", "/openai/v1/organization/usage/completions", Paged("page", {
-            None: fixture("openai/usage_page1.json"),
-            "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=": fixture("openai/usage_page2.json")}), "openai"),
+            None: fixture("openai/usage_by_model_page1.json"),
+            "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=": fixture("openai/usage_by_model_page2.json"),
+            "ungrouped first": fixture("openai/usage_page1.json"),
+            "ungrouped page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=": fixture("openai/usage_page2.json")},
+            key=grouped_by("group_by", "model")), "openai"),
         ("GET", "/claude/api/oauth/usage", fixture("claude/usage.json"), "anthropic"),
         ("GET", "/codex/backend-api/wham/usage", fixture("codex/wham_usage.json"), "openai"),
         ("GET", "/copilot/copilot_internal/user", fixture("copilot/user.json"), "plain"),

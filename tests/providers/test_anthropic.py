@@ -25,6 +25,52 @@ def test_cents_become_dollars_across_pages(fake, session):
     assert reading["headline"] == {"kind": "spent", "key": "month"}
 
 
+def test_spend_and_tokens_per_model_across_pages(fake, session):
+    reading = figures(fetch(fake, session, "anthropic"))
+
+    def usd(cents: str) -> dict:
+        return {"amount": float(cents) / 100, "currency": "USD"}
+
+    def tokens(uncached: int, output: int, read: int, write: int) -> dict:
+        return {"input": uncached, "output": output, "cache_read": read, "cache_write": write,
+                "total": uncached + output + read + write}
+
+    got = [(m["period"], m["model"], m["spent"], m["tokens"]) for m in reading["models"]]
+    assert got == [
+        ("today", "claude-sonnet-4-5", usd("100.00"), tokens(1000, 700, 30000, 500)),
+        ("today", "claude-opus-4-1", usd("23.45"), tokens(200, 100, 0, 0)),
+        ("month", "claude-sonnet-4-5", usd("500.00"), tokens(13000, 8700, 210000, 3500)),
+        ("month", "claude-opus-4-1", usd("23.45"), tokens(200, 100, 0, 0)),
+        ("month", "claude-haiku-4-5", usd("12.50"), tokens(3000, 1000, 20000, 0)),
+    ]
+    # The web-search line ("0.55" cents) names no model: in the totals, not in the breakdown.
+    month_models = sum(m["spent"]["amount"] for m in reading["models"] if m["period"] == "month")
+    assert round(reading["spent"]["month"]["amount"] - month_models, 6) == 0.0055
+    assert sum(m["tokens"]["total"] for m in reading["models"] if m["period"] == "month") \
+        == reading["tokens"]["month"]["total"]
+
+
+def test_cost_is_asked_by_description_and_usage_by_model(fake, session):
+    fetch(fake, session, "anthropic")
+    assert all(call.query.get("group_by[]") == ["description"] for call in fake.calls(COSTS))
+    assert all(call.query.get("group_by[]") == ["model"] for call in fake.calls(USAGE))
+
+
+def test_tokens_off_keeps_the_spend_per_model(fake, session):
+    reading = figures(fetch(fake, session, "anthropic", tokens=False))
+    assert reading["tokens"] == {} and not fake.calls(USAGE)
+    assert [(m["period"], m["model"], m["tokens"]) for m in reading["models"]][:2] == [
+        ("today", "claude-sonnet-4-5", None), ("today", "claude-opus-4-1", None)]
+
+
+def test_a_model_that_is_not_a_name_is_bad_response(fake, session):
+    body = fixture("anthropic/usage_by_model_page2.json")
+    body["data"][0]["results"][1]["model"] = 42
+    fake.route("GET", USAGE, body, errors="anthropic")
+    with pytest.raises(BadResponse, match=r"results\[1\]: field model is not a model name \(42\)"):
+        fetch(fake, session, "anthropic")
+
+
 def test_headers_query_and_cursors(fake, session):
     fetch(fake, session, "anthropic")
     for path, cursor in ((COSTS, "page_cost_2"), (USAGE, "page_usage_2")):
@@ -43,7 +89,7 @@ def test_empty_organisation(fake, session):
     fake.route("GET", USAGE, fixture("anthropic/empty.json"), errors="anthropic")
     reading = figures(fetch(fake, session, "anthropic"))
     assert reading["spent"]["month"] == {"amount": 0.0, "currency": "USD"}
-    assert reading["tokens"]["month"]["total"] == 0
+    assert reading["tokens"]["month"]["total"] == 0 and reading["models"] == []
 
 
 def test_individual_account_key_gets_the_organisation_message(fake, session):

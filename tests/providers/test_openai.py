@@ -24,6 +24,38 @@ def test_spend_and_tokens_across_two_pages(fake, session):
     assert reading["balance"] == []
 
 
+def test_tokens_per_model_across_two_pages(fake, session):
+    reading = figures(fetch(fake, session, "openai"))
+
+    def tokens(uncached: int, cached: int, output: int) -> dict:
+        return {"input": uncached, "output": output, "cache_read": cached, "cache_write": 0,
+                "total": uncached + cached + output}
+
+    # gpt-4.1 is on both pages (both days); only today's page counts for "today". No spend per model.
+    assert reading["models"] == [
+        {"model": "gpt-4.1-2025-04-14", "period": "today", "spent": None, "tokens": tokens(2000, 1000, 500)},
+        {"model": "o4-mini-2025-04-16", "period": "today", "spent": None, "tokens": tokens(2000, 0, 200)},
+        {"model": "gpt-4.1-2025-04-14", "period": "month", "spent": None, "tokens": tokens(22000, 81000, 8500)},
+        {"model": "gpt-4.1-mini-2025-04-14", "period": "month", "spent": None, "tokens": tokens(20000, 0, 1000)},
+        {"model": "o4-mini-2025-04-16", "period": "month", "spent": None, "tokens": tokens(2000, 0, 200)},
+    ]
+    for period in ("today", "month"):
+        assert sum(m["tokens"]["total"] for m in reading["models"] if m["period"] == period) \
+            == reading["tokens"][period]["total"]
+
+
+def test_usage_is_asked_per_model_and_costs_are_not(fake, session):
+    fetch(fake, session, "openai")
+    assert all(call.query.get("group_by") == ["model"] for call in fake.calls(USAGE))
+    assert all("group_by" not in call.query for call in fake.calls(COSTS))
+
+
+def test_results_without_a_model_count_in_the_totals_only(fake, session):
+    fake.route("GET", USAGE, fixture("openai/usage_page2.json"))  # an answer that ignored group_by
+    reading = figures(fetch(fake, session, "openai"))
+    assert reading["tokens"]["month"]["total"] == 5700 and reading["models"] == []
+
+
 def test_query_asks_month_to_date_daily_with_limit_31_and_follows_cursors(fake, session):
     fetch(fake, session, "openai")
     for path, cursor in ((COSTS, "page_costs_2"), (USAGE, "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=")):
@@ -43,12 +75,12 @@ def test_empty_organisation(fake, session):
     reading = figures(fetch(fake, session, "openai"))
     assert reading["spent"] == {"today": {"amount": 0.0, "currency": "USD"},
                                 "month": {"amount": 0.0, "currency": "USD"}}
-    assert reading["tokens"]["month"]["total"] == 0
+    assert reading["tokens"]["month"]["total"] == 0 and reading["models"] == []
 
 
 def test_tokens_option_off_skips_usage(fake, session):
     reading = figures(fetch(fake, session, "openai", tokens=False))
-    assert reading["tokens"] == {} and not fake.calls(USAGE)
+    assert reading["tokens"] == {} and reading["models"] == [] and not fake.calls(USAGE)
 
 
 def test_cursor_that_never_ends_is_bad_response(fake, session):

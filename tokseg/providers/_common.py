@@ -109,6 +109,14 @@ def get_list(body: Any, path: str, where: str, *, required: bool = True) -> list
     return value
 
 
+def model_name(result: Any, where: str) -> str | None:
+    """A result's `model`; None when null or blank (not grouped by model: it counts in totals only)."""
+    value = get(result, "model", where, required=False)
+    if value is not None and not isinstance(value, str):
+        raise BadResponse(f"{where}: field model is not a model name ({_describe(value)})")
+    return value.strip() or None if value else None
+
+
 def decimal(value: Any, name: str, where: str) -> Decimal:
     """A finite number from a JSON number or a numeric string; anything else names the field."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):

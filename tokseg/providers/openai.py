@@ -5,7 +5,8 @@ Options:
     tokens: also read completions usage for token counts (default true)
 Reports:
     spent today and month-to-date (USD, from the Admin costs API); completion tokens today and
-    month-to-date (input without cached, cached, output); no balance (OpenAI has no balance API)
+    month-to-date (input without cached, cached, output), in total and per model (no spend per model:
+    the costs API does not group by model); no balance (OpenAI has no balance API)
 Needs:
     an Admin key (sk-admin-…), created by an organisation owner
 Errors:
@@ -32,11 +33,12 @@ from tokseg.providers._common import (
     decimal,
     get,
     get_list,
+    model_name,
     month_start,
     no_leak,
     require_secret,
 )
-from tokseg.reading import Headline, Money, Reading, Tokens
+from tokseg.reading import Headline, ModelUsage, Money, Reading, Tokens, heaviest_first
 
 NAME, TITLE = "openai", "OpenAI"
 ADMIN_KEYS_URL = "https://platform.openai.com/settings/organization/admin-keys"
@@ -65,12 +67,13 @@ def fetch(ctx: Ctx) -> Reading:
     secret = require_secret(ctx.secret, NAME)
     now = ctx.now()
     start, today = month_start(now), day_start(now)
-    query = {"start_time": start, "end_time": int(now) + 1, "bucket_width": "1d", "limit": DAYS}
+    query: dict[str, Any] = {"start_time": start, "end_time": int(now) + 1, "bucket_width": "1d", "limit": DAYS}
     with no_leak(secret):
         headers = bearer(secret)
         try:
             costs = all_pages(ctx, "/organization/costs", query, headers, "openai /organization/costs")
-            usage = all_pages(ctx, "/organization/usage/completions", query, headers,
+            # Grouped by model: one result per model and day, so the totals are their sums.
+            usage = all_pages(ctx, "/organization/usage/completions", {**query, "group_by": ["model"]}, headers,
                               "openai /organization/usage/completions") if opts.tokens else None
         except AuthError as exc:
             raise auth_hint(exc, key_problem(secret) or "the Admin key was refused; it needs read access to usage") \
@@ -89,7 +92,11 @@ def _buckets(pages: list[Any], where: str) -> list[tuple[int, list]]:
 
 
 def parse_costs(pages: list[Any], today: int) -> dict[str, Money]:
-    """Spend today and this month from cost buckets; amounts are in currency units (dollars)."""
+    """Spend today and this month from cost buckets; amounts are in currency units (dollars).
+
+    Costs are not split per model: the endpoint groups only by project or by
+    `line_item`, a free-text label, and a model name is not read out of it.
+    """
     where = "openai /organization/costs"
     sums = {"today": Decimal(0), "month": Decimal(0)}
     currencies = set()
@@ -107,19 +114,36 @@ def parse_costs(pages: list[Any], today: int) -> dict[str, Money]:
     return {period: Money(as_float(value), currency) for period, value in sums.items()}
 
 
-def parse_usage(pages: list[Any], today: int) -> dict[str, Tokens]:
-    """Tokens today and this month; `input_tokens` includes the cached ones, so they are split out."""
+Usage = tuple[dict[str, Tokens], dict[tuple[str, str], Tokens]]
+
+
+def parse_usage(pages: list[Any], today: int) -> Usage:
+    """Tokens today and this month, in total and per (model, period).
+
+    `input_tokens` includes the cached ones, so they are split out. A result
+    without a model (the API did not group) counts in the totals only.
+    """
     where = "openai /organization/usage/completions"
     totals: dict[str, list[int]] = {"today": [0, 0, 0], "month": [0, 0, 0]}
+    per_model: dict[tuple[str, str], list[int]] = {}
     for start, results in _buckets(pages, where):
         for index, result in enumerate(results):
             at = f"{where} results[{index}]"
             total_in, cached, output = (_count(result, name, at)
                                         for name in ("input_tokens", "input_cached_tokens", "output_tokens"))
             row = (max(0, total_in - cached), min(cached, total_in), output)
+            model = model_name(result, at)
             for period in ("month", "today") if start >= today else ("month",):
                 totals[period] = [a + b for a, b in zip(totals[period], row)]
-    return {p: Tokens(input=i, cache_read=c, output=o) for p, (i, c, o) in totals.items()}
+                if model is not None:
+                    before = per_model.get((model, period), [0, 0, 0])
+                    per_model[(model, period)] = [a + b for a, b in zip(before, row)]
+    return ({p: _tokens(v) for p, v in totals.items()}, {k: _tokens(v) for k, v in per_model.items()})
+
+
+def _tokens(values: list[int]) -> Tokens:
+    uncached, cached, output = values
+    return Tokens(input=uncached, cache_read=cached, output=output)
 
 
 def _count(result: Any, name: str, where: str) -> int:
@@ -127,5 +151,7 @@ def _count(result: Any, name: str, where: str) -> int:
     return 0 if value is None else count(value, name, where)
 
 
-def build(spent: dict[str, Money], tokens: dict[str, Tokens] | None) -> Reading:
-    return Reading(headline=Headline("spent", "month"), spent=spent, tokens=tokens or {})
+def build(spent: dict[str, Money], usage: Usage | None) -> Reading:
+    tokens, per_model = usage or ({}, {})
+    models = heaviest_first(ModelUsage(model, period, tokens=t) for (model, period), t in per_model.items())
+    return Reading(headline=Headline("spent", "month"), spent=spent, tokens=tokens, models=models)
