@@ -11,6 +11,11 @@ Metrics, with their unit:
     spent.PERIOD      spend for today/week/month/block/session, per currency
     window.NAME       a subscription window's used %, unit "%"
     tokens.PERIOD     total tokens for the period, unit "tokens"
+    model.spent.PERIOD.MODEL   one model's spend for the period, per currency
+    model.tokens.PERIOD.MODEL  one model's total tokens for the period, unit "tokens"
+
+Model names hold dots and slashes, so they come last: the first three
+dot-separated parts never do, and the rest is the name whatever it holds.
 """
 
 from __future__ import annotations
@@ -104,7 +109,30 @@ def metrics(reading: dict) -> list[tuple[str, str, float]]:
     out += [(f"spent.{p}", m["currency"], m["amount"]) for p, m in (reading.get("spent") or {}).items()]
     out += [(f"window.{w['name']}", "%", w["used_pct"]) for w in reading.get("windows") or ()]
     out += [(f"tokens.{p}", "tokens", float(t["total"])) for p, t in (reading.get("tokens") or {}).items()]
+    for usage in reading.get("models") or ():
+        if usage.get("spent"):
+            out.append((model_metric("spent", usage["period"], usage["model"]), usage["spent"]["currency"],
+                        usage["spent"]["amount"]))
+        if usage.get("tokens"):
+            out.append((model_metric("tokens", usage["period"], usage["model"]), "tokens",
+                        float(usage["tokens"]["total"])))
     return out
+
+
+MODEL_PREFIX = "model."
+
+
+def model_metric(kind: str, period: str, model: str) -> str:
+    """The metric name of one model's `kind` ("spent" or "tokens") for `period`."""
+    return f"{MODEL_PREFIX}{kind}.{period}.{model}"
+
+
+def split_model_metric(metric: str) -> tuple[str, str, str] | None:
+    """(kind, period, model) of a per-model metric, or None for any other metric."""
+    if not metric.startswith(MODEL_PREFIX):
+        return None
+    parts = metric.split(".", 3)
+    return (parts[1], parts[2], parts[3]) if len(parts) == 4 and parts[3] else None
 
 
 def record(conn: sqlite3.Connection, account: str, reading: dict, ts: float) -> int:

@@ -1,4 +1,4 @@
-"""`tokseg history`: what the refresher recorded, per metric with a sparkline, or per day."""
+"""`tokseg history`: what the refresher recorded, per metric with a sparkline, per day, or per model."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ SPAN_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
 UNIT_S = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 TREND_WIDTH = 20
 BAR_WIDTH = 12
+# Which of a model's period counters --by model reads: the longest first. A model stays in every
+# month reading once used that month, while it drops out of "today" on days it is idle, and a
+# counter that comes back after a gap above its old value would hide the use in between.
+COUNTER_ORDER = ("month", "week", "today", "block", "session")
 
 
 class Since(click.ParamType):
@@ -48,11 +52,15 @@ def value_text(value: float, unit: str) -> str:
 @click.argument("account", required=False)
 @click.option("--since", "since", type=Since(), default="7d", show_default=True,
               help="How far back: 7d, 24h, 2w or a date.")
-@click.option("--by", "by", type=click.Choice(["metric", "day"]), default="metric", show_default=True,
-              help="One row per metric with a sparkline, or one row per day.")
+@click.option("--by", "by", type=click.Choice(["metric", "day", "model"]), default="metric", show_default=True,
+              help="One row per metric with a sparkline, one row per day, or one row per model.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def history_cmd(account: str | None, since: float, by: str, as_json: bool) -> None:
-    """Show recorded readings: latest value, use over the span, burn per hour and a trend."""
+    """Show recorded readings: latest value, use over the span, burn per hour and a trend.
+
+    Per-model figures appear only with `--by model`: spend and tokens each
+    model used over the span.
+    """
     if not history.db_path().exists():
         raise click.ClickException("no history yet; the refresher records each reading it takes (`tokseg refresh`)")
     now = time.time()
@@ -60,12 +68,17 @@ def history_cmd(account: str | None, since: float, by: str, as_json: bool) -> No
         grouped = _grouped(history.samples(conn, since, account))
     if account and not grouped:
         raise click.ClickException(f"no history for account {account!r} since {_date(since)}; see `tokseg history`")
-    rows = _by_metric(grouped, now) if by == "metric" else _by_day(grouped)
+    per_model = {key: points for key, points in grouped.items() if history.split_model_metric(key[1])}
+    overall = {key: points for key, points in grouped.items() if key not in per_model}
+    if by == "model":
+        rows = by_model(grouped)
+    else:
+        rows = _by_metric(overall, now) if by == "metric" else _by_day(overall)
     if as_json:
         click.echo(json.dumps({"schema": 1, "since": round(since, 3), "by": by, "rows": rows}, ensure_ascii=False))
         return
     if not rows:
-        click.echo(f"nothing recorded since {_date(since)}")
+        click.echo(f"nothing recorded{' per model' if by == 'model' else ''} since {_date(since)}")
         return
     click.echo(_table(rows, by))
 
@@ -105,8 +118,60 @@ def _by_day(grouped: dict) -> list[dict]:
     return rows
 
 
+def by_model(grouped: dict) -> list[dict]:
+    """Spend (per currency) and tokens each model used over the span, biggest first per account.
+
+    `grouped` holds every series of the span, the accounts' totals too. Use
+    is the sum of a period counter's increases, with its resets (new day, new
+    month) detected as the burn rate detects them, so a reset is never a
+    negative use. A model missing from a reading that reported that period
+    had used nothing in it: it counts as 0 there, so a model that appears
+    during the span counts from zero, and one idle for a day counts again
+    from zero when it comes back.
+    """
+    chosen: dict[tuple[str, str, str, str], str] = {}
+    for account, metric, unit in grouped:
+        kind, period, model = history.split_model_metric(metric) or ("", "", "")
+        if period not in COUNTER_ORDER:
+            continue
+        key = (account, model, kind, unit)
+        if key not in chosen or COUNTER_ORDER.index(period) < COUNTER_ORDER.index(chosen[key]):
+            chosen[key] = period
+    rows: dict[tuple[str, str], dict] = {}
+    for (account, model, kind, unit), period in sorted(chosen.items()):
+        row = rows.setdefault((account, model), {"account": account, "model": model, "spent": {}, "tokens": None,
+                                                 "counters": {}})
+        used = forecast.use(_zero_filled(grouped, account, kind, period, unit, model), drain=False)
+        if kind == "spent":
+            row["spent"][unit] = round(used, 6)
+        else:
+            row["tokens"] = int(round(used))
+        row["counters"][kind] = period
+    return sorted(rows.values(), key=lambda r: (r["account"], -sum(r["spent"].values()), -(r["tokens"] or 0),
+                                                r["model"]))
+
+
+def _zero_filled(grouped: dict, account: str, kind: str, period: str, unit: str, model: str) -> list[history.Point]:
+    """One model's counter at every reading that reported `kind` for `period`: 0 where the model was absent."""
+    stamps = {ts for ts, _ in grouped.get((account, f"{kind}.{period}", unit), ())}
+    for other in grouped:
+        parts = history.split_model_metric(other[1])
+        if other[0] == account and other[2] == unit and parts and parts[:2] == (kind, period):
+            stamps.update(ts for ts, _ in grouped[other])
+    values = dict(grouped[(account, history.model_metric(kind, period, model), unit)])
+    return [(ts, values.get(ts, 0.0)) for ts in sorted(stamps)]
+
+
 def _table(rows: list[dict], by: str) -> str:
-    if by == "metric":
+    if by == "model":
+        peak: dict[str, float] = {}
+        for r in rows:
+            peak[r["account"]] = max(peak.get(r["account"], 0.0), float(r["tokens"] or 0))
+        header = ["ACCOUNT", "MODEL", "SPENT", "TOKENS", ""]
+        body = [[r["account"], r["model"], " ".join(views.money(v, c) for c, v in r["spent"].items()) or "–",
+                 "–" if r["tokens"] is None else f"{r['tokens']:,}", _bar(float(r["tokens"] or 0), peak[r["account"]])]
+                for r in rows]
+    elif by == "metric":
         header = ["ACCOUNT", "METRIC", "LAST", "USED", "PER HOUR", "TREND"]
         body = [[r["account"], r["metric"], value_text(r["last"], r["unit"]), value_text(r["used"], r["unit"]),
                  "–" if r["per_hour"] is None else value_text(r["per_hour"], r["unit"]), r["trend"]] for r in rows]
