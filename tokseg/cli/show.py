@@ -1,7 +1,8 @@
 """`tokseg show`: the detail view a click opens: one block per account.
 
 Reads the snapshot like the segment does (no network) and prints every
-window, spend, balance, limit and error, with how old each reading is.
+window, spend, balance, limit and error, with how old each reading is,
+and the top models per period when the provider reports them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import click
 from tokseg import locations, snapshot
 from tokseg.render import view as views
 
+TOP_MODELS = 3
 STATE_COLOURS = {"ok": "green", "warn": "yellow", "crit": "red", "stale": "bright_black", "error": "red",
                  "pending": "bright_black"}
 
@@ -40,6 +42,8 @@ def lines(view: dict) -> list[tuple[str, str | None]]:
             rows.append((f"spent {period}", views.money(m["amount"], m["currency"])))
         for period, t in (reading.get("tokens") or {}).items():
             rows.append((f"tokens {period}", f"{t['total']:,} (in {t['input']:,}, out {t['output']:,})"))
+        for period, text in _top_models(reading.get("models") or ()):
+            rows.append((f"models {period}", text))
         for window in reading.get("windows") or ():
             rows.append((f"window {window['name']}", views.window_text(window, now)))
         for bucket in reading.get("rate_limits") or ():
@@ -48,6 +52,32 @@ def lines(view: dict) -> list[tuple[str, str | None]]:
             rows.append(("error", f"{item['error']['kind']}: {item['error']['message']}"))
         out.extend((f"    {key:<16} {value}", None) for key, value in rows if value)
     return out
+
+
+def _top_models(models: list | tuple) -> list[tuple[str, str]]:
+    """(period, "model $spent (tokens tok) · … · +N more") with the first TOP_MODELS per period, in the reading's
+    order (the heaviest first)."""
+    by_period: dict[str, list[dict]] = {}
+    for usage in models:
+        by_period.setdefault(usage["period"], []).append(usage)
+    out = []
+    for period, items in by_period.items():
+        parts = [_model_text(usage) for usage in items[:TOP_MODELS]]
+        if len(items) > TOP_MODELS:
+            parts.append(f"+{len(items) - TOP_MODELS} more")
+        out.append((period, " · ".join(parts)))
+    return out
+
+
+def _model_text(usage: dict) -> str:
+    """'claude-sonnet-4-5 $1.00 (32,200 tok)', or with only the figure the provider gave."""
+    text = usage["model"]
+    if usage["spent"]:
+        text += " " + views.money(usage["spent"]["amount"], usage["spent"]["currency"])
+    if usage["tokens"]:
+        tokens = f"{usage['tokens']['total']:,} tok"
+        text += f" ({tokens})" if usage["spent"] else f" {tokens}"
+    return text
 
 
 @click.command()
