@@ -54,6 +54,12 @@ def test_results_without_a_model_count_in_the_totals_only(fake, session):
     fake.route("GET", USAGE, fixture("openai/usage_page2.json"))  # an answer that ignored group_by
     reading = figures(fetch(fake, session, "openai"))
     assert reading["tokens"]["month"]["total"] == 5700 and reading["models"] == []
+    blank = fixture("openai/usage_by_model_page2.json")
+    blank["data"][0]["results"][1]["model"] = " "
+    fake.route("GET", USAGE, blank)
+    reading = figures(fetch(fake, session, "openai"))
+    assert reading["tokens"]["month"]["total"] == 5700
+    assert [m["model"] for m in reading["models"]] == ["gpt-4.1-2025-04-14"] * 2
 
 
 def test_query_asks_month_to_date_daily_with_limit_31_and_follows_cursors(fake, session):

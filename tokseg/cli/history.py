@@ -68,8 +68,7 @@ def history_cmd(account: str | None, since: float, by: str, as_json: bool) -> No
         grouped = _grouped(history.samples(conn, since, account))
     if account and not grouped:
         raise click.ClickException(f"no history for account {account!r} since {_date(since)}; see `tokseg history`")
-    per_model = {key: points for key, points in grouped.items() if history.split_model_metric(key[1])}
-    overall = {key: points for key, points in grouped.items() if key not in per_model}
+    overall = {key: points for key, points in grouped.items() if not history.split_model_metric(key[1])}
     if by == "model":
         rows = by_model(grouped)
     else:

@@ -112,9 +112,11 @@ def get_list(body: Any, path: str, where: str, *, required: bool = True) -> list
 def model_name(result: Any, where: str) -> str | None:
     """A result's `model`; None when null or blank (not grouped by model: it counts in totals only)."""
     value = get(result, "model", where, required=False)
-    if value is not None and not isinstance(value, str):
+    if value is None:
+        return None
+    if not isinstance(value, str):
         raise BadResponse(f"{where}: field model is not a model name ({_describe(value)})")
-    return value.strip() or None if value else None
+    return value.strip() or None
 
 
 def decimal(value: Any, name: str, where: str) -> Decimal:
