@@ -210,12 +210,12 @@ def bucketed(points: list[Point], start: float, end: float, width: int) -> list[
     for ts, value in points:
         if start <= ts <= end:
             values[min(width - 1, int((ts - start) / step))] = value
-    last = None
-    for i, value in enumerate(values):
-        if value is None:
+    last: float | None = None
+    for i, slot in enumerate(values):
+        if slot is None:
             values[i] = last
         else:
-            last = value
+            last = slot
     return values
 
 

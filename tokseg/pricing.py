@@ -53,7 +53,8 @@ class Pricer:
         except LookupError:
             return None
         price = result.model_price
-        rates, starts = [], []
+        rates: list[float | None] = []
+        starts: list[float] = []
         for field in FIELDS:
             value = getattr(price, field, None)
             if isinstance(value, TieredPrices):
@@ -70,7 +71,7 @@ class Pricer:
         total_input = uncached + cache_read + write_5m + write_1h
         counts = (uncached, cache_read, write_5m, write_1h, output)
         if total_input < row.tier_start and all(r is not None or n == 0 for r, n in zip(row.rates, counts)):
-            return sum(n * r for n, r in zip(counts, row.rates) if n)  # type: ignore[operator]
+            return sum(n * (r or 0.0) for n, r in zip(counts, row.rates) if n)  # a rate is known wherever n > 0
         usage = Usage(input_tokens=total_input, cache_read_tokens=cache_read, cache_write_tokens=write_5m + write_1h,
                       output_tokens=output)
         if write_1h:  # the split is given only when known; without it all writes are priced as 5-minute ones

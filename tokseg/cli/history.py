@@ -163,12 +163,12 @@ def _zero_filled(grouped: dict, account: str, kind: str, period: str, unit: str,
 
 def _table(rows: list[dict], by: str) -> str:
     if by == "model":
-        peak: dict[str, float] = {}
+        most: dict[str, float] = {}
         for r in rows:
-            peak[r["account"]] = max(peak.get(r["account"], 0.0), float(r["tokens"] or 0))
+            most[r["account"]] = max(most.get(r["account"], 0.0), float(r["tokens"] or 0))
         header = ["ACCOUNT", "MODEL", "SPENT", "TOKENS", ""]
         body = [[r["account"], r["model"], " ".join(views.money(v, c) for c, v in r["spent"].items()) or "–",
-                 "–" if r["tokens"] is None else f"{r['tokens']:,}", _bar(float(r["tokens"] or 0), peak[r["account"]])]
+                 "–" if r["tokens"] is None else f"{r['tokens']:,}", _bar(float(r["tokens"] or 0), most[r["account"]])]
                 for r in rows]
     elif by == "metric":
         header = ["ACCOUNT", "METRIC", "LAST", "USED", "PER HOUR", "TREND"]

@@ -237,7 +237,7 @@ def _lines(fh, offset: int, size: int, stats: ScanStats) -> Iterator[tuple[bytes
 
 def walk(root: str, suffix: str = ".jsonl") -> list[str]:
     """Every file under `root` ending in `suffix`, sorted; a missing root gives none."""
-    found = []
+    found: list[str] = []
     for folder, _dirs, files in os.walk(root):
         found.extend(os.path.join(folder, name) for name in files if name.endswith(suffix))
     return sorted(found)

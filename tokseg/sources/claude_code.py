@@ -81,7 +81,9 @@ def parse(line: bytes, state: dict) -> list[Row]:
     if not isinstance(entry, dict) or entry.get("type") != "assistant":
         return []
     message = entry.get("message")
-    usage = message.get("usage") if isinstance(message, dict) else None
+    if not isinstance(message, dict):
+        return []
+    usage = message.get("usage")
     if not isinstance(usage, dict):
         return []
     model = message.get("model")
