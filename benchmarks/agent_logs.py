@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tokseg.providers._base import Ctx  # noqa: E402
-from tokseg.sources import claude_code  # noqa: E402
+from tokseg.sources import claude_logs  # noqa: E402
 
 MODELS = ("claude-sonnet-4-5-20250929", "claude-opus-4-7", "claude-haiku-4-5")
 WORDS = "the handler reads the request body and validates each field before it calls the service layer".split()
@@ -94,10 +94,10 @@ def generate(root: Path, megabytes: float, now: float) -> tuple[int, Path]:
 
 
 def scan(root: Path, now: float):
-    ctx = Ctx(account="bench", options=claude_code.Options(paths=str(root)), secret=None, http=None,  # type: ignore[arg-type]
+    ctx = Ctx(account="bench", options=claude_logs.Options(paths=str(root)), secret=None, http=None,  # type: ignore[arg-type]
               now=lambda: now, env={"HOME": str(root)})
     started = time.perf_counter()
-    reading, stats = claude_code.run(ctx)
+    reading, stats = claude_logs.run(ctx)
     return time.perf_counter() - started, reading, stats
 
 

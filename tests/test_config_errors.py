@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tokseg import config
+from tokseg import config, providers
 from tokseg.errors import ConfigError
 from tests.conftest import run_tokseg, wait_for, write_config
 from tests.snapshots import load
@@ -106,3 +106,11 @@ def test_config_edit_validates_and_keeps_file(config_file, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "ok, 1 account(s)" in done.stdout
     assert Path(config_file).read_text().startswith("# tokseg configuration")
+
+
+def test_an_old_provider_name_reads_as_its_current_one(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[accounts.cc]\nprovider = "claude_code"\npaths = "~/.claude"\n')
+    account = config.load(path).accounts[0]
+    assert account.provider == "claude_logs"
+    assert account.options == providers.load("claude_logs").Options(paths="~/.claude")

@@ -47,12 +47,12 @@ def listed(env: dict[str, str]) -> dict[str, dict]:
 
 def test_lists_every_source_without_adding(machine: dict[str, str], config_file: Path) -> None:
     found = listed(machine)
-    assert set(found) == {"claude", "claude_code", "codex", "codex_logs", "copilot", "openrouter"}
+    assert set(found) == {"claude", "claude_logs", "codex", "codex_logs", "copilot", "openrouter"}
     assert found["claude"]["where"].endswith(".claude/.credentials.json") and found["claude"]["offer"]
     assert found["codex"]["account"] == "codex" and found["codex"]["offer"]
     assert found["copilot"]["where"].endswith("github-copilot/apps.json")
     assert found["openrouter"]["key_env"] == "OPENROUTER_API_KEY"
-    for name in ("claude_code", "codex_logs", "openrouter"):
+    for name in ("claude_logs", "codex_logs", "openrouter"):
         assert found[name]["available"] == (name in providers.PROVIDERS)
     assert not config_file.exists()
 
@@ -68,7 +68,7 @@ def test_yes_adds_each_offered_source_and_keeps_the_users_text(machine: dict[str
     by_name = {a.name: a.provider for a in loaded.accounts}
     expected = {"claude": "claude", "codex": "codex", "copilot": "copilot"}
     expected.update({account: provider for account, provider in (
-        ("claude-code", "claude_code"), ("codex-logs", "codex_logs"), ("openrouter", "openrouter"))
+        ("claude-logs", "claude_logs"), ("codex-logs", "codex_logs"), ("openrouter", "openrouter"))
         if provider in providers.PROVIDERS})
     assert {k: by_name.get(k) for k in expected} == expected
     again = listed(machine)

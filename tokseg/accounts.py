@@ -74,8 +74,9 @@ def plan_add(provider: str, name: str | None = None, *, base_url: str | None = N
              key_command: str | None = None, label: str | None = None,
              options: dict[str, str] | None = None) -> Plan:
     """Check everything that can be checked without the key; raise ConfigError naming the fix."""
-    if provider not in providers.PROVIDERS:
+    if not providers.known(provider):
         raise ConfigError(f"unknown provider {provider!r}; known: {', '.join(providers.PROVIDERS)}")
+    provider = providers.canonical(provider)
     if key_env and key_command:
         raise ConfigError("give either --key-env or --key-command, not both")
     name = name or provider

@@ -248,8 +248,9 @@ def _account(checker: _Checker, name: str, body: Any, settings: Settings) -> Acc
     provider = body.get("provider")
     if provider is None:
         checker.fail(where, None, f'has no provider; add e.g. provider = "demo" (known: {", ".join(providers.PROVIDERS)})')
-    if provider not in providers.PROVIDERS:
+    if not providers.known(provider):
         checker.fail(where, "provider", f"unknown provider {provider!r}; known: {', '.join(providers.PROVIDERS)}")
+    provider = providers.canonical(provider)
     module = providers.load(provider)
     common = {k: body[k] for k in ACCOUNT_KEYS if k in body}
     checker.expect_type(where, "label", common.get("label", ""), (str,))

@@ -23,7 +23,7 @@ from tokseg.providers._subscription import env_dirs, user_home
 
 # Providers for the agents' local logs (spend from Claude Code / Codex session files). When the
 # running version has no such provider, the source is still listed but not offered.
-CLAUDE_LOGS_PROVIDER = "claude_code"
+CLAUDE_LOGS_PROVIDER = "claude_logs"
 CODEX_LOGS_PROVIDER = "codex_logs"
 STATUSLINE_PROVIDER = "claude_statusline"
 
@@ -67,7 +67,7 @@ def _claude(env: Mapping[str, str]) -> list[Source]:
             out.append(Source("Claude Code login (5h/weekly windows)", credentials, "claude", "claude", options))
     logs = [os.path.join(root, "projects") for root in roots if os.path.isdir(os.path.join(root, "projects"))]
     if logs:  # the log reader reads every root itself
-        out.append(Source("Claude Code session logs (spend)", ", ".join(logs), CLAUDE_LOGS_PROVIDER, "claude-code"))
+        out.append(Source("Claude Code session logs (spend)", ", ".join(logs), CLAUDE_LOGS_PROVIDER, "claude-logs"))
     pushed = statusline.store_path()
     if os.path.isfile(pushed):  # `tokseg statusline` runs as Claude Code's status line
         out.append(Source("Claude Code status line figures (windows, session cost)", pushed,

@@ -1,4 +1,9 @@
-"""The provider registry: name → module, sorted, imported only when used."""
+"""The provider registry: name → module, sorted, imported only when used.
+
+Names follow one rule: a login or quota provider is named after its agent
+(`claude`, `codex`), the reader of that agent's local logs `<agent>_logs`.
+Older names stay accepted as aliases, so existing configs keep working.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ if TYPE_CHECKING:
 PROVIDERS: dict[str, str] = {
     "anthropic": "tokseg.providers.anthropic",
     "claude": "tokseg.providers.claude",
-    "claude_code": "tokseg.sources.claude_code",
+    "claude_logs": "tokseg.sources.claude_logs",
     "claude_statusline": "tokseg.providers.claude_statusline",
     "codex": "tokseg.providers.codex",
     "codex_logs": "tokseg.sources.codex_logs",
@@ -29,7 +34,22 @@ PROVIDERS: dict[str, str] = {
     "xai": "tokseg.providers.xai",
 }
 
+# Old name -> current name; a config may use either.
+ALIASES: dict[str, str] = {
+    "claude_code": "claude_logs",
+}
+
+
+def canonical(name: str) -> str:
+    """The registered name for `name`, following an alias; unknown names come back unchanged."""
+    return ALIASES.get(name, name)
+
+
+def known(name: object) -> bool:
+    """Whether `name` is a registered provider or an alias of one."""
+    return isinstance(name, str) and canonical(name) in PROVIDERS
+
 
 def load(name: str) -> Provider:
-    """The provider module registered as `name`; KeyError when there is none."""
-    return importlib.import_module(PROVIDERS[name])  # type: ignore[return-value]
+    """The provider module registered as `name` (or its alias); KeyError when there is none."""
+    return importlib.import_module(PROVIDERS[canonical(name)])  # type: ignore[return-value]

@@ -29,7 +29,7 @@ from tokseg.reading import Reading
 from tokseg.sources import _spend
 from tokseg.sources._tail import Row, ScanStats, walk
 
-NAME, TITLE = "claude_code", "Claude Code (local logs)"
+NAME, TITLE = "claude_logs", "Claude Code (local logs)"
 SECRET = None
 SIDECHAIN_RANK = 1 << 60  # a main-thread copy of a message always beats a sidechain replay
 

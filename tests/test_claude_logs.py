@@ -11,8 +11,8 @@ import pytest
 from tests.agent_logs import claude_row, ctx, user_row, write_lines
 from tokseg.errors import ConfigError
 from tokseg import pricing
-from tokseg.sources import _spend, claude_code
-from tokseg.sources.claude_code import Options
+from tokseg.sources import _spend, claude_logs
+from tokseg.sources.claude_logs import Options
 
 # 2026-11-22 15:00 local time: "today" and "this month" do not depend on the machine's zone.
 NOW = time.mktime((2026, 11, 22, 15, 0, 0, 0, 0, -1))
@@ -30,7 +30,7 @@ def session(claude_dir: Path, name: str = "6f1c2b7e", project: str = "-home-dev-
 
 
 def run(claude_dir: Path | str, now: float = NOW, account: str = "cc"):
-    return claude_code.run(ctx(Options(paths=str(claude_dir)), {"HOME": "/nonexistent"}, now, account))
+    return claude_logs.run(ctx(Options(paths=str(claude_dir)), {"HOME": "/nonexistent"}, now, account))
 
 
 def streamed(msg: str, ts: float, **kw) -> list[str]:
@@ -87,7 +87,7 @@ def test_offsets_stop_before_a_half_written_line(claude_dir):
     with open(path, "ab") as fh:
         fh.write(tail[:40].encode())
     reading, _ = run(claude_dir)
-    index = _spend.index_for(claude_code.NAME, "cc", pricing.VERSION)
+    index = _spend.index_for(claude_logs.NAME, "cc", pricing.VERSION)
     assert index.offsets() == {str(path): complete}
     index.close()
     with open(path, "ab") as fh:
@@ -191,12 +191,12 @@ def test_config_dir_list_and_defaults_come_from_the_environment(tmp_path):
     write_lines(session(one), [claude_row("m1", NOW - 60, output=1)])
     write_lines(session(two), [claude_row("m2", NOW - 60, output=2)])
     env = {"CLAUDE_CONFIG_DIR": f"{one}, {two}", "HOME": str(tmp_path / "nohome")}
-    reading, _ = claude_code.run(ctx(Options(), env, NOW))
+    reading, _ = claude_logs.run(ctx(Options(), env, NOW))
     assert reading.tokens["today"].output == 3
     home = tmp_path / "home"
     write_lines(session(home / ".claude"), [claude_row("m3", NOW - 60, output=4)])
     write_lines(session(home / ".config" / "claude"), [claude_row("m4", NOW - 60, output=8)])
-    reading, _ = claude_code.run(ctx(Options(), {"HOME": str(home)}, NOW, account="defaults"))
+    reading, _ = claude_logs.run(ctx(Options(), {"HOME": str(home)}, NOW, account="defaults"))
     assert reading.tokens["today"].output == 12
 
 
