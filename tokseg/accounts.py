@@ -15,8 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tokseg import config, config_edit, context, dirs, net, provider_options, providers, refresh, secrets, snapshot
-from tokseg import store
+from tokseg import (
+    config,
+    config_edit,
+    context,
+    dirs,
+    net,
+    provider_options,
+    providers,
+    refresh,
+    secrets,
+    snapshot,
+    store,
+)
 from tokseg.config import Account
 from tokseg.errors import ConfigError, NoSecret, TokError
 from tokseg.providers._base import key_problem

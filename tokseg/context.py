@@ -28,15 +28,15 @@ from filelock import FileLock
 from tokseg import dirs, net, providers, secrets, store
 from tokseg.providers._base import Ctx, Ran, Run
 
-O = TypeVar("O")
+OptionsT = TypeVar("OptionsT")
 STATE_FOLDER = "provider-state"
 LOCK_TIMEOUT_S = 10.0
 MAX_CONNECT_S = 5.0
 
 
-def make_ctx(provider: str, account: str, options: O, *, secret: str | None = None,
+def make_ctx(provider: str, account: str, options: OptionsT, *, secret: str | None = None,
              session: requests.Session | None = None, timeout: tuple[float, float] = net.DEFAULT_TIMEOUT,
-             clock: Callable[[], float] = time.time, env: Mapping[str, str] | None = None) -> Ctx[O]:
+             clock: Callable[[], float] = time.time, env: Mapping[str, str] | None = None) -> Ctx[OptionsT]:
     """The context for one fetch (or hook call) of `account`, a `provider` account with these options.
 
     Without a session (a hook that sends nothing, a file source) the context gets a fresh one.

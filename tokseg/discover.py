@@ -13,11 +13,12 @@ import dataclasses
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from tokseg import config, context, dirs, providers
 from tokseg.providers._base import Source, detect
+
 
 def find(env: Mapping[str, str] | None = None, existing: config.Config | None = None) -> list[Source]:
     """Every source on this machine, each marked with the account that reads it or would.

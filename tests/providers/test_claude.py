@@ -11,9 +11,9 @@ import pytest
 from tests.conftest import run_tokseg, write_config
 from tests.fakeserver import FakeServer, fixture
 from tokseg import net, refresh
+from tokseg.context import make_ctx as make_context
 from tokseg.errors import AuthError, BadResponse, RateLimited, ServerError
 from tokseg.providers import claude
-from tokseg.context import make_ctx as make_context
 from tokseg.providers._base import Ctx
 
 NOW = 1795366020.0  # 2026-11-22T16:47:00Z

@@ -11,9 +11,9 @@ import pytest
 
 from tests.fakeserver import FakeServer
 from tokseg import net
+from tokseg.context import make_ctx as make_context
 from tokseg.errors import AuthError, RateLimited
 from tokseg.providers import codex
-from tokseg.context import make_ctx as make_context
 from tokseg.providers._base import Ctx
 
 NOW = 1795350000.0  # 2026-11-22T11:40:00Z, before both resets below

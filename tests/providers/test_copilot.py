@@ -12,9 +12,9 @@ import pytest
 
 from tests.fakeserver import FakeServer, fixture
 from tokseg import net
+from tokseg.context import make_ctx as make_context
 from tokseg.errors import AuthError, RateLimited
 from tokseg.providers import copilot
-from tokseg.context import make_ctx as make_context
 from tokseg.providers._base import Ctx
 
 NOW = 1795366020.0

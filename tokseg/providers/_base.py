@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from tokseg.net import Http
     from tokseg.reading import Reading
 
-O = TypeVar("O")
+OptionsT = TypeVar("OptionsT")
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,11 @@ def _cannot_run(argv: Sequence[str], timeout: float, env: Mapping[str, str]) -> 
 
 
 @dataclass(frozen=True)
-class Ctx(Generic[O]):
+class Ctx(Generic[OptionsT]):
     """Everything from outside that a fetch may use; `options` is the provider's own Options."""
 
     account: str
-    options: O
+    options: OptionsT
     secret: str | None
     http: Http
     now: Callable[[], float]
