@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tokseg.providers._base import Ctx  # noqa: E402
+from tokseg.context import make_ctx  # noqa: E402
 from tokseg.sources import claude_logs  # noqa: E402
 
 MODELS = ("claude-sonnet-4-5-20250929", "claude-opus-4-7", "claude-haiku-4-5")
@@ -94,8 +94,8 @@ def generate(root: Path, megabytes: float, now: float) -> tuple[int, Path]:
 
 
 def scan(root: Path, now: float):
-    ctx = Ctx(account="bench", options=claude_logs.Options(paths=str(root)), secret=None, http=None,  # type: ignore[arg-type]
-              now=lambda: now, env={"HOME": str(root)})
+    ctx = make_ctx(claude_logs.NAME, "bench", claude_logs.Options(paths=str(root)), clock=lambda: now,
+                   env={"HOME": str(root)})
     started = time.perf_counter()
     reading, stats = claude_logs.run(ctx)
     return time.perf_counter() - started, reading, stats

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
+from tokseg.context import make_ctx
 from tokseg.providers._base import Ctx
 
 
@@ -75,6 +78,7 @@ def write_lines(path: Path, lines: list[str], mode: str = "w") -> int:
     return len(data)
 
 
-def ctx(options: object, env: dict[str, str], now: float, account: str = "agent") -> Ctx:
-    """A file source needs no key and no HTTP session."""
-    return Ctx(account=account, options=options, secret=None, http=None, now=lambda: now, env=env)  # type: ignore[arg-type]
+def ctx(options: Any, env: dict[str, str], now: float, account: str = "agent") -> Ctx[Any]:
+    """The context the refresher would give the source whose Options these are (it needs no key)."""
+    provider = sys.modules[type(options).__module__].NAME
+    return make_ctx(provider, account, options, clock=lambda: now, env=env)

@@ -83,3 +83,42 @@ def test_list_rename_remove(capsys, config_file):
     assert set(snap()["accounts"]) == {"old"} and snap()["config"]["accounts"] == ["old"]
     code, _, err = cli(capsys, "remove", "nope")
     assert code == 1 and "no account named 'nope'" in err and "accounts: old" in err
+
+
+def test_add_options_obey_the_config_files_rules(capsys, config_file):
+    """One converter: CHOICES, types and base_url are refused on the command line as in the file."""
+    write_config(config_file, HAND_WRITTEN)
+    cases = [
+        (("add", "demo", "-o", "kind=nope"),
+         "--option kind=nope: 'nope' is not one of: prepaid, subscription, postpaid, flaky, revoked"),
+        (("add", "codex", "-o", "source=web"), "--option source=web: 'web' is not one of: auto, logs, api"),
+        (("add", "demo", "-o", "speed=nan"), "--option speed=nan: must be float"),
+        (("add", "codex", "--base-url", "http://chatgpt.example.com/backend-api"),
+         "--base-url: base_url 'http://chatgpt.example.com/backend-api' uses plain http"),
+        (("add", "codex", "-o", "base_url=https://example.com"), "--option base_url: not an option of provider"),
+    ]
+    for args, message in cases:
+        code, out, err = cli(capsys, *args)
+        assert code == 1 and out == "", args
+        assert message in err and err.count("\n") == 1 and str(config_file) not in err, err
+    assert config_file.read_text() == HAND_WRITTEN
+    assert snap() == {}
+
+
+def test_a_choice_the_file_refuses_is_refused_by_add_too(capsys, config_file, tmp_path):
+    from tokseg import config, providers
+    from tokseg.errors import ConfigError
+    from tokseg.providers._base import choices
+
+    for name in providers.PROVIDERS:
+        for key in choices(providers.load(name)):
+            text = f'[accounts.a]\nprovider = "{name}"\n{key} = "nope"\n'
+            try:
+                config.parse(text, tmp_path / "config.toml")
+            except ConfigError as exc:
+                assert ":3: [accounts.a]" in str(exc) and "'nope' is not one of" in str(exc)
+            else:
+                raise AssertionError(f"{name}.{key}: the config accepted a value outside CHOICES")
+            code, _, err = cli(capsys, "add", name, "-o", f"{key}=nope")
+            assert code == 1 and f"--option {key}=nope: 'nope' is not one of" in err, err
+    assert not config_file.exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_tokseg, write_config
-from tokseg import config, providers
+from tokseg import config, discover, providers
 
 SECRETS = ("sk-ant-oat01-DISCOVERME", "eyJ-CODEX-ACCESS", "ghu_DISCOVEREDTOKEN", "sk-or-v1-DISCOVERKEY")
 USER_CONFIG = "# my settings, keep this comment\n[settings]\ninterval = 120  # two minutes\n"
@@ -120,3 +120,23 @@ def test_the_status_line_store_is_offered_once_tokseg_statusline_has_run(machine
     assert found["where"].endswith("claude-statusline.json") and found["offer"]
     run_tokseg("discover", "--yes", env=machine)
     assert config.load(config_file).account("claude-statusline").provider == "claude_statusline"
+
+
+def test_sources_come_in_registry_order_and_each_names_its_own_provider(machine: dict[str, str],
+                                                                        tmp_path: Path) -> None:
+    env = {**machine, "HOME": str(tmp_path / "user"), "XDG_CONFIG_HOME": str(tmp_path / "xconfig")}
+    found = discover.find(env)
+    assert [s.provider for s in found] == ["claude", "claude_logs", "codex", "codex_logs", "copilot", "openrouter"]
+    assert [s.account for s in found] == ["claude", "claude-logs", "codex", "codex-logs", "copilot", "openrouter"]
+
+
+def test_an_account_reading_another_folder_does_not_read_the_default_login(machine: dict[str, str],
+                                                                           tmp_path: Path) -> None:
+    """`places` says which options name the folder: a set config_dir elsewhere is another login."""
+    env = {**machine, "HOME": str(tmp_path / "user"), "XDG_CONFIG_HOME": str(tmp_path / "xconfig")}
+    elsewhere = config.parse('[accounts.claude]\nprovider = "claude"\nconfig_dir = "/srv/other"\n'
+                             '[accounts.cx]\nprovider = "codex"\n', tmp_path / "config.toml")
+    by_provider = {s.provider: s for s in discover.find(env, elsewhere)}
+    assert by_provider["claude"].configured_as is None and by_provider["claude"].account == "claude-2"
+    assert by_provider["codex"].configured_as == "cx" and not by_provider["codex"].offer
+    assert "places" not in by_provider["claude"].to_dict()

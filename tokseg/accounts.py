@@ -10,17 +10,27 @@ and the fetched reading merged into the snapshot.
 
 from __future__ import annotations
 
-import dataclasses
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tokseg import config, config_edit, dirs, net, providers, refresh, secrets, snapshot, store
+from tokseg import (
+    config,
+    config_edit,
+    context,
+    dirs,
+    net,
+    provider_options,
+    providers,
+    refresh,
+    secrets,
+    snapshot,
+    store,
+)
 from tokseg.config import Account
 from tokseg.errors import ConfigError, NoSecret, TokError
-from tokseg.providers._base import Ctx
+from tokseg.providers._base import key_problem
 from tokseg.render import view as views
 
 
@@ -97,9 +107,7 @@ def plan_add(provider: str, name: str | None = None, *, base_url: str | None = N
         values["key_env"] = key_env
     if key_command:
         values["key_command"] = key_command
-    if base_url:
-        values["base_url"] = _checked_base_url(module, base_url)
-    values.update(_option_values(module, options or {}))
+    values.update(_option_values(module, options or {}, base_url))
     new_text = config_edit.append_account(text, name, values, path)
     planned = config.parse(new_text, path)
     return Plan(planned.account(name), values, path, planned.settings, rekey=False)
@@ -118,37 +126,20 @@ def _plan_rekey(existing: Account, path: Path, settings: config.Settings, provid
     return Plan(existing, {}, path, settings, rekey=True)
 
 
-def _checked_base_url(module: Any, url: str) -> str:
-    if "base_url" not in {f.name for f in dataclasses.fields(module.Options)}:
-        raise ConfigError(f"--base-url: provider {module.NAME!r} makes no web requests, so it takes no base URL")
-    return net.check_base_url(url, "--base-url")
-
-
-def _option_values(module: Any, raw: dict[str, str]) -> dict[str, Any]:
-    """Provider options given as --option KEY=VALUE strings, converted to the Options field's type."""
-    fields = {f.name: f for f in dataclasses.fields(module.Options)}
-    values: dict[str, Any] = {}
-    for key, text in raw.items():
-        if key not in fields or key == "base_url":
-            known = ", ".join(f for f in fields if f != "base_url") or "none"
-            raise ConfigError(f"--option {key}: not an option of provider {module.NAME!r} (options: {known})")
-        default = fields[key].default
-        try:
-            values[key] = _convert(text, default)
-        except ValueError:
-            raise ConfigError(f"--option {key}={text}: must be {type(default).__name__}") from None
-    return values
-
-
-def _convert(text: str, default: Any) -> Any:
-    if isinstance(default, bool):
-        if text.lower() not in ("true", "false"):
-            raise ValueError(text)
-        return text.lower() == "true"
-    if isinstance(default, (int, float)):
-        number = float(text)
-        return int(number) if isinstance(default, int) and number.is_integer() else number
-    return text
+def _option_values(module: Any, raw: dict[str, str], base_url: str | None) -> dict[str, Any]:
+    """--option KEY=VALUE strings and --base-url, converted and checked by the rules the config file obeys."""
+    allowed = [name for name in provider_options.names(module) if name != "base_url"]
+    for key in raw:
+        if key not in allowed:
+            raise ConfigError(f"--option {key}: not an option of provider {module.NAME!r} "
+                              f"(options: {', '.join(allowed) or 'none'})")
+    try:
+        return provider_options.convert(module, {**({"base_url": base_url} if base_url else {}), **raw}, text=True)
+    except provider_options.OptionError as exc:
+        if exc.key in raw:
+            raise ConfigError(f"--option {exc.key}={raw[exc.key]}: {exc.problem}") from None
+        no_web = f"provider {module.NAME!r} makes no web requests, so it takes no base URL"
+        raise ConfigError(f"--base-url: {no_web if exc.unknown else exc.problem}") from None
 
 
 def add(plan: Plan, typed_key: str | None = None) -> Added:
@@ -156,8 +147,7 @@ def add(plan: Plan, typed_key: str | None = None) -> Added:
     account = plan.account
     module = providers.load(account.provider)
     secret, source = _key_for(plan, module, typed_key)
-    problem = getattr(module, "key_problem", None)
-    message = problem(secret) if (problem and secret) else None
+    message = key_problem(module, secret) if secret else None
     if message:
         raise NotAdded(f"not added: {net.scrub(message, secret)}", "auth")
     reading = _live_fetch(account, module, secret, plan.settings)
@@ -201,10 +191,8 @@ def _live_fetch(account: Account, module: Any, secret: str | None, settings: con
     """One fetch exactly as the refresher would make it, errors turned into NotAdded."""
     try:
         with net.new_session(1) as session:
-            http = net.Http(session, getattr(account.options, "base_url", ""),
-                            timeout=(min(5.0, settings.timeout), settings.timeout), now=time.time())
-            ctx = Ctx(account=account.name, options=account.options, secret=secret, http=http, now=time.time,
-                      env=os.environ)
+            ctx = context.make_ctx(account.provider, account.name, account.options, secret=secret, session=session,
+                                   timeout=context.timeouts(settings.timeout))
             return module.fetch(ctx).to_dict()
     except TokError as exc:
         message = net.scrub(str(exc), secret)

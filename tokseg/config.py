@@ -33,7 +33,6 @@ against its `Options` dataclass.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -41,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tokseg import providers
+from tokseg import provider_options, providers
 from tokseg._toml import tomllib
 from tokseg.alerts import AlertSettings, parse_alerts
 from tokseg.budgets import Budgets, parse_budgets
@@ -277,27 +276,14 @@ def _account(checker: _Checker, name: str, body: Any, settings: Settings) -> Acc
 
 
 def _options(checker: _Checker, where: tuple[str, ...], module: Any, raw: dict[str, Any]) -> Any:
-    fields = {f.name: f for f in dataclasses.fields(module.Options)}
-    for key, value in raw.items():
-        if key not in fields:
-            known = ", ".join([*ACCOUNT_KEYS, *fields])
-            checker.fail(where, key, f"unknown key for provider {module.NAME!r}; known: {known}")
-        default = fields[key].default
-        if default is not None and default is not dataclasses.MISSING:
-            expected: tuple[type, ...] = (int, float) if isinstance(default, float) else (type(default),)
-            checker.expect_type(where, key, value, expected)
-        choices = getattr(module, "CHOICES", {}).get(key)
-        if choices and value not in choices:
-            checker.fail(where, key, f"{value!r} is not one of: {', '.join(map(str, choices))}")
-    if "base_url" in raw:
-        from tokseg.net import check_base_url
-
-        try:
-            raw["base_url"] = check_base_url(raw["base_url"], f"account {where[-1]!r}")
-        except ConfigError as exc:
-            checker.fail(where, "base_url", str(exc).split(": ", 1)[1])
-    converted = {k: float(v) if isinstance(fields[k].default, float) else v for k, v in raw.items()}
-    return module.Options(**converted)
+    """The account's provider options, by the rules `tokseg add --option` obeys too (tokseg.provider_options)."""
+    try:
+        return module.Options(**provider_options.convert(module, raw))
+    except provider_options.OptionError as exc:
+        if exc.unknown:
+            known = ", ".join([*ACCOUNT_KEYS, *provider_options.names(module)])
+            checker.fail(where, exc.key, f"unknown key for provider {module.NAME!r}; known: {known}")
+        checker.fail(where, exc.key, exc.problem)
 
 
 class _Checker:
@@ -315,13 +301,9 @@ class _Checker:
         raise ConfigError(f"{place}: {name}: {problem}")
 
     def expect_type(self, table: tuple[str, ...], key: str, value: Any, types: tuple[type, ...]) -> None:
-        if isinstance(value, bool) and bool not in types:
-            ok = False
-        else:
-            ok = isinstance(value, types)
-        if not ok:
-            wanted = " or ".join(dict.fromkeys(_TYPE_WORDS.get(t, t.__name__) for t in types))
-            self.fail(table, key, f"must be {wanted}, not {json.dumps(value, default=str)}")
+        problem = provider_options.must_be(value, types)
+        if problem:
+            self.fail(table, key, problem)
 
     def line_of(self, table: tuple[str, ...], key: str | None) -> int | None:
         """1-based line of `key` inside `[table]`, else of the table's header; found by scanning."""
@@ -339,9 +321,6 @@ class _Checker:
             if key_re and current == table and key_re.match(line):
                 return number
         return header_line
-
-
-_TYPE_WORDS = {int: "a number", float: "a number", str: "a string", bool: "true or false", list: "a list"}
 
 
 def compile_hot_settings(config: Config) -> dict:

@@ -24,9 +24,9 @@ from collections.abc import Callable
 import requests
 from filelock import FileLock, Timeout
 
-from tokseg import backoff, config, dirs, insights, net, providers, push, secrets, snapshot, store
+from tokseg import backoff, config, context, dirs, insights, net, providers, push, secrets, snapshot, store
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
-from tokseg.providers._base import Ctx
+from tokseg.providers._base import credential_stamp
 
 LOCK_FILE = "refresh.lock"
 LOG_FILE = "refresher.log"
@@ -189,13 +189,8 @@ def _fetch_one(account: config.Account, settings: config.Settings, session: requ
     try:
         module = providers.load(account.provider)
         secret = secrets.resolve(account, module.SECRET)
-        http = net.Http(
-            session,
-            getattr(account.options, "base_url", ""),
-            timeout=(min(5.0, settings.timeout), settings.timeout),
-            now=clock(),
-        )
-        ctx = Ctx(account=account.name, options=account.options, secret=secret, http=http, now=clock, env=os.environ)
+        ctx = context.make_ctx(account.provider, account.name, account.options, secret=secret, session=session,
+                               timeout=context.timeouts(settings.timeout), clock=clock)
         reading = module.fetch(ctx)
         outcome = Outcome(account.name, reading=reading.to_dict())
     except TokError as exc:
@@ -228,8 +223,10 @@ def _park_key(account: config.Account, secret: str | None = None) -> str:
 
 def _credential_stamp(account: config.Account) -> str:
     """Providers that read another tool's login (claude, codex, copilot) say when that login changed."""
-    stamp = getattr(providers.load(account.provider), "credential_stamp", None)
-    return stamp(account.name, account.options, os.environ) if stamp else ""
+    module = providers.load(account.provider)
+    if not hasattr(module, "credential_stamp"):
+        return ""
+    return credential_stamp(module, context.make_ctx(account.provider, account.name, account.options))
 
 
 def _merge(snap: dict, cfg: config.Config, outcomes: list[Outcome], now: float) -> None:

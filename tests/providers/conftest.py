@@ -10,6 +10,7 @@ import requests
 
 from tests.fakeserver import FakeServer, default_routes, start_fake_server
 from tokseg import net, providers
+from tokseg.context import make_ctx as make_context
 from tokseg.providers._base import Ctx
 from tokseg.reading import Reading
 
@@ -83,10 +84,8 @@ def make_ctx(fake: FakeServer, session: requests.Session, name: str, *, secret: 
     values = {key: fake.url + path for key, path in spec.urls.items()}
     values.update(spec.options)
     values.update(options)
-    opts = module.Options(**values)
-    http = net.Http(session, getattr(opts, "base_url", ""), timeout=timeout, now=now)
-    return Ctx(account=f"test-{name}", options=opts, secret=spec.key if secret is None else secret, http=http,
-               now=lambda: now)
+    return make_context(name, f"test-{name}", module.Options(**values), secret=spec.key if secret is None else secret,
+                        session=session, timeout=timeout, clock=lambda: now, env={})
 
 
 def fetch(fake: FakeServer, session: requests.Session, name: str, **kwargs: Any) -> Reading:

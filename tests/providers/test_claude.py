@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import run_tokseg, write_config
 from tests.fakeserver import FakeServer, fixture
 from tokseg import net, refresh
+from tokseg.context import make_ctx as make_context
 from tokseg.errors import AuthError, BadResponse, RateLimited, ServerError
 from tokseg.providers import claude
 from tokseg.providers._base import Ctx
@@ -38,9 +39,8 @@ def credentials(folder: Path, *, expires_at_ms: float = (NOW + 3600) * 1000, tok
 
 def make_ctx(srv: FakeServer, home: Path, clock: list[float], **options: str) -> Ctx:
     base = f"{srv.url}/claude"
-    return Ctx(account="claude", options=claude.Options(base_url=base, **options), secret=None,
-               http=net.Http(net.new_session(), base, now=clock[0]), now=lambda: clock[0],
-               env={"HOME": str(home)})
+    return make_context("claude", "claude", claude.Options(base_url=base, **options), session=net.new_session(),
+                        clock=lambda: clock[0], env={"HOME": str(home)})
 
 
 @pytest.fixture
@@ -168,7 +168,8 @@ def test_claude_config_dir_and_option_choose_the_profile(fake: FakeServer, user:
     ctx = Ctx(**{**ctx.__dict__, "env": {"HOME": str(user), "CLAUDE_CONFIG_DIR": str(tmp_path / "work-profile")}})
     claude.fetch(ctx)
     assert fake.calls(USAGE)[-1].headers["authorization"].endswith("WORK-dddddddd")
-    explicit = claude.find_credentials(claude.Options(config_dir=str(user / ".claude")), {"HOME": "/nowhere"})
+    explicit = claude.find_credentials(Ctx(**{**ctx.__dict__, "options": claude.Options(config_dir=str(user / ".claude")),
+                                              "env": {"HOME": "/nowhere"}}))
     assert explicit is not None and explicit.token.endswith("DEFAULT-cccccccc")
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from tests.fakeserver import FakeServer
 from tokseg import net
+from tokseg.context import make_ctx as make_context
 from tokseg.errors import AuthError, RateLimited
 from tokseg.providers import codex
 from tokseg.providers._base import Ctx
@@ -64,8 +65,8 @@ def auth(home: Path, **tokens: str) -> Path:
 
 def make_ctx(srv: FakeServer, home: Path, base: str | None = None, **options: str) -> Ctx:
     base = base or f"{srv.url}/codex/backend-api"
-    return Ctx(account="codex", options=codex.Options(base_url=base, **options), secret=None,
-               http=net.Http(net.new_session(), base, now=NOW), now=lambda: NOW, env={"CODEX_HOME": str(home)})
+    return make_context("codex", "codex", codex.Options(base_url=base, **options), session=net.new_session(),
+                        clock=lambda: NOW, env={"CODEX_HOME": str(home)})
 
 
 def test_windows_from_the_newest_rollout_without_network(fake: FakeServer, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import re
 from pathlib import Path
@@ -10,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.providers.conftest import SPECS, fetch
-from tokseg import config, providers
+from tokseg import config, context, providers
 from tokseg.errors import ConfigError, TokError
-from tokseg.providers._base import SecretSpec
+from tokseg.providers._base import OPTIONAL_HOOKS, SecretSpec
 
 ALL = list(providers.PROVIDERS)
 PACKAGE = Path(providers.__file__).parent
@@ -139,3 +140,32 @@ def test_key_problem_accepts_the_right_key_and_explains_a_wrong_one(name):
     assert check(SPECS[name].key) is None
     problem = check("not-a-key")
     assert problem and "\n" not in problem and "https://" in problem
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_optional_hooks_have_the_declared_shape(name):
+    """A hook a module defines takes exactly what its Protocol in _base declares."""
+    module = providers.load(name)
+    for hook, protocol in OPTIONAL_HOOKS.items():
+        if not hasattr(module, hook):
+            continue
+        if hook == "CHOICES":
+            assert isinstance(module.CHOICES, dict)
+            assert set(module.CHOICES) <= {f.name for f in dataclasses.fields(module.Options)}
+            continue
+        declared = list(inspect.signature(getattr(protocol, hook)).parameters)[1:]  # without self
+        assert list(inspect.signature(getattr(module, hook)).parameters) == declared, f"{name}.{hook}"
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if hasattr(providers.load(n), "detect")])
+def test_detect_finds_nothing_on_an_empty_machine(name, tmp_path):
+    env = {"HOME": str(tmp_path), "PATH": str(tmp_path)}
+    assert providers.load(name).detect(env, context.runner(env)) == []
+
+
+def test_discover_knows_no_provider_by_name():
+    """Discovery is a loop over the registry: every agent's knowledge lives in that agent's module."""
+    text = (PACKAGE.parent / "discover.py").read_text(encoding="utf-8")
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    assert not [name for name in providers.PROVIDERS if re.search(rf"\b{name}\b", code)]
+    assert not re.search(r"\b(claude|codex|copilot|gh|security|keychain)\b", code, re.IGNORECASE)

@@ -12,6 +12,7 @@ import pytest
 
 from tests.fakeserver import FakeServer, fixture
 from tokseg import net
+from tokseg.context import make_ctx as make_context
 from tokseg.errors import AuthError, RateLimited
 from tokseg.providers import copilot
 from tokseg.providers._base import Ctx
@@ -43,8 +44,8 @@ def fake_gh(folder: Path, token: str | None) -> Path:
 
 def make_ctx(srv: FakeServer, env: dict[str, str], account: str = "copilot") -> Ctx:
     base = f"{srv.url}/copilot"
-    return Ctx(account=account, options=copilot.Options(base_url=base), secret=None,
-               http=net.Http(net.new_session(), base, now=NOW), now=lambda: NOW, env=env)
+    return make_context("copilot", account, copilot.Options(base_url=base), session=net.new_session(),
+                        clock=lambda: NOW, env=env)
 
 
 def test_premium_window_exact_with_editor_token(fake: FakeServer, tmp_path: Path) -> None:

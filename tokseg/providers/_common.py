@@ -195,7 +195,7 @@ def parse_rfc3339(value: Any, name: str, where: str) -> float:
     return parsed.timestamp()
 
 
-def all_pages(ctx: Ctx, path: str, query: dict[str, Any], headers: dict[str, str], where: str) -> list[Any]:
+def all_pages(ctx: Ctx[Any], path: str, query: dict[str, Any], headers: dict[str, str], where: str) -> list[Any]:
     """Every page of a cursor-paged GET (OpenAI and Anthropic style: has_more + next_page → page=)."""
     pages: list[Any] = []
     seen: set[str] = set()

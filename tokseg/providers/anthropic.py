@@ -65,8 +65,8 @@ def key_problem(secret: str) -> str | None:
     return f"this is {kind}; {ORG_ONLY}; an organisation admin creates one at {ADMIN_KEYS_URL}"
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
     secret = require_secret(ctx.secret, NAME)
     now = ctx.now()
     query: dict[str, Any] = {"starting_at": rfc3339(month_start(now)), "bucket_width": "1d", "limit": DAYS}

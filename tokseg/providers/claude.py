@@ -21,14 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import sys
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from tokseg.errors import AuthError, BadResponse, RateLimited
-from tokseg.providers._base import Ctx
+from tokseg.providers._base import Ctx, Run, Source
 from tokseg.providers._gate import PollGate
 from tokseg.providers._subscription import (
     as_dict,
@@ -77,17 +76,17 @@ class Credentials:
     plan: str = ""
 
 
-def fetch(ctx: Ctx) -> Reading:
+def fetch(ctx: Ctx[Options]) -> Reading:
     now = ctx.now()
-    cred = find_credentials(ctx.options, ctx.env)  # type: ignore[arg-type]
+    cred = find_credentials(ctx)
     if cred is None:
-        raise AuthError(f"no Claude Code login found ({_searched(ctx.options, ctx.env)}); run `claude` and sign in")  # type: ignore[arg-type]
+        raise AuthError(f"no Claude Code login found ({_searched(ctx.options, ctx.env)}); run `claude` and sign in")
     if cred.expires_at is not None and cred.expires_at <= now:
         raise AuthError(f"token expired: {SIGN_IN} (tokseg never refreshes Claude Code's token; {cred.where})")
     if cred.scopes is not None and "user:profile" not in cred.scopes:
         raise AuthError(f"the token in {cred.where} lacks the user:profile scope needed to read usage; "
                         "sign in with `claude` (/login) rather than a setup-token")
-    gate, key = PollGate(NAME), fingerprint(cred.token)
+    gate, key = PollGate(ctx.state), fingerprint(cred.token)
     entry = gate.get(key)
     blocked_until = number(entry.get("blocked_until")) or 0.0
     if blocked_until > now:
@@ -224,24 +223,24 @@ def config_dirs(options: Options, env: Mapping[str, str]) -> list[str]:
     return env_dirs(env, "CLAUDE_CONFIG_DIR") or [os.path.join(user_home(env), ".claude")]
 
 
-def find_credentials(options: Options, env: Mapping[str, str]) -> Credentials | None:
+def find_credentials(ctx: Ctx[Options]) -> Credentials | None:
     """The first usable login: credentials file(s), then the macOS keychain, then the env token."""
-    for folder in config_dirs(options, env):
+    for folder in config_dirs(ctx.options, ctx.env):
         path = os.path.join(folder, ".credentials.json")
         cred = _from_json(read_json(path), path)
         if cred:
             return cred
     if sys.platform == "darwin":
-        cred = _from_keychain(options, env)
+        cred = _from_keychain(ctx)
         if cred:
             return cred
-    token = env.get("CLAUDE_CODE_OAUTH_TOKEN", "").strip()
+    token = ctx.env.get("CLAUDE_CODE_OAUTH_TOKEN", "").strip()
     return Credentials(token, "$CLAUDE_CODE_OAUTH_TOKEN") if token else None
 
 
-def credential_stamp(account: str, options: Options, env: Mapping[str, str]) -> str:
+def credential_stamp(ctx: Ctx[Options]) -> str:
     """Changes when Claude Code signs in again, so a parked auth error is retried then."""
-    cred = find_credentials(options, env)
+    cred = find_credentials(ctx)
     return fingerprint(cred.token) if cred else ""
 
 
@@ -254,16 +253,12 @@ def keychain_service(env: Mapping[str, str]) -> str:
     return f"{KEYCHAIN_SERVICE}-{digest[:8]}"
 
 
-def _from_keychain(options: Options, env: Mapping[str, str]) -> Credentials | None:
+def _from_keychain(ctx: Ctx[Options]) -> Credentials | None:
     """Read (never write) the keychain item with the `security` tool; no shell, short timeout."""
-    scoped_env = {**env, "CLAUDE_CONFIG_DIR": options.config_dir} if options.config_dir else env
-    service = keychain_service(scoped_env)
-    try:
-        done = subprocess.run(["security", "find-generic-password", "-s", service, "-w"],
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=KEYCHAIN_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode != 0:
+    folder = ctx.options.config_dir
+    service = keychain_service({**ctx.env, "CLAUDE_CONFIG_DIR": folder} if folder else ctx.env)
+    done = ctx.run(["security", "find-generic-password", "-s", service, "-w"], KEYCHAIN_TIMEOUT_S)
+    if done is None or done.returncode != 0:
         return None
     try:
         data = json.loads(done.stdout)
@@ -302,3 +297,33 @@ def _searched(options: Options, env: Mapping[str, str]) -> str:
     if sys.platform == "darwin":
         places.append("the keychain")
     return "looked in " + ", ".join(places) + " and $CLAUDE_CODE_OAUTH_TOKEN"
+
+
+# --- what `tokseg discover` offers -------------------------------------------------------------
+
+
+def detect(env: Mapping[str, str], run: Run) -> list[Source]:
+    """Claude Code logins: each config folder's credentials file, else the keychain item, else the env token."""
+    home = user_home(env)
+    default = os.path.join(home, ".claude")
+    found = []
+    for root in env_dirs(env, "CLAUDE_CONFIG_DIR") or [default, os.path.join(home, ".config", "claude")]:
+        credentials = os.path.join(root, ".credentials.json")
+        if os.path.isfile(credentials):
+            options = {} if root == default else {"config_dir": root}
+            found.append(_login("Claude Code login (5h/weekly windows)", credentials, options))
+    if not found and sys.platform == "darwin" and _keychain_has(env, run):
+        found.append(_login("Claude Code login in the keychain", keychain_service(env)))
+    if not found and env.get("CLAUDE_CODE_OAUTH_TOKEN", "").strip():
+        found.append(_login("Claude Code OAuth token", "$CLAUDE_CODE_OAUTH_TOKEN"))
+    return found
+
+
+def _login(title: str, where: str, options: dict[str, str] | None = None) -> Source:
+    return Source(title, where, NAME, NAME, options or {}, places=("config_dir",))
+
+
+def _keychain_has(env: Mapping[str, str], run: Run) -> bool:
+    """Whether Claude Code's keychain item exists (without -w only its attributes are read, not the secret)."""
+    done = run(["security", "find-generic-password", "-s", keychain_service(env)], KEYCHAIN_TIMEOUT_S)
+    return done is not None and done.returncode == 0

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tokseg import locations, statusline
 from tokseg.errors import BadResponse
-from tokseg.providers._base import Ctx
+from tokseg.providers._base import Ctx, Run, Source
 from tokseg.reading import Headline, Money, Reading, Window
 from tokseg.render.view import duration
 
@@ -35,8 +36,8 @@ class Options:
     max_age: float = 3600.0
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
     path = os.path.expanduser(opts.path) if opts.path else os.path.join(locations.cache_dir(), statusline.STORE_FILE)
     try:
         with open(path, "rb") as fh:
@@ -83,3 +84,12 @@ def _reading(data: dict, now: float, max_age: float) -> Reading:
     else:
         headline = Headline("none")
     return Reading(headline=headline, spent=spent, windows=tuple(windows), notes=tuple(notes))
+
+
+def detect(env: Mapping[str, str], run: Run) -> list[Source]:
+    """The store `tokseg statusline` writes, once it has run as Claude Code's status line."""
+    pushed = statusline.store_path()
+    if not os.path.isfile(pushed):
+        return []
+    return [Source("Claude Code status line figures (windows, session cost)", pushed, NAME, "claude-statusline",
+                   places=("path",))]

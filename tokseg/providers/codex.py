@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from tokseg.errors import AuthError, BadResponse
-from tokseg.providers._base import Ctx
+from tokseg.providers._base import Ctx, Run, Source
 from tokseg.providers._subscription import (
     as_dict,
     as_list,
@@ -59,8 +59,8 @@ class Options:
     source: str = "auto"
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
     home = codex_home(opts, ctx.env)
     now = ctx.now()
     if opts.source in ("auto", "logs"):
@@ -189,7 +189,7 @@ def from_rollout(limits: dict, now: float, stamp: str = "") -> Reading:
 # --- wham/usage: the same windows over the network ---------------------------------------------
 
 
-def _ask(ctx: Ctx, home: str) -> Any:
+def _ask(ctx: Ctx[Options], home: str) -> Any:
     token, account_id = read_auth(home)
     base = ctx.http.base_url
     path = "wham/usage" if "/backend-api" in base else "api/codex/usage"
@@ -224,9 +224,9 @@ def read_auth(home: str) -> tuple[str, str | None]:
     return token, account
 
 
-def credential_stamp(account: str, options: Options, env: Mapping[str, str]) -> str:
+def credential_stamp(ctx: Ctx[Options]) -> str:
     """Changes when Codex signs in again, so a parked auth error is retried then."""
-    data = read_json(os.path.join(codex_home(options, env), "auth.json"))
+    data = read_json(os.path.join(codex_home(ctx.options, ctx.env), "auth.json"))
     tokens = as_dict(as_dict(data).get("tokens"))
     token = tokens.get("access_token")
     return fingerprint(token) if isinstance(token, str) and token else ""
@@ -302,3 +302,18 @@ def _reading(windows: list[Window], notes: list[str]) -> Reading:
     key = next((n for n in ("5h", "7d") if n in names), names[0] if names else "")
     return Reading(headline=Headline("window", key) if key else Headline("none"),
                    windows=tuple(windows), notes=tuple(notes))
+
+
+# --- what `tokseg discover` offers -------------------------------------------------------------
+
+
+def detect(env: Mapping[str, str], run: Run) -> list[Source]:
+    """Each Codex home ($CODEX_HOME's list, else ~/.codex) holding a login or session logs."""
+    custom = env_dirs(env, "CODEX_HOME")
+    found = []
+    for home in custom or [os.path.join(user_home(env), ".codex")]:
+        auth, sessions = os.path.join(home, "auth.json"), os.path.join(home, "sessions")
+        if os.path.isfile(auth) or os.path.isdir(sessions):
+            found.append(Source("Codex login / logs (5h/weekly windows)", auth if os.path.isfile(auth) else sessions,
+                                NAME, NAME, {"codex_home": home} if custom else {}, places=("codex_home",)))
+    return found

@@ -18,13 +18,11 @@ Errors:
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from tokseg.errors import AuthError, BadResponse, FetchError
-from tokseg.providers._base import Ctx
+from tokseg.providers._base import Ctx, Run, Source
 from tokseg.providers._subscription import (
     as_dict,
     fingerprint,
@@ -36,7 +34,6 @@ from tokseg.providers._subscription import (
     user_home,
 )
 from tokseg.reading import Headline, Reading, Window
-from tokseg.secrets import KeyringUnavailable, keyring_get
 
 NAME, TITLE = "copilot", "GitHub Copilot (premium requests)"
 SECRET = None  # found by find_token: tokseg's own login or the editors' / gh's
@@ -59,9 +56,9 @@ class Token:
     where: str
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
-    token = find_token(ctx.account, opts, ctx.env)
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
+    token = find_token(ctx)
     if token is None:
         raise AuthError(f"no GitHub token with Copilot access found for {opts.host}: run "
                         f"`tokseg login copilot --account {ctx.account}`, sign in to Copilot in your editor, "
@@ -160,40 +157,41 @@ def editor_token(host: str, env: Mapping[str, str]) -> Token | None:
     return None
 
 
-def gh_token(host: str, env: Mapping[str, str]) -> Token | None:
-    """`gh auth token --hostname HOST`, run without a shell; None if gh is absent or not signed in."""
-    gh = shutil.which("gh", path=env.get("PATH"))
-    if not gh:
-        return None
-    try:
-        done = subprocess.run([gh, "auth", "token", "--hostname", host], env=dict(env), stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=GH_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    value = done.stdout.decode(errors="replace").strip()
-    return Token(value, "`gh auth token`") if done.returncode == 0 and value else None
+def gh_token(host: str, run: Run) -> Token | None:
+    """`gh auth token --hostname HOST`; None if gh is absent or not signed in."""
+    done = run(["gh", "auth", "token", "--hostname", host], GH_TIMEOUT_S)
+    value = done.stdout.decode(errors="replace").strip() if done else ""
+    return Token(value, "`gh auth token`") if done and done.returncode == 0 and value else None
 
 
-def login_token(account: str) -> Token | None:
+def login_token(ctx: Ctx[Options]) -> Token | None:
     """The token `tokseg login copilot` stored in the keyring under this account's name."""
-    try:
-        value = keyring_get(account)
-    except KeyringUnavailable:
-        return None
+    value = ctx.stored_secret()
     return Token(value, "the keyring (tokseg login)") if value else None
 
 
-def find_token(account: str, options: Options, env: Mapping[str, str]) -> Token | None:
-    found = login_token(account) or editor_token(options.host, env) or gh_token(options.host, env)
+def find_token(ctx: Ctx[Options]) -> Token | None:
+    host = ctx.options.host
+    found = login_token(ctx) or editor_token(host, ctx.env) or gh_token(host, ctx.run)
     if found:
         return found
     for var in ("GH_TOKEN", "GITHUB_TOKEN"):
-        if env.get(var, "").strip():
-            return Token(env[var].strip(), f"${var}")
+        if ctx.env.get(var, "").strip():
+            return Token(ctx.env[var].strip(), f"${var}")
     return None
 
 
-def credential_stamp(account: str, options: Options, env: Mapping[str, str]) -> str:
+def credential_stamp(ctx: Ctx[Options]) -> str:
     """Changes when the token in use changes (a new login, editor sign-in or gh login)."""
-    found = find_token(account, options, env)
+    found = find_token(ctx)
     return fingerprint(found.value) if found else ""
+
+
+def detect(env: Mapping[str, str], run: Run) -> list[Source]:
+    """A github.com login an editor or gh keeps (tokseg's own `tokseg login` adds its account itself)."""
+    token = editor_token("github.com", env)
+    if token:
+        return [Source("GitHub Copilot editor login (premium requests)", token.where, NAME, NAME)]
+    if gh_token("github.com", run):
+        return [Source("GitHub CLI login, for Copilot premium requests", "`gh auth token`", NAME, NAME)]
+    return []

@@ -40,7 +40,7 @@ class Options:
     base_url: str = "https://api.deepinfra.com"
 
 
-def fetch(ctx: Ctx) -> Reading:
+def fetch(ctx: Ctx[Options]) -> Reading:
     secret = require_secret(ctx.secret, NAME)
     with no_leak(secret):
         checklist = ctx.http.get_json("/payment/checklist", params={"compute_owed": "true"}, headers=bearer(secret))

@@ -43,7 +43,7 @@ def key_problem(secret: str) -> str | None:
     return prefix_problem(secret, "sk-", "DeepSeek", "https://platform.deepseek.com/api_keys")
 
 
-def fetch(ctx: Ctx) -> Reading:
+def fetch(ctx: Ctx[Options]) -> Reading:
     secret = require_secret(ctx.secret, NAME)
     with no_leak(secret):
         return parse(ctx.http.get_json("/user/balance", headers=bearer(secret)))

@@ -47,8 +47,8 @@ class Options:
 CHOICES = {"kind": ("prepaid", "subscription", "postpaid", "flaky", "revoked")}
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
     if opts.delay > 0:
         time.sleep(opts.delay)
     now = ctx.now()

@@ -49,8 +49,8 @@ class Options:
     account_id: str = ""
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
     secret = require_secret(ctx.secret, NAME)
     now = ctx.now()
     with no_leak(secret):

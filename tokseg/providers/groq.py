@@ -52,8 +52,8 @@ def key_problem(secret: str) -> str | None:
     return prefix_problem(secret, "gsk_", "Groq", KEYS_URL)
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
     secret = require_secret(ctx.secret, NAME)
     now = ctx.now()
     with no_leak(secret):

@@ -50,8 +50,8 @@ def key_problem(secret: str) -> str | None:
     return prefix_problem(secret, "sk-", "Moonshot", "https://platform.moonshot.ai/console/api-keys")
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
     secret = require_secret(ctx.secret, NAME)
     currency = currency_for(opts.base_url, opts.currency, NAME, HOSTS)
     with no_leak(secret):

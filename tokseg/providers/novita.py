@@ -30,7 +30,7 @@ class Options:
     base_url: str = "https://api.novita.ai"
 
 
-def fetch(ctx: Ctx) -> Reading:
+def fetch(ctx: Ctx[Options]) -> Reading:
     secret = require_secret(ctx.secret, NAME)
     headers = {**bearer(secret), "Content-Type": "application/json"}
     with no_leak(secret):

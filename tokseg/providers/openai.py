@@ -62,8 +62,8 @@ def key_problem(secret: str) -> str | None:
     return f"this is {kind}; usage needs an Admin key sk-admin-…, create one at {ADMIN_KEYS_URL}"
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
     secret = require_secret(ctx.secret, NAME)
     now = ctx.now()
     start, today = month_start(now), day_start(now)

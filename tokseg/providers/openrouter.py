@@ -48,8 +48,8 @@ def key_problem(secret: str) -> str | None:
     return prefix_problem(secret, "sk-or-", "OpenRouter", KEYS_URL)
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
     secret = require_secret(ctx.secret, NAME)
     with no_leak(secret):
         key = parse_key(ctx.http.get_json("/key", headers=bearer(secret)))

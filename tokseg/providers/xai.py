@@ -59,8 +59,8 @@ class Options:
     spend: bool = True
 
 
-def fetch(ctx: Ctx) -> Reading:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def fetch(ctx: Ctx[Options]) -> Reading:
+    opts = ctx.options
     secret = require_secret(ctx.secret, NAME)
     api = checked_url(opts.api_base_url, "api_base_url", ctx.account)
     with no_leak(secret):
@@ -91,7 +91,7 @@ def fetch(ctx: Ctx) -> Reading:
         return Reading(headline=Headline("balance"), balance=(Money(balance),), spent=spent, notes=tuple(notes))
 
 
-def _inference_team(ctx: Ctx, api: str, secret: str) -> str | None:
+def _inference_team(ctx: Ctx[Options], api: str, secret: str) -> str | None:
     """The team id if `secret` is an inference key (GET /v1/api-key is free), else None."""
     try:
         body = ctx.http.get_json("/v1/api-key", headers=bearer(secret), base=api)
@@ -101,7 +101,7 @@ def _inference_team(ctx: Ctx, api: str, secret: str) -> str | None:
     return team if isinstance(team, str) and team else None
 
 
-def _explain_missing_team(ctx: Ctx, api: str, secret: str) -> None:
+def _explain_missing_team(ctx: Ctx[Options], api: str, secret: str) -> None:
     team = _inference_team(ctx, api, secret)
     if team:
         raise AuthError(f"this is an xAI inference key (team {team}); billing needs a management key: create one "
@@ -110,7 +110,7 @@ def _explain_missing_team(ctx: Ctx, api: str, secret: str) -> None:
                       "(GET https://api.x.ai/v1/api-key with an inference key also tells it)")
 
 
-def _explain_refused(ctx: Ctx, api: str, secret: str, exc: AuthError) -> AuthError:
+def _explain_refused(ctx: Ctx[Options], api: str, secret: str, exc: AuthError) -> AuthError:
     team = _inference_team(ctx, api, secret)
     if team:
         return auth_hint(exc, f"this is an xAI inference key (team {team}); billing needs a management key, "

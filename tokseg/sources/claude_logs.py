@@ -21,10 +21,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tokseg.errors import ConfigError
-from tokseg.providers._base import Ctx
+from tokseg.providers._base import Ctx, Run, Source
+from tokseg.providers._subscription import env_dirs, user_home
 from tokseg.reading import Reading
 from tokseg.sources import _spend
 from tokseg.sources._tail import Row, ScanStats, walk
@@ -127,3 +129,12 @@ def run(ctx: Ctx) -> tuple[Reading, ScanStats]:
 
 def fetch(ctx: Ctx) -> Reading:
     return run(ctx)[0]
+
+
+def detect(env: Mapping[str, str], run: Run) -> list[Source]:
+    """The projects/ folders of Claude Code's config folders, as one source (the reader reads them all)."""
+    home = user_home(env)
+    defaults = [os.path.join(home, ".claude"), os.path.join(home, ".config", "claude")]
+    folders = env_dirs(env, "CLAUDE_CONFIG_DIR") or defaults
+    logs = [os.path.join(f, "projects") for f in folders if os.path.isdir(os.path.join(f, "projects"))]
+    return [Source("Claude Code session logs (spend)", ", ".join(logs), NAME, "claude-logs")] if logs else []

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tokseg.errors import ConfigError
-from tokseg.providers._base import Ctx
+from tokseg.providers._base import Ctx, Run, Source
+from tokseg.providers._subscription import env_dirs, user_home
 from tokseg.reading import Reading
 from tokseg.sources import _spend
 from tokseg.sources._tail import Row, ScanStats, walk
@@ -167,3 +169,10 @@ def run(ctx: Ctx) -> tuple[Reading, ScanStats]:
 
 def fetch(ctx: Ctx) -> Reading:
     return run(ctx)[0]
+
+
+def detect(env: Mapping[str, str], run: Run) -> list[Source]:
+    """The sessions/ folders of the Codex homes ($CODEX_HOME's list, else ~/.codex), as one source."""
+    homes = env_dirs(env, "CODEX_HOME") or [os.path.join(user_home(env), ".codex")]
+    logs = [os.path.join(h, "sessions") for h in homes if os.path.isdir(os.path.join(h, "sessions"))]
+    return [Source("Codex session logs (spend)", ", ".join(logs), NAME, "codex-logs")] if logs else []
