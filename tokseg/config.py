@@ -277,6 +277,8 @@ def _account(checker: _Checker, name: str, body: Any, settings: Settings) -> Acc
 
 
 def _options(checker: _Checker, where: tuple[str, ...], module: Any, raw: dict[str, Any]) -> Any:
+    if getattr(module, "UNUSABLE", None):  # a plugin that cannot load: its fetch says why, for this account only
+        return raw
     fields = {f.name: f for f in dataclasses.fields(module.Options)}
     for key, value in raw.items():
         if key not in fields:
