@@ -277,6 +277,8 @@ def _account(checker: _Checker, name: str, body: Any, settings: Settings) -> Acc
 
 def _options(checker: _Checker, where: tuple[str, ...], module: Any, raw: dict[str, Any]) -> Any:
     """The account's provider options, by the rules `tokseg add --option` obeys too (tokseg.provider_options)."""
+    if getattr(module, "UNUSABLE", None):  # a plugin that cannot load: its fetch says why, for this account only
+        return raw
     try:
         return module.Options(**provider_options.convert(module, raw))
     except provider_options.OptionError as exc:

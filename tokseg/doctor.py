@@ -3,8 +3,9 @@
 Pure data (a dict that `--json` prints as is); `cli/doctor.py` only
 formats it. Checks: the keyring backend and whether it can be read,
 folder and file permissions, the config, each account's last error with
-the fix for its error class, whether a refresher is running, and which
-host configs (tmux, starship, waybar, shells…) mention tokseg.
+the fix for its error class, whether a refresher is running, which
+host configs (tmux, starship, waybar, shells…) mention tokseg, and each
+installed provider plugin (one that cannot load is a problem, never a crash).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from tokseg import __version__, config, dirs, providers, refresh, secrets, snapshot, store
 from tokseg.errors import ConfigError, TokError
+from tokseg.providers._plugins import printable
 from tokseg.render import view as views
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
@@ -75,11 +77,13 @@ def diagnose(now: float | None = None) -> dict[str, Any]:
     running = dirs.cache_dir().is_dir() and refresh.is_running()
     report["refresher"] = {"running": running, "log": str(dirs.cache_dir() / refresh.LOG_FILE)}
     report["integrations"] = integrations()
+    report["plugins"] = plugins()
     report["problems"] = (
         (1 if report["keyring"]["needed"] and not report["keyring"]["usable"] else 0)
         + (0 if report["config"]["ok"] else 1)
         + sum(1 for p in report["paths"] if not p["ok"])
         + sum(1 for a in report["accounts"] if a["error"])
+        + sum(1 for p in report["plugins"] if p["state"] != "ok")
     )
     return report
 
@@ -152,6 +156,17 @@ def _accounts(cfg: config.Config | None, now: float, keyring_usable: bool) -> li
                                f"in [accounts.{account.name}] (`tokseg config edit`)")
         out.append(item)
     return out
+
+
+def plugins() -> list[dict[str, Any]]:
+    """Installed provider plugins, each in use, unusable (the import or contract error) or ignored (why).
+
+    Whatever comes from a plugin's metadata or errors is made printable first: doctor prints it as is.
+    """
+    return [{"name": printable(s.plugin.name), "package": s.plugin.package, "version": s.plugin.version,
+             "module": printable(s.plugin.module), "state": s.state, "problem": s.problem,
+             "fix": f"reinstall or upgrade {s.plugin.package} where tokseg is installed, or uninstall it"
+             if s.state == "unusable" else None} for s in providers.plugins()]
 
 
 def integrations() -> list[dict[str, Any]]:

@@ -1,4 +1,9 @@
-"""One suite for every registered provider: the contract each module must keep."""
+"""One suite for every registered provider, built in or plugin: the contract each module must keep.
+
+The per-provider tests also run over the example plugin in tests/plugins,
+installed for real and loaded through the registry like any plugin; the
+tests that pin the registry to the files in tokseg/ check the built-ins only.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.providers.conftest import SPECS, fetch
+from tests import plugins
+from tests.providers.conftest import SPECS, Spec, fetch
 from tokseg import config, context, providers
 from tokseg.errors import ConfigError, TokError
+from tokseg.providers import _plugins
 from tokseg.providers._base import OPTIONAL_HOOKS, SecretSpec
 
-ALL = list(providers.PROVIDERS)
+PLUGINS = [plugins.EXAMPLE]
+PLUGIN_SPECS = {plugins.EXAMPLE: Spec({"base_url": "/example/v1"}, plugins.EXAMPLE_PATH, plugins.EXAMPLE_KEY)}
+PLUGIN_ANSWERS = {plugins.EXAMPLE: plugins.EXAMPLE_ANSWER}  # what the fake server answers at the spec's primary path
+ALL = list(providers.BUILTIN) + PLUGINS
+HTTP = sorted(SPECS) + PLUGINS
 PACKAGE = Path(providers.__file__).parent
 SECTIONS = ("Options:", "Reports:", "Needs:", "Errors:")
 
@@ -45,13 +56,37 @@ def documented_options(doc: str) -> dict[str, str]:
     return found
 
 
+@pytest.fixture(scope="module")
+def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return plugins.install(tmp_path_factory)
+
+
+@pytest.fixture(autouse=True)
+def _plugin_installed(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """A plugin's parameter gets its package on sys.path, its route on the fake server and its test spec."""
+    callspec = getattr(request.node, "callspec", None)
+    name = callspec.params.get("name") if callspec else None
+    if name not in PLUGINS:
+        yield
+        return
+    monkeypatch.syspath_prepend(str(request.getfixturevalue("plugin_site")))
+    providers.rescan()
+    monkeypatch.setitem(SPECS, name, PLUGIN_SPECS[name])
+    if "fake" in request.fixturenames:
+        request.getfixturevalue("fake").route("GET", PLUGIN_SPECS[name].primary, PLUGIN_ANSWERS[name])
+    assert isinstance(providers.load(name), _plugins.PluginProvider)
+    yield
+    providers.rescan()
+
+
 def test_registry_is_sorted_and_lists_every_module():
     """Providers and local sources share one registry; the file name is the name users write."""
+    assert list(providers.BUILTIN) == sorted(providers.BUILTIN)
     assert list(providers.PROVIDERS) == sorted(providers.PROVIDERS)
     folders = {"providers": PACKAGE, "sources": PACKAGE.parent / "sources"}
     modules = sorted(p.stem for folder in folders.values() for p in folder.glob("*.py") if not p.stem.startswith("_"))
-    assert modules == sorted(providers.PROVIDERS)
-    for name, dotted in providers.PROVIDERS.items():
+    assert modules == sorted(providers.BUILTIN)
+    for name, dotted in providers.BUILTIN.items():
         assert dotted in {f"tokseg.{folder}.{name}" for folder in folders}
 
 
@@ -60,7 +95,7 @@ LOGIN_PROVIDERS = {"claude", "codex", "copilot"}
 
 
 def test_every_http_provider_has_fake_server_tests():
-    http = {name for name in providers.PROVIDERS
+    http = {name for name in providers.BUILTIN
             if "base_url" in {f.name for f in dataclasses.fields(providers.load(name).Options)}}
     assert set(SPECS) == http - LOGIN_PROVIDERS
     assert all((Path(__file__).parent / f"test_{name}.py").exists() for name in LOGIN_PROVIDERS)
@@ -93,7 +128,7 @@ def test_docstring_options_match_the_dataclass(name):
         assert fields[key] in allowed
 
 
-@pytest.mark.parametrize("name", sorted(SPECS))
+@pytest.mark.parametrize("name", HTTP)
 def test_key_never_appears_in_errors(fake, session, name):
     key = SPECS[name].key
     for status in ("401", "403", "429", "500"):
@@ -106,7 +141,7 @@ def test_key_never_appears_in_errors(fake, session, name):
             assert key[-12:] not in text
 
 
-@pytest.mark.parametrize("name", sorted(SPECS))
+@pytest.mark.parametrize("name", HTTP)
 def test_plain_http_off_loopback_is_refused(fake, session, name, tmp_path):
     module = providers.load(name)
     url_options = [f.name for f in dataclasses.fields(module.Options) if f.name.endswith("base_url")]
@@ -134,7 +169,7 @@ def test_every_option_written_at_its_default_passes_config(name, tmp_path):
     assert cfg.accounts[0].options == module.Options()
 
 
-@pytest.mark.parametrize("name", [n for n in sorted(SPECS) if hasattr(providers.load(n), "key_problem")])
+@pytest.mark.parametrize("name", [n for n in sorted(SPECS) if hasattr(providers.load(n), "key_problem")] + PLUGINS)
 def test_key_problem_accepts_the_right_key_and_explains_a_wrong_one(name):
     check = providers.load(name).key_problem
     assert check(SPECS[name].key) is None
@@ -157,7 +192,7 @@ def test_optional_hooks_have_the_declared_shape(name):
         assert list(inspect.signature(getattr(module, hook)).parameters) == declared, f"{name}.{hook}"
 
 
-@pytest.mark.parametrize("name", [n for n in ALL if hasattr(providers.load(n), "detect")])
+@pytest.mark.parametrize("name", [n for n in providers.BUILTIN if hasattr(providers.load(n), "detect")])
 def test_detect_finds_nothing_on_an_empty_machine(name, tmp_path):
     env = {"HOME": str(tmp_path), "PATH": str(tmp_path)}
     assert providers.load(name).detect(env, context.runner(env)) == []

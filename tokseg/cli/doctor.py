@@ -49,6 +49,11 @@ def _print(report: dict) -> None:
         else:
             click.echo(f"{_ok(True)}{account['name']} ({account['provider']}): {account['status']}, "
                        f"key: {account['key_source']}")
+    for plugin in report["plugins"]:
+        origin = f"plugin {plugin['name']} from {plugin['package']} {plugin['version']}".rstrip()
+        problem = f" {plugin['state']}: {plugin['problem']}" if plugin["problem"] else f" ({plugin['module']})"
+        problem += f"; fix: {plugin['fix']}" if plugin["fix"] else ""
+        click.echo(f"{_ok(plugin['state'] == 'ok')}{origin}{problem}")
     running = report["refresher"]["running"]
     click.echo(f"    refresher: {'running now' if running else 'not running'} (log: {report['refresher']['log']})")
     if report["integrations"]:

@@ -1,0 +1,1 @@
+"""tokseg provider plugins that cannot be used, one per way of failing."""

@@ -1,0 +1,1 @@
+"""An example tokseg provider plugin; the provider itself is `tokseg_example.provider`."""
