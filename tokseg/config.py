@@ -7,7 +7,7 @@
 
     [settings.colors]           # state colours: a name, an xterm number or "#rrggbb"
     warn = "#e5c07b"
-    [settings.colors.tmux]      # per host: tmux, zsh, bash, fish, polybar, i3bar, waybar
+    [settings.colors.tmux]      # per host: bash, fish, i3bar (and i3blocks), polybar, tmux, zsh
     ok = "colour34"
 
     [settings.push]             # what the refresher updates after each run
@@ -45,6 +45,7 @@ from tokseg._toml import tomllib
 from tokseg.alerts import AlertSettings, parse_alerts
 from tokseg.budgets import Budgets, parse_budgets
 from tokseg.errors import ConfigError
+from tokseg.render import hosts
 
 MIN_INTERVAL_S = 5.0
 DEFAULT_INTERVAL_S = 300.0
@@ -115,9 +116,10 @@ ACCOUNT_KEYS = ("provider", "label", "interval", "key_env", "key_command", "enab
                 "warn_below", "crit_below", "warn_pct", "crit_pct")
 THRESHOLD_KEYS = ("warn_below", "crit_below", "warn_pct", "crit_pct")
 DEFAULT_THRESHOLDS = {"warn_pct": 80.0, "crit_pct": 95.0}
-COLOR_HOSTS = ("tmux", "zsh", "bash", "fish", "polybar", "i3bar", "waybar")
-PUSH_DEFAULTS: dict[str, Any] = {"tmux": True, "files": True, "polybar": True, "waybar_signal": 0,
-                                 "i3blocks_signal": 0}
+# From the host table: the [settings.colors.HOST] tables some renderer paints from, the [settings.push] keys.
+COLOR_HOSTS = tuple(sorted({host["colors"] for host in hosts.HOSTS.values() if host["colors"]}))
+PUSH_DEFAULTS: dict[str, Any] = dict(sorted((host["push"]["setting"], host["push"]["default"])
+                                            for host in hosts.HOSTS.values() if host["push"]))
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
@@ -199,11 +201,24 @@ def _check_colors(checker: _Checker, table: dict) -> None:
                          "\"brightblack\", an xterm number 0-255, or \"#rrggbb\"")
 
     for key, value in table.items():
-        if key in COLOR_HOSTS and isinstance(value, dict):
-            for state, spec in value.items():
-                check(("settings", "colors", key), state, spec)
-        else:
+        if not isinstance(value, dict):
             check(("settings", "colors"), key, value)
+            continue
+        if key not in COLOR_HOSTS:
+            checker.fail(("settings", "colors", key), None, _no_colour_table(key))
+        for state, spec in value.items():
+            check(("settings", "colors", key), state, spec)
+
+
+def _no_colour_table(host: str) -> str:
+    """Why [settings.colors.HOST] does nothing, and what would."""
+    tables = f"colour tables exist for {', '.join(COLOR_HOSTS)}"
+    entry = hosts.HOSTS.get(host)
+    if entry is None:
+        return f"unknown host; {tables}"
+    if entry["colors"]:
+        return f"{host} paints with the [settings.colors.{entry['colors']}] table; use that one"
+    return f"tokseg's {host} output carries no colours ({host} styles it itself); {tables}"
 
 
 def _check_push(checker: _Checker, table: dict) -> None:

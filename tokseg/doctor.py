@@ -19,23 +19,15 @@ from typing import Any
 from tokseg import __version__, config, dirs, providers, refresh, secrets, snapshot, store
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers._plugins import printable
+from tokseg.render import hosts
 from tokseg.render import view as views
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
-# Host config files that would run or read tokseg, relative to $HOME ("~") or the XDG config folder ("@").
-INTEGRATION_FILES: tuple[tuple[str, str], ...] = (
-    ("tmux", "~/.tmux.conf"), ("tmux", "@/tmux/tmux.conf"),
-    ("starship", "@/starship.toml"),
-    ("waybar", "@/waybar/config"), ("waybar", "@/waybar/config.jsonc"),
-    ("polybar", "@/polybar/config"), ("polybar", "@/polybar/config.ini"),
-    ("i3blocks", "@/i3blocks/config"), ("i3blocks", "~/.i3blocks.conf"),
-    ("i3status", "@/i3status/config"), ("i3status-rust", "@/i3status-rust/config.toml"),
-    ("i3", "@/i3/config"), ("sway", "@/sway/config"),
-    ("bash", "~/.bashrc"), ("bash", "~/.bash_profile"),
-    ("zsh", "~/.zshrc"), ("fish", "@/fish/config.fish"),
-    ("systemd", "@/systemd/user/tokseg.service"), ("systemd", "@/systemd/user/tokseg.timer"),
-)
+# Host config files that would run or read tokseg, from the host table: "~/…" is under $HOME, "@/…" under
+# the XDG config folder, "$VAR" the path in that environment variable.
+INTEGRATION_FILES: tuple[tuple[str, str], ...] = tuple(
+    (name, path) for name, host in hosts.HOSTS.items() for path in host["configs"])
 MAX_SCAN_BYTES = 1 << 20
 
 
@@ -173,9 +165,7 @@ def integrations() -> list[dict[str, Any]]:
     """Host configs that mention tokseg, with the line numbers."""
     home = Path(os.path.expanduser("~"))
     xdg = Path(os.environ.get("XDG_CONFIG_HOME", "").strip() or home / ".config")
-    candidates = [(host, (home if rel[0] == "~" else xdg) / rel[2:]) for host, rel in INTEGRATION_FILES]
-    if os.environ.get("STARSHIP_CONFIG", "").strip():
-        candidates.append(("starship", Path(os.environ["STARSHIP_CONFIG"].strip())))
+    candidates = [(host, path) for host, rel in INTEGRATION_FILES if (path := _config_path(rel, home, xdg))]
     found = []
     for host, path in dict.fromkeys(candidates):
         try:
@@ -187,3 +177,11 @@ def integrations() -> list[dict[str, Any]]:
         if lines:
             found.append({"host": host, "file": str(path), "lines": lines})
     return found
+
+
+def _config_path(rel: str, home: Path, xdg: Path) -> Path | None:
+    """Where an INTEGRATION_FILES entry points; None for an unset (or blank) variable."""
+    if rel.startswith("$"):
+        value = os.environ.get(rel[1:], "").strip()
+        return Path(value) if value else None
+    return (home if rel[0] == "~" else xdg) / rel[2:]

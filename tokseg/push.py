@@ -8,6 +8,8 @@
 - a real-time signal to waybar / i3blocks, when configured, so a module
   with `interval: "once"` + `signal: N` re-runs its command.
 
+Which host gets which, with what name and setting, is the host table's
+`push` (`tokseg/render/hosts.py`); this module only carries them out.
 Runs inside the detached refresher, whose stdio is already /dev/null; every
 command it starts gets /dev/null too and a short timeout, and a failure is
 logged, never raised: a missing host is the normal case.
@@ -23,17 +25,20 @@ import stat
 import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokseg import dirs, locations, snapshot
-from tokseg.render import render
+from tokseg.render import hosts, render
 from tokseg.render import view as views
+
+if TYPE_CHECKING:
+    from tokseg.render.hosts import Push
 
 log = logging.getLogger("tokseg.refresh")
 
-# host format -> file name in the cache folder (the snippets in integrations/ read these)
-SEGMENT_FILES = {"bash": "segment.bash", "zsh": "segment.zsh", "fish": "segment.fish", "plain": "segment.txt"}
-TMUX_OPTION = "@tokseg"
-POLYBAR_MODULE = "tokseg"
+# What each host table entry's push says to do; its `via` is one of MECHANISMS.
+PUSHES: tuple[Push, ...] = tuple(host["push"] for host in hosts.HOSTS.values() if host["push"])
+MECHANISMS = ("prompt_file", "text_file", "tmux_option", "polybar_ipc", "signal")
 COMMAND_TIMEOUT_S = 3.0
 NOT_DUE_RECHECK_S = 300
 
@@ -50,16 +55,30 @@ def _push(now: float) -> None:
     snap = snapshot.read(locations.snapshot_path())
     view = views.build(snap, now)
     targets = ((snap or {}).get("settings") or {}).get("push") or {}
-    if targets.get("files", True):
-        write_segment_files(view, next_refresh(snap, now))
-    if targets.get("tmux", True):
-        set_tmux_option(render(view, "tmux"))
-    if targets.get("polybar", True) and shutil.which("polybar-msg"):
-        _run(["polybar-msg", "action", POLYBAR_MODULE, "send", render(view, "polybar")])
-    for host in ("waybar", "i3blocks"):
-        signal = int(targets.get(f"{host}_signal") or 0)
-        if signal:
-            _run(["pkill", f"-RTMIN+{signal}", "-U", str(os.getuid()), "-x", host])
+    refresh_after = next_refresh(snap, now)
+    for push in PUSHES:
+        setting = targets.get(push["setting"], push["default"])
+        if setting:
+            send(push, view, int(setting), refresh_after)
+
+
+def send(push: Push, view: dict, setting: int, refresh_after: int) -> None:
+    """One host's push by its mechanism; `setting` is the signal number for a signal."""
+    via, target = push["via"], push["target"]
+    text = render(view, push["format"]) if push["format"] else ""
+    if via == "prompt_file":
+        write_segment_file(target, f"{one_line(text)}\n{refresh_after}\n")
+    elif via == "text_file":
+        write_segment_file(target, f"{one_line(text)}\n")
+    elif via == "tmux_option":
+        set_tmux_option(target, text)
+    elif via == "polybar_ipc":
+        if shutil.which("polybar-msg"):
+            _run(["polybar-msg", "action", target, "send", text])
+    elif via == "signal":
+        _run(["pkill", f"-RTMIN+{setting}", "-U", str(os.getuid()), "-x", target])
+    else:
+        raise ValueError(f"push: unknown mechanism {via!r}; known: {', '.join(MECHANISMS)}")
 
 
 def next_refresh(snap: dict | None, now: float) -> int:
@@ -69,13 +88,14 @@ def next_refresh(snap: dict | None, now: float) -> int:
     return int(min(known) if known else now + NOT_DUE_RECHECK_S) + 1
 
 
-def write_segment_files(view: dict, refresh_after: int) -> None:
-    """One file per prompt format: line 1 the segment, line 2 the epoch second after which it is due."""
-    folder = dirs.ensure_private(dirs.cache_dir())
-    for fmt, name in SEGMENT_FILES.items():
-        text = render(view, fmt).replace("\n", " ")
-        body = text + "\n" if fmt == "plain" else f"{text}\n{refresh_after}\n"
-        _write_atomic(folder / name, body)
+def one_line(text: str) -> str:
+    """A file's reader takes line 1 as the segment: a newline in it would cut it short."""
+    return text.replace("\n", " ")
+
+
+def write_segment_file(name: str, body: str) -> None:
+    """A file in the cache folder that a prompt or i3status reads instead of running tokseg."""
+    _write_atomic(dirs.ensure_private(dirs.cache_dir()) / name, body)
 
 
 def _write_atomic(path: Path, body: str) -> None:
@@ -99,12 +119,13 @@ def tmux_sockets() -> list[str]:
     return found
 
 
-def set_tmux_option(value: str) -> None:
+def set_tmux_option(option: str, value: str) -> None:
+    """Set the user option on every tmux server of this user (none running is fine)."""
     if not shutil.which("tmux"):
         return
     for socket in tmux_sockets():
         # A socket left by a dead server just fails here, quickly.
-        _run(["tmux", "-S", socket, "set-option", "-g", "--", TMUX_OPTION, value])
+        _run(["tmux", "-S", socket, "set-option", "-g", "--", option, value])
 
 
 def _run(argv: list[str]) -> None:

@@ -13,18 +13,10 @@ from importlib import resources
 import click
 
 from tokseg import dirs
+from tokseg.render import hosts
 
-HOSTS: dict[str, str] = {
-    "bash": "tokseg.bash",
-    "fish": "tokseg.fish",
-    "i3blocks": "i3blocks.conf",
-    "i3status": "i3status.conf",
-    "polybar": "config.ini",
-    "starship": "starship.toml",
-    "tmux": "tokseg.tmux.conf",
-    "waybar": "config.jsonc",
-    "zsh": "tokseg.zsh",
-}
+# host -> its snippet's file name in integrations/<host>/, from the host table
+HOSTS: dict[str, str] = {name: host["snippet"] for name, host in hosts.HOSTS.items() if host["snippet"]}
 DEFAULT_CACHE = "~/.cache/tokseg"
 
 

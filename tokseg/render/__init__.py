@@ -1,22 +1,51 @@
-"""Output formats: name → module, each imported only when asked for (hot path)."""
+"""Output formats: `--format NAME` → its renderer module, imported only when asked for (hot path).
+
+Every host in the host table (`hosts.py`) with a `renderer` is a format.
+
+The renderer contract: `tokseg/render/NAME.py` defines
+- `render(view, template, max_width) -> str`, the text the host reads, with
+  no trailing newline. `view` is `view.build()`'s dict; `template` picks
+  what appears (None: the snapshot's default); `max_width` cuts the visible
+  text, markup not counted, ending in `…`. It never raises on odd data.
+- `exit_status(view) -> int`, only if the host reads the exit code
+  (i3blocks: 33 is urgent); without it the segment exits 0.
+It builds on `plain.spans()`, the segment as (text, state) pairs with
+control characters removed and already cut to width, and escapes all data
+for the host's markup, so data never becomes markup (tmux doubles `#`, zsh
+`%`, polybar breaks up `%{`, waybar escapes Pango's `& < >`); a module
+whose host needs no escaping says why in its docstring. A host that
+colours text paints through the shared painter, `plain.painted(view,
+template, max_width, TABLE, paint, escape)`: each span with a state becomes
+`paint(text, colour)` in the host's syntax, the colour converted by a
+`palette.py` helper (`sgr`, `to_hex`, `tmux_name`, `zsh_name`) from
+`palette.color(settings, TABLE, state)`: `[settings.colors.TABLE]`, else
+`[settings.colors]`, else the built-in. A host that colours a whole block
+(i3bar) asks `palette.color` for the overall `state(view)`. TABLE is the
+entry's `colors` in the host table; `tests/test_hosts.py` renders every
+format to check that it paints from exactly that table and that the config
+accepts colour tables for exactly those. Imports: light stdlib only.
+
+A new host adds:
+1. its entry in `tokseg/render/hosts.py` (renderer, snippet, colour table,
+   push, config files for doctor); `init`, the config, push and doctor
+   read it from there;
+2. for a format of its own, `tokseg/render/NAME.py` as above, and a
+   converter in `palette.py` if its colour syntax is new;
+3. `tokseg/integrations/NAME/`: the snippet, and a README.md that says
+   `tokseg init NAME`, where the snippet goes and how to reload the host;
+4. tests: escaping and colours in `tests/test_render_formats.py`, and a
+   `tests/test_host_*.py` test that drives the real host when installed;
+5. its name in README.md's host list and in `tokseg/integrations/README.md`;
+6. only for a push mechanism not there yet, its branch in `tokseg/push.py`.
+"""
 
 from __future__ import annotations
 
 import importlib
 
-FORMATS: dict[str, str] = {
-    "bash": "tokseg.render.bash",
-    "fish": "tokseg.render.fish",
-    "i3bar": "tokseg.render.i3bar",
-    "i3blocks": "tokseg.render.i3blocks",
-    "json": "tokseg.render.jsonout",
-    "plain": "tokseg.render.plain",
-    "polybar": "tokseg.render.polybar",
-    "starship": "tokseg.render.starship",
-    "tmux": "tokseg.render.tmux",
-    "waybar": "tokseg.render.waybar",
-    "zsh": "tokseg.render.zsh",
-}
+from tokseg.render.hosts import HOSTS
+
+FORMATS: dict[str, str] = {name: host["renderer"] for name, host in HOSTS.items() if host["renderer"]}
 
 
 def render(view: dict, fmt: str, template: str | None = None, max_width: int | None = None) -> str:

@@ -1,4 +1,4 @@
-"""fish prompts: raw ANSI colour escapes; fish measures escape sequences itself."""
+"""fish prompts: raw ANSI colour escapes; fish measures escape sequences itself and shows the data as is."""
 
 from __future__ import annotations
 
