@@ -109,10 +109,13 @@ def summarise(index: Index, now: float, flags: Sequence[Flag] = (), errors: Sequ
     spent: dict[str, Money] = {}
     tokens: dict[str, Tokens] = {}
     models: list[ModelUsage] = []
+    month_models: dict[str, Totals] = {}
     for period, since in periods.items():
         if since is None:
             continue
         by_model = index.totals(since, now)
+        if period == "month":
+            month_models = by_model
         rows = list(by_model.values())
         spent[period] = Money(sum(t.cost for t in rows))
         tokens[period] = _tokens(rows)
@@ -121,7 +124,7 @@ def summarise(index: Index, now: float, flags: Sequence[Flag] = (), errors: Sequ
     if block is not None:
         notes.append(f"5h block {time.strftime('%H:%M', time.localtime(block))}–"
                      f"{time.strftime('%H:%M', time.localtime(block + BLOCK_S))}")
-    notes.extend(_caveats(index, month, now, flags))
+    notes.extend(_caveats(index, month_models, month, now, flags))
     notes.extend(f"could not read {error} (tried again next refresh)" for error in errors)
     return Reading(headline=Headline("spent", "today"), spent=spent, tokens=tokens, models=heaviest_first(models),
                    notes=tuple(notes))
@@ -142,13 +145,13 @@ def _per_model(period: str, by_model: dict[str, Totals]) -> list[ModelUsage]:
             for name, t in by_model.items()]
 
 
-def _caveats(index: Index, since: float, now: float, flags: Sequence[Flag]) -> list[str]:
+def _caveats(index: Index, month: dict[str, Totals], since: float, now: float, flags: Sequence[Flag]) -> list[str]:
     """What the month's money figures leave out, said rather than hidden; each source words its own flags.
 
     Models without a price are named, as vendor/model when the month's requests come from several vendors.
     """
     notes = []
-    unknown = index.unpriced(since, now)
+    unknown = index.unpriced(since, now) if any(t.unpriced for t in month.values()) else {}
     if unknown:
         count = sum(unknown.values())
         several = len(index.vendors(since, now)) > 1
