@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.agent_logs import claude_row, ctx, user_row, write_lines
-from tokseg.errors import ConfigError
 from tokseg import pricing
+from tokseg.errors import ConfigError
 from tokseg.sources import _spend, claude_logs
 from tokseg.sources.claude_logs import Options
 
@@ -252,3 +252,26 @@ def test_spend_and_tokens_per_model_for_today_month_and_block(claude_dir):
     assert reading.to_dict()["models"][0] == {"model": sonnet, "period": "today",
                                               "spent": {"amount": round(STREAMED_COST, 6), "currency": "USD"},
                                               "tokens": sonnet_tokens}
+
+
+def test_an_index_left_by_an_older_version_is_rebuilt_from_the_logs(claude_dir):
+    """An index from before the vendor column (schema 2) is dropped and the logs are read again."""
+    size = write_lines(session(claude_dir), streamed("msg_1", NOW - 300))
+    index = _spend.index_for(claude_logs.NAME, "cc", pricing.VERSION)
+    index.db.executescript(f"""
+        DROP TABLE files; DROP TABLE rows; DROP TABLE best;
+        CREATE TABLE files (path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, size INTEGER,
+                            offset INTEGER, head BLOB, state TEXT);
+        CREATE TABLE rows (key TEXT, file TEXT, ts REAL, model TEXT, uncached INTEGER, cache_read INTEGER,
+                           write_5m INTEGER, write_1h INTEGER, output INTEGER, cost REAL, score INTEGER,
+                           flags INTEGER, PRIMARY KEY (file, key)) WITHOUT ROWID;
+        CREATE TABLE best (key TEXT PRIMARY KEY, file TEXT, ts REAL, model TEXT, uncached INTEGER,
+                           cache_read INTEGER, write_5m INTEGER, write_1h INTEGER, output INTEGER, cost REAL,
+                           score INTEGER, flags INTEGER);
+        INSERT INTO files VALUES ('{session(claude_dir)}', 0, 0, {size}, {size}, x'', '{{}}');
+        UPDATE meta SET value = '2/2/{pricing.VERSION}' WHERE key = 'version';
+    """)
+    index.close()
+    reading, stats = run(claude_dir)
+    assert stats.bytes_read == size
+    assert reading.spent["today"].amount == pytest.approx(STREAMED_COST, abs=1e-9)

@@ -8,7 +8,8 @@ the row's own per-token rates in floats: the same linear sum the library
 computes there (a test compares both). Anything else - a tier crossed, a
 price the row lacks - goes to the library itself, so its rules (long
 context switches every token to the tier rate; 1-hour cache writes have
-their own rate) stay the library's.
+their own rate) stay the library's. A Pricer reads one vendor's rows (the
+table's provider id); `Prices` keeps one per vendor for logs that mix them.
 """
 
 from __future__ import annotations
@@ -79,3 +80,21 @@ class Pricer:
                           cache_write_tokens=write_5m + write_1h, cache_write_5m_tokens=write_5m,
                           cache_write_1h_tokens=write_1h, output_tokens=output)
         return float(row.price.calc_price(usage)["total_price"])
+
+
+class Prices:
+    """One Pricer per vendor, made when a request of that vendor is first priced: one log may mix vendors."""
+
+    def __init__(self) -> None:
+        self._pricers: dict[str, Pricer] = {}
+
+    def pricer(self, vendor: str) -> Pricer:
+        found = self._pricers.get(vendor)
+        if found is None:
+            found = self._pricers[vendor] = Pricer(vendor)
+        return found
+
+    def cost(self, vendor: str, model: str, uncached: int, cache_read: int, write_5m: int, write_1h: int,
+             output: int) -> float | None:
+        """USD for one request by `vendor`'s price table, or None when it does not list the model."""
+        return self.pricer(vendor).cost(model, uncached, cache_read, write_5m, write_1h, output)

@@ -1,8 +1,10 @@
 """Shared by the log sources: index location, periods, the 5-hour block, and the Reading.
 
-A source lists its files and parses lines; this module syncs its index,
-prices new rows, and sums the de-duplicated rows into today / this month /
-the current 5-hour block (local time), in total and per model.
+A source names its row sources (which files or databases, parsed how) and
+the flags its rows may carry; this module syncs the account's index with
+them, prices new rows by each row's own vendor, and sums the de-duplicated
+rows into today / this month / the current 5-hour block (local time), in
+total and per model.
 """
 
 from __future__ import annotations
@@ -10,23 +12,31 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import NamedTuple
 
 from tokseg import dirs
+from tokseg.errors import BadResponse
 from tokseg.reading import Headline, ModelUsage, Money, Reading, Tokens, heaviest_first
-from tokseg.sources._tail import Index, Parser, Row, ScanStats, Totals
-
-if TYPE_CHECKING:
-    from tokseg.pricing import Pricer
+from tokseg.sources._index import Index, Row, RowSource, ScanStats, Totals
 
 BLOCK_S = 5 * 3600
 # How far back the block search looks; a run of activity without a 5-hour gap for longer
 # than this is cut here (an approximation: blocks are local guesses anyway, reference C3).
 BLOCK_LOOKBACK_S = 24 * 3600
-FLAG_FAST, FLAG_GUESSED_MODEL = 1, 2  # kept per row so the notes can count them
 PARSER_VERSION = "2"
-FALLBACK_MODEL = "gpt-5"  # Codex logs from before `turn_context` existed (reference B2)
+
+
+class Flag(NamedTuple):
+    """A bit a source sets on some rows, and the note that counts this month's requests carrying it."""
+
+    bit: int
+    note: str  # with {n}, the count, and {noun}, `noun` in the plural unless n is 1
+    noun: str
+
+    def describe(self, n: int) -> str:
+        return self.note.format(n=n, noun=_plural(n, self.noun))
 
 
 def expand(path: str, env: Mapping[str, str]) -> str:
@@ -66,13 +76,6 @@ def index_for(source: str, account: str, pricing_version: str) -> Index:
     return Index(path, f"{PARSER_VERSION}/{pricing_version}")
 
 
-def sync(index: Index, files: Iterable[str], parse: Parser, pricer: Pricer) -> ScanStats:
-    def cost(row: Row) -> float | None:
-        return pricer.cost(row.model, row.uncached, row.cache_read, row.write_5m, row.write_1h, row.output)
-
-    return index.sync(files, parse, cost)
-
-
 def starts(now: float) -> tuple[float, float]:
     """Local midnight today and local midnight on the 1st of this month."""
     local = time.localtime(now)
@@ -98,7 +101,7 @@ def current_block(times: list[float], now: float) -> float | None:
     return start
 
 
-def summarise(index: Index, now: float, label: str) -> Reading:
+def summarise(index: Index, now: float, flags: Sequence[Flag] = (), errors: Sequence[str] = ()) -> Reading:
     """Today / month / block spend and tokens from the index's winning rows, in total and per model."""
     today, month = starts(now)
     block = current_block(index.times(min(month, now - BLOCK_LOOKBACK_S), now), now)
@@ -121,7 +124,8 @@ def summarise(index: Index, now: float, label: str) -> Reading:
     if block is not None:
         notes.append(f"5h block {time.strftime('%H:%M', time.localtime(block))}–"
                      f"{time.strftime('%H:%M', time.localtime(block + BLOCK_S))}")
-    notes.extend(_caveats(index, month_models, month, now, label))
+    notes.extend(_caveats(index, month_models, month, now, flags))
+    notes.extend(f"could not read {error} (tried again next refresh)" for error in errors)
     return Reading(headline=Headline("spent", "today"), spent=spent, tokens=tokens, models=heaviest_first(models),
                    notes=tuple(notes))
 
@@ -132,25 +136,31 @@ def _tokens(rows: list[Totals]) -> Tokens:
 
 
 def _per_model(period: str, by_model: dict[str, Totals]) -> list[ModelUsage]:
-    """One entry per model; a model without a price has no spend (not $0): the notes count it."""
-    return [ModelUsage(name, period, spent=None if t.unpriced else Money(t.cost), tokens=_tokens([t]))
+    """One entry per model; a model without a price has no spend (not $0): the notes count it.
+
+    A model priced by one vendor and not by another (one log may mix them)
+    has the spend of its priced requests; the notes name the others.
+    """
+    return [ModelUsage(name, period, spent=None if t.unpriced == t.requests else Money(t.cost), tokens=_tokens([t]))
             for name, t in by_model.items()]
 
 
-def _caveats(index: Index, month: dict[str, Totals], since: float, now: float, label: str) -> list[str]:
-    """What the month's money figures leave out, said rather than hidden."""
+def _caveats(index: Index, month: dict[str, Totals], since: float, now: float, flags: Sequence[Flag]) -> list[str]:
+    """What the month's money figures leave out, said rather than hidden; each source words its own flags.
+
+    Models without a price are named, as vendor/model when the month's requests come from several vendors.
+    """
     notes = []
-    unknown = {name: t.unpriced for name, t in month.items() if t.unpriced}
+    unknown = index.unpriced(since, now) if any(t.unpriced for t in month.values()) else {}
     if unknown:
         count = sum(unknown.values())
-        notes.append(f"{count} {_plural(count, 'message')} from unknown models: {', '.join(sorted(unknown))} "
-                     "(not priced)")
-    fast = index.flagged(since, now, FLAG_FAST)
-    if fast:
-        notes.append(f"{fast} fast-mode {_plural(fast, 'message')} priced at standard rates")
-    guessed = index.flagged(since, now, FLAG_GUESSED_MODEL)
-    if guessed:
-        notes.append(f"{guessed} {label} {_plural(guessed, 'event')} without a model priced as {FALLBACK_MODEL}")
+        several = len(index.vendors(since, now)) > 1
+        names = sorted({f"{vendor}/{model}" if several else model for vendor, model in unknown})
+        notes.append(f"{count} {_plural(count, 'message')} from unknown models: {', '.join(names)} (not priced)")
+    for flag in flags:
+        flagged = index.flagged(since, now, flag.bit)
+        if flagged:
+            notes.append(flag.describe(flagged))
     return notes
 
 
@@ -158,19 +168,27 @@ def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
 
 
-def run(account: str, source: str, files: list[str], parse: Parser, provider_id: str, now: float,
-        label: str) -> tuple[Reading, ScanStats]:
-    """Sync the account's index with `files` and sum it; the stats say what was read.
+def run(account: str, source: str, readers: Sequence[RowSource], now: float,
+        flags: Sequence[Flag] = ()) -> tuple[Reading, ScanStats]:
+    """Sync the account's index with the readers' inputs and sum it; the stats say what was read.
 
+    An input that could not be read keeps its last rows and gets a note; when
+    none could be read, that is an error (the refresher keeps the last figures).
     The price table is imported here, not at module level: loading a config
     imports every provider module it names, and that should stay quick.
     """
-    from tokseg.pricing import VERSION, Pricer
+    from tokseg.pricing import VERSION, Prices
 
-    pricer = Pricer(provider_id)
+    prices = Prices()
+
+    def cost(row: Row) -> float | None:
+        return prices.cost(row.vendor, row.model, row.uncached, row.cache_read, row.write_5m, row.write_1h, row.output)
+
     index = index_for(source, account, VERSION)
     try:
-        stats = sync(index, files, parse, pricer)
-        return summarise(index, now, label), stats
+        stats = index.sync(readers, cost)
+        if stats.errors and len(stats.errors) == stats.files:
+            raise BadResponse(f"could not read {'; '.join(stats.errors)} (tried again next refresh)")
+        return summarise(index, now, flags, stats.errors), stats
     finally:
         index.close()

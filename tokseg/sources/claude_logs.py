@@ -29,11 +29,16 @@ from tokseg.providers._base import Ctx, Run, Source
 from tokseg.providers._subscription import env_dirs, user_home
 from tokseg.reading import Reading
 from tokseg.sources import _spend
-from tokseg.sources._tail import Row, ScanStats, walk
+from tokseg.sources._index import Row, ScanStats
+from tokseg.sources._spend import Flag
+from tokseg.sources._tail import JsonlFiles, walk
 
 NAME, TITLE = "claude_logs", "Claude Code (local logs)"
 SECRET = None
 SIDECHAIN_RANK = 1 << 60  # a main-thread copy of a message always beats a sidechain replay
+VENDOR = "anthropic"  # the price table every row is priced by
+FLAG_FAST = 1
+FLAGS = (Flag(FLAG_FAST, "{n} fast-mode {noun} priced at standard rates", "message"),)
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,8 @@ def parse(line: bytes, state: dict) -> list[Row]:
     sidechain = entry.get("isSidechain") is True
     fast = usage.get("speed") == "fast" or message.get("speed") == "fast"
     score = (0 if sidechain else SIDECHAIN_RANK) + total * 2 + fast
-    flags = _spend.FLAG_FAST if fast else 0
-    return [Row(str(key), ts, model, uncached, read, write_5m, write_1h, output, score, flags)]
+    flags = FLAG_FAST if fast else 0
+    return [Row(str(key), ts, VENDOR, model, uncached, read, write_5m, write_1h, output, score, flags)]
 
 
 def _count(usage: dict, key: str) -> int:
@@ -124,7 +129,7 @@ def _writes(usage: dict) -> tuple[int, int]:
 def run(ctx: Ctx) -> tuple[Reading, ScanStats]:
     opts: Options = ctx.options  # type: ignore[assignment]
     env = dict(ctx.env)
-    return _spend.run(ctx.account, NAME, files(opts, env), parse, "anthropic", ctx.now(), "Claude")
+    return _spend.run(ctx.account, NAME, [JsonlFiles(files(opts, env), parse)], ctx.now(), FLAGS)
 
 
 def fetch(ctx: Ctx) -> Reading:

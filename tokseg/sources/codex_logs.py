@@ -27,12 +27,18 @@ from tokseg.providers._base import Ctx, Run, Source
 from tokseg.providers._subscription import env_dirs, user_home
 from tokseg.reading import Reading
 from tokseg.sources import _spend
-from tokseg.sources._tail import Row, ScanStats, walk
+from tokseg.sources._index import Row, ScanStats
+from tokseg.sources._spend import Flag
+from tokseg.sources._tail import JsonlFiles, walk
 
 NAME, TITLE = "codex_logs", "Codex (local logs)"
 SECRET = None
 COUNTERS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens")
 WANTED = (b'"token_count"', b'"turn_context"', b'"session_meta"')
+VENDOR = "openai"  # the price table every row is priced by
+FALLBACK_MODEL = "gpt-5"  # Codex logs from before `turn_context` existed (reference B2)
+FLAG_GUESSED_MODEL = 1
+FLAGS = (Flag(FLAG_GUESSED_MODEL, f"{{n}} Codex {{noun}} without a model priced as {FALLBACK_MODEL}", "event"),)
 
 
 @dataclass(frozen=True)
@@ -130,14 +136,14 @@ def _advance(lanes: dict, lane: str, total: list[int], last: list[int] | None) -
 
 def _row(at: list[int], delta: list[int], ts: float, model: str, flags: int) -> Row:
     inp, cached, out = delta[0], min(delta[1], delta[0]), delta[2]
-    return Row(",".join(map(str, at)), ts, model, inp - cached, cached, 0, 0, out, -(inp + out), flags)
+    return Row(",".join(map(str, at)), ts, VENDOR, model, inp - cached, cached, 0, 0, out, -(inp + out), flags)
 
 
 def _model(payload: dict, info: dict, state: dict) -> tuple[str, int]:
     for value in (payload.get("model"), info.get("model"), state.get("model")):
         if isinstance(value, str) and value:
             return value, 0
-    return _spend.FALLBACK_MODEL, _spend.FLAG_GUESSED_MODEL
+    return FALLBACK_MODEL, FLAG_GUESSED_MODEL
 
 
 def _spawned(source: object) -> bool:
@@ -164,7 +170,7 @@ def _minus(a: list[int], b: list[int]) -> list[int]:
 def run(ctx: Ctx) -> tuple[Reading, ScanStats]:
     opts: Options = ctx.options  # type: ignore[assignment]
     env = dict(ctx.env)
-    return _spend.run(ctx.account, NAME, files(opts, env), parse, "openai", ctx.now(), "Codex")
+    return _spend.run(ctx.account, NAME, [JsonlFiles(files(opts, env), parse)], ctx.now(), FLAGS)
 
 
 def fetch(ctx: Ctx) -> Reading:
