@@ -17,7 +17,7 @@ from typing import Any
 
 from tokseg import __version__, config, dirs, providers, refresh, secrets, snapshot, store
 from tokseg.errors import ConfigError, TokError
-from tokseg.render import view as views
+from tokseg.render import numbers
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
@@ -40,7 +40,7 @@ MAX_SCAN_BYTES = 1 << 20
 def fix_for(kind: str, name: str, provider: str, entry: dict, now: float, key_problem: str | None = None) -> str:
     """The one thing to do about an account's last error of class `kind`."""
     retry = entry.get("next_due")
-    when = (f"{time.strftime('%H:%M', time.localtime(retry))} (in {views.duration(retry - now)})"
+    when = (f"{time.strftime('%H:%M', time.localtime(retry))} (in {numbers.duration(retry - now)})"
             if retry and retry > now else "the next refresh")
     if kind == "auth":
         spec = providers.load(provider).SECRET if provider in providers.PROVIDERS else None

@@ -12,6 +12,7 @@ import time
 import click
 
 from tokseg import locations, snapshot
+from tokseg.render import numbers
 from tokseg.render import view as views
 
 TOP_MODELS = 3
@@ -30,22 +31,22 @@ def lines(view: dict) -> list[tuple[str, str | None]]:
         out.append(("no accounts configured; see `tokseg config edit` or `tokseg demo`", None))
     now = view["now"]
     for item in view["accounts"]:
-        age = f"{views.duration(item['age'])} ago" if item["age"] is not None else "never fetched"
+        age = f"{numbers.duration(item['age'])} ago" if item["age"] is not None else "never fetched"
         out.append((f"{item['label']} ({item['name']}, {item['provider']})  {item['state']}  {age}",
                     STATE_COLOURS.get(item["state"])))
         reading = item["reading"] or {}
-        rows = [("balance", " ".join(views.money(m["amount"], m["currency"]) for m in reading.get("balance") or ()))]
+        rows = [("balance", " ".join(numbers.money(m["amount"], m["currency"]) for m in reading.get("balance") or ()))]
         for key in ("limit", "limit_remaining"):
             if reading.get(key):
-                rows.append((key.replace("_", " "), views.money(reading[key]["amount"], reading[key]["currency"])))
+                rows.append((key.replace("_", " "), numbers.money(reading[key]["amount"], reading[key]["currency"])))
         for period, m in (reading.get("spent") or {}).items():
-            rows.append((f"spent {period}", views.money(m["amount"], m["currency"])))
+            rows.append((f"spent {period}", numbers.money(m["amount"], m["currency"])))
         for period, t in (reading.get("tokens") or {}).items():
             rows.append((f"tokens {period}", f"{t['total']:,} (in {t['input']:,}, out {t['output']:,})"))
         for period, text in _top_models(reading.get("models") or ()):
             rows.append((f"models {period}", text))
         for window in reading.get("windows") or ():
-            rows.append((f"window {window['name']}", views.window_text(window, now)))
+            rows.append((f"window {window['name']}", numbers.window_text(window, now)))
         for bucket in reading.get("rate_limits") or ():
             rows.append((f"rate {bucket['name']}", f"{bucket['remaining']:g}/{bucket['limit']:g} left"))
         if item["error"]:
@@ -73,7 +74,7 @@ def _model_text(usage: dict) -> str:
     """'claude-sonnet-4-5 $1.00 (32,200 tok)', or with only the figure the provider gave."""
     text = usage["model"]
     if usage["spent"]:
-        text += " " + views.money(usage["spent"]["amount"], usage["spent"]["currency"])
+        text += " " + numbers.money(usage["spent"]["amount"], usage["spent"]["currency"])
     if usage["tokens"]:
         tokens = f"{usage['tokens']['total']:,} tok"
         text += f" ({tokens})" if usage["spent"] else f" {tokens}"

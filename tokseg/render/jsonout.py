@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tokseg.render import plain, state
-from tokseg.render import view as views
+from tokseg.render import numbers, plain, state
 
 JSON_SCHEMA = 1
 NOT_REPORTED: dict[str, object] = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {},
@@ -52,7 +51,7 @@ def _forecast(forecast: dict | None, now: float) -> dict | None:
     """The refresher's forecast plus its text as of now."""
     if not forecast:
         return None
-    return {**forecast, "burn": views.burn_text(forecast), "text": views.forecast_text(forecast, now)}
+    return {**forecast, "burn": numbers.burn_text(forecast), "text": numbers.forecast_text(forecast, now)}
 
 
 def render(view: dict, template_text: str | None, max_width: int | None) -> str:

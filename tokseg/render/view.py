@@ -1,91 +1,33 @@
 """Snapshot dicts → the view every renderer draws: per-account headline, state, totals.
 
 Hot path: plain dicts from `json.load`, stdlib only. Figures stay numbers
-here; the short text a bar shows is made by the small formatters below.
+here; `numbers.py` makes the short text a bar shows.
 """
 
 from __future__ import annotations
 
-import time
+from tokseg.render import palette
+from tokseg.render.numbers import (
+    burn_text,
+    clock,
+    duration,
+    forecast_text,
+    gauge,
+    money,
+    totals_text,
+    window_text,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-from tokseg.render import palette
-
-CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹"}
 PERIOD_SUFFIX = {"today": "/d", "week": "/wk", "month": "/mo", "block": "/5h", "session": "/sess"}
 NEEDS_ACTION = ("auth", "config", "bad_response")
 # config.py compiles every account's thresholds into the snapshot; this covers older snapshots.
 DEFAULT_THRESHOLDS = {"warn_pct": 80.0, "crit_pct": 95.0}
 # Worst first: the segment's overall state is the first one any account has.
 SEVERITY = ("error", "crit", "warn", "stale", "pending", "ok")
-
-
-def money(amount: float, currency: str) -> str:
-    """$12.34, ¥5.20, 3.10 CHF; large sums lose their cents."""
-    digits = 0 if abs(amount) >= 1000 else 2
-    sign = CURRENCY_SIGNS.get(currency)
-    number = f"{abs(amount):,.{digits}f}"
-    minus = "-" if amount < 0 and number.strip("0.,") else ""
-    return f"{minus}{sign}{number}" if sign else f"{minus}{number} {currency}"
-
-
-def duration(seconds: float) -> str:
-    """1h12m, 3d4h, 45m, 30s: two units at most."""
-    seconds = max(0, int(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
-    if minutes:
-        return f"{minutes}m"
-    return f"{secs}s"
-
-
-def percent(value: float) -> str:
-    return f"{value:.0f}%" if value >= 10 or value == 0 else f"{value:.1f}%"
-
-
-def window_text(window: dict, now: float) -> str:
-    text = f"{window['name']} {percent(window['used_pct'])}"
-    resets_at = window.get("resets_at")
-    if resets_at:
-        text += f" ↻{duration(resets_at - now)}"
-    return text
-
-
-def burn_text(forecast: dict) -> str:
-    """$0.90/h, 12%/h, 5,000 tokens/h."""
-    rate, unit = forecast["burn_per_hour"], forecast["unit"]
-    if unit == "%":
-        return f"{percent(rate)}/h"
-    if unit == "tokens":
-        return f"{rate:,.0f} tokens/h"
-    return f"{money(rate, unit)}/h"
-
-
-def clock(ts: float, now: float) -> str:
-    """Local 16:40 within a day, Tue 16:40 within a week, else Dec 02."""
-    ahead = ts - now
-    fmt = "%H:%M" if ahead < 86400 else ("%a %H:%M" if ahead < 6 * 86400 else "%b %d")
-    return time.strftime(fmt, time.localtime(ts))
-
-
-def forecast_text(forecast: dict | None, now: float) -> str:
-    """"runs out in 3d4h", "5h full at 16:40", "budget at 18:20", or "" when nothing runs out."""
-    if not forecast or forecast.get("runs_out_at") is None:
-        return ""
-    at, kind = forecast["runs_out_at"], forecast.get("kind")
-    if kind == "window":
-        return f"{forecast['metric'].split('.', 1)[-1]} full at {clock(at, now)}"
-    if kind == "spend":
-        return f"budget at {clock(at, now)}"
-    return f"runs out in {duration(at - now)}"
 
 
 def headline(reading: dict | None, now: float) -> tuple[str, float | None]:
@@ -265,16 +207,6 @@ def segment(item: dict) -> str:
     if kind in NEEDS_ACTION:
         text += f" !{kind}"
     return text
-
-
-def totals_text(sums: dict[str, float]) -> str:
-    return " ".join(money(amount, currency) for currency, amount in sorted(sums.items()))
-
-
-def gauge(pct: float) -> str:
-    """One block character whose height shows how full a window is."""
-    steps = len(palette.GAUGE) - 1
-    return palette.GAUGE[min(steps, max(0, round(pct / 100 * steps)))]
 
 
 def fields(view: dict) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from tokseg.render import plain, state, view as views
+from tokseg.render import numbers, plain, state
 
 
 def escape(text: str) -> str:
@@ -24,7 +24,7 @@ def tooltip(view: dict) -> str:
     for item in view["accounts"]:
         kind = (item["error"] or {}).get("kind")
         figure = item["headline"] or (f"!{kind}" if kind else "…")
-        age = views.duration(item["age"]) if item["age"] is not None else "-"
+        age = numbers.duration(item["age"]) if item["age"] is not None else "-"
         rows.append((plain.CONTROL.sub("", item["label"]), plain.CONTROL.sub("", figure), item["state"], age))
     if not rows:
         return escape(plain.text(view))
