@@ -41,23 +41,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tokseg import providers
+from tokseg import defaults, providers
 from tokseg._toml import tomllib
 from tokseg.alerts import AlertSettings, parse_alerts
 from tokseg.budgets import Budgets, parse_budgets
 from tokseg.errors import ConfigError
 
 MIN_INTERVAL_S = 5.0
-DEFAULT_INTERVAL_S = 300.0
-DEFAULT_STALE_FACTOR = 3.0
-MAX_SPAWN_COOLDOWN_S = 15.0
+# The defaults the hot path falls back on too live in `defaults.py`, once.
+DEFAULT_INTERVAL_S = defaults.INTERVAL_S
+DEFAULT_STALE_FACTOR = defaults.STALE_FACTOR
+MAX_SPAWN_COOLDOWN_S = defaults.SPAWN_COOLDOWN_S
 
 
 @dataclass(frozen=True)
 class Settings:
     interval: float = DEFAULT_INTERVAL_S
-    template: str = "{all}"
-    separator: str = " │ "
+    template: str = defaults.TEMPLATE
+    separator: str = defaults.SEPARATOR
     stale_factor: float = DEFAULT_STALE_FACTOR
     timeout: float = 15.0
     deadline: float = 30.0
@@ -115,7 +116,7 @@ SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
 ACCOUNT_KEYS = ("provider", "label", "interval", "key_env", "key_command", "enabled",
                 "warn_below", "crit_below", "warn_pct", "crit_pct")
 THRESHOLD_KEYS = ("warn_below", "crit_below", "warn_pct", "crit_pct")
-DEFAULT_THRESHOLDS = {"warn_pct": 80.0, "crit_pct": 95.0}
+DEFAULT_THRESHOLDS = {"warn_pct": defaults.WARN_PCT, "crit_pct": defaults.CRIT_PCT}
 COLOR_HOSTS = ("tmux", "zsh", "bash", "fish", "polybar", "i3bar", "waybar")
 PUSH_DEFAULTS: dict[str, Any] = {"tmux": True, "files": True, "polybar": True, "waybar_signal": 0,
                                  "i3blocks_signal": 0}

@@ -12,12 +12,11 @@ import os
 import sys
 import time
 
-from tokseg import locations, snapshot
+from tokseg import defaults, locations, snapshot
 from tokseg.render import FORMATS, exit_status, render
 from tokseg.render import view as views
 
 ERROR_MARK = "tok ?"
-DEFAULT_COOLDOWN_S = 15.0
 VALUE_OPTIONS = ("--format", "--account", "--template", "--max-width")
 
 
@@ -81,7 +80,7 @@ def main(opts: dict) -> int:
         if due:
             from tokseg import spawn  # only stale calls pay for it
 
-            cooldown = float(((snap or {}).get("settings") or {}).get("spawn_cooldown") or DEFAULT_COOLDOWN_S)
+            cooldown = float(((snap or {}).get("settings") or {}).get("spawn_cooldown") or defaults.SPAWN_COOLDOWN_S)
             view["refreshing"] = spawn.request_refresh(locations.cache_dir(), now, cooldown, changed_at)
         out = render(view, opts["format"], opts["template"], opts["max_width"])
         status = exit_status(view, opts["format"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from tokseg import defaults
 from tokseg.render import clip, template, view as views
 
 TYPE_CHECKING = False
@@ -29,7 +30,7 @@ def spans(view: dict, template_text: str | None = None, max_width: int | None = 
     elif not view["accounts"]:
         out = [(CONFIG_MARK, "error")] if view.get("config_error") else [(NO_ACCOUNTS, None)]
     else:
-        chosen = template_text or (view.get("settings") or {}).get("template") or "{all}"
+        chosen = template_text or (view.get("settings") or {}).get("template") or defaults.TEMPLATE
         states = {item["name"]: item["state"] for item in view["accounts"]}
         out = [(text, states.get(owner) if owner else None)
                for text, owner in template.spans(chosen, views.fields(view), frozenset(states))]

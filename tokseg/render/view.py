@@ -6,6 +6,7 @@ here; `numbers.py` makes the short text a bar shows.
 
 from __future__ import annotations
 
+from tokseg import defaults
 from tokseg.render import palette
 from tokseg.render.numbers import (
     burn_text,
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
 PERIOD_SUFFIX = {"today": "/d", "week": "/wk", "month": "/mo", "block": "/5h", "session": "/sess"}
 NEEDS_ACTION = ("auth", "config", "bad_response")
-# config.py compiles every account's thresholds into the snapshot; this covers older snapshots.
-DEFAULT_THRESHOLDS = {"warn_pct": 80.0, "crit_pct": 95.0}
 # Worst first: the segment's overall state is the first one any account has.
 SEVERITY = ("error", "crit", "warn", "stale", "pending", "ok")
 
@@ -63,7 +62,7 @@ def build(snap: dict | None, now: float, only: list[str] | None = None) -> dict:
                 "settings": {}}
     settings = snap.get("settings") or {}
     conf = snap.get("config") or {}
-    stale_factor = float(settings.get("stale_factor") or 3.0)
+    stale_factor = float(settings.get("stale_factor") or defaults.STALE_FACTOR)
     names = only if only is not None else (conf.get("accounts") or list(snap["accounts"]))
     accounts, due = [], False
     for name in names:
@@ -71,7 +70,7 @@ def build(snap: dict | None, now: float, only: list[str] | None = None) -> dict:
         if entry is None:
             accounts.append(_unknown(name))
             continue
-        thresholds = (settings.get("thresholds") or {}).get(name) or DEFAULT_THRESHOLDS
+        thresholds = (settings.get("thresholds") or {}).get(name) or defaults.THRESHOLDS
         item = _account(name, entry, now, stale_factor, thresholds)
         due = due or item.pop("due")
         accounts.append(item)
@@ -93,7 +92,7 @@ def build(snap: dict | None, now: float, only: list[str] | None = None) -> dict:
 def _account(name: str, entry: dict, now: float, stale_factor: float, thresholds: dict) -> dict:
     reading = entry.get("reading")
     fetched_at = entry.get("fetched_at")
-    interval = float(entry.get("interval") or 300)
+    interval = float(entry.get("interval") or defaults.INTERVAL_S)
     error = entry.get("error")
     next_due = entry.get("next_due")
     stale = bool(reading) and (error is not None or fetched_at is None or now - fetched_at > interval * stale_factor)
@@ -214,7 +213,7 @@ def fields(view: dict) -> dict[str, Any]:
     now = view.get("now") or 0.0
     out: dict[str, Any] = {}
     pieces: list[tuple[str, str | None]] = []
-    separator = (view.get("settings") or {}).get("separator") or " │ "
+    separator = (view.get("settings") or {}).get("separator") or defaults.SEPARATOR
     for item in view["accounts"]:
         name, reading = item["name"], item["reading"] or {}
         if pieces:
