@@ -39,13 +39,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from tokseg import defaults, providers
 from tokseg._toml import tomllib
 from tokseg.alerts import AlertSettings, parse_alerts
 from tokseg.budgets import Budgets, parse_budgets
 from tokseg.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tokseg.schema import HotSettings, Thresholds
 
 MIN_INTERVAL_S = 5.0
 # The defaults the hot path falls back on too live in `defaults.py`, once.
@@ -345,7 +348,7 @@ class _Checker:
 _TYPE_WORDS = {int: "a number", float: "a number", str: "a string", bool: "true or false", list: "a list"}
 
 
-def compile_hot_settings(config: Config) -> dict:
+def compile_hot_settings(config: Config) -> HotSettings:
     """The settings the hot path needs, precomputed so it never parses TOML."""
     intervals = [a.interval for a in config.accounts if a.enabled] or [config.settings.interval]
     return {
@@ -353,7 +356,8 @@ def compile_hot_settings(config: Config) -> dict:
         "separator": config.settings.separator,
         "stale_factor": config.settings.stale_factor,
         "spawn_cooldown": min(MAX_SPAWN_COOLDOWN_S, min(intervals)),
-        "thresholds": {a.name: a.thresholds or dict(DEFAULT_THRESHOLDS) for a in config.accounts},
+        # `_thresholds` gives exactly the keys of a Thresholds table.
+        "thresholds": {a.name: cast("Thresholds", a.thresholds or dict(DEFAULT_THRESHOLDS)) for a in config.accounts},
         "palette": _palette(config.settings.colors),
         "push": {**PUSH_DEFAULTS, **config.settings.push},
     }

@@ -10,6 +10,10 @@ holds the two together.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import Thresholds
+
 INTERVAL_S = 300.0  # seconds between two refreshes of an account
 STALE_FACTOR = 3.0  # a reading older than STALE_FACTOR × interval is stale
 # At most one refresher spawn per this many seconds (less when an account refreshes more often).
@@ -19,4 +23,4 @@ SEPARATOR = " │ "  # between accounts in {all}
 # The state turns warn / crit when the fullest window or limit reaches this percentage of use.
 WARN_PCT = 80.0
 CRIT_PCT = 95.0
-THRESHOLDS: dict[str, float] = {"warn_pct": WARN_PCT, "crit_pct": CRIT_PCT}
+THRESHOLDS: Thresholds = {"warn_pct": WARN_PCT, "crit_pct": CRIT_PCT}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ INTEGRATION_FILES: tuple[tuple[str, str], ...] = (
 MAX_SCAN_BYTES = 1 << 20
 
 
-def fix_for(kind: str, name: str, provider: str, entry: dict, now: float, key_problem: str | None = None) -> str:
+def fix_for(kind: str, name: str, provider: str, entry: Mapping[str, Any], now: float, key_problem: str | None = None) -> str:
     """The one thing to do about an account's last error of class `kind`."""
     retry = entry.get("next_due")
     when = (f"{time.strftime('%H:%M', time.localtime(retry))} (in {numbers.duration(retry - now)})"
@@ -128,7 +129,7 @@ def _accounts(cfg: config.Config | None, now: float, keyring_usable: bool) -> li
     snap = snapshot.read(str(store.snapshot_path())) or snapshot.empty()
     out = []
     for account in cfg.accounts if cfg else ():
-        entry = snap["accounts"].get(account.name) or {}
+        entry: Mapping[str, Any] = snap["accounts"].get(account.name) or {}
         module = providers.load(account.provider)
         error, problem, source = entry.get("error"), None, "none needed"
         try:

@@ -23,10 +23,14 @@ import stat
 import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokseg import dirs, locations, snapshot
 from tokseg.render import render
 from tokseg.render import view as views
+
+if TYPE_CHECKING:
+    from tokseg.schema import Snapshot, View
 
 log = logging.getLogger("tokseg.refresh")
 
@@ -49,7 +53,7 @@ def after_refresh(now: float | None = None) -> None:
 def _push(now: float) -> None:
     snap = snapshot.read(locations.snapshot_path())
     view = views.build(snap, now)
-    targets = ((snap or {}).get("settings") or {}).get("push") or {}
+    targets = view["settings"].get("push") or {}
     if targets.get("files", True):
         write_segment_files(view, next_refresh(snap, now))
     if targets.get("tmux", True):
@@ -62,14 +66,14 @@ def _push(now: float) -> None:
             _run(["pkill", f"-RTMIN+{signal}", "-U", str(os.getuid()), "-x", host])
 
 
-def next_refresh(snap: dict | None, now: float) -> int:
+def next_refresh(snap: Snapshot | None, now: float) -> int:
     """When a prompt should ask for a refresh if nothing else has: the earliest next_due."""
-    dues = [entry.get("next_due") for entry in ((snap or {}).get("accounts") or {}).values()]
+    dues = [entry.get("next_due") for entry in (snap["accounts"] if snap else {}).values()]
     known = [due for due in dues if isinstance(due, (int, float))]
     return int(min(known) if known else now + NOT_DUE_RECHECK_S) + 1
 
 
-def write_segment_files(view: dict, refresh_after: int) -> None:
+def write_segment_files(view: View, refresh_after: int) -> None:
     """One file per prompt format: line 1 the segment, line 2 the epoch second after which it is due."""
     folder = dirs.ensure_private(dirs.cache_dir())
     for fmt, name in SEGMENT_FILES.items():

@@ -11,6 +11,10 @@ import time
 
 from tokseg.render.palette import GAUGE
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import ForecastDict, WindowDict
+
 CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹"}
 
 
@@ -61,7 +65,7 @@ def clock(ts: float, now: float) -> str:
     return time.strftime(fmt, time.localtime(ts))
 
 
-def window_text(window: dict, now: float) -> str:
+def window_text(window: WindowDict, now: float) -> str:
     """5h 42% ↻1h12m: name, used, and the time to its reset when known."""
     text = f"{window['name']} {percent(window['used_pct'])}"
     resets_at = window.get("resets_at")
@@ -70,7 +74,7 @@ def window_text(window: dict, now: float) -> str:
     return text
 
 
-def burn_text(forecast: dict) -> str:
+def burn_text(forecast: ForecastDict) -> str:
     """$0.90/h, 12%/h, 5,000 tokens/h."""
     rate, unit = forecast["burn_per_hour"], forecast["unit"]
     if unit == "%":
@@ -80,7 +84,7 @@ def burn_text(forecast: dict) -> str:
     return f"{money(rate, unit)}/h"
 
 
-def forecast_text(forecast: dict | None, now: float) -> str:
+def forecast_text(forecast: ForecastDict | None, now: float) -> str:
     """"runs out in 3d4h", "5h full at 16:40", "budget at 18:20", or "" when nothing runs out."""
     at = forecast.get("runs_out_at") if forecast else None
     if forecast is None or at is None:
