@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import run_tokseg, write_config
 from tokseg import forecast, history, refresh, store
 from tokseg.budgets import Limits
-from tokseg.render import view
+from tokseg.render import numbers
 
 T0 = 1_800_000_000.0  # a fixed clock
 HOUR = 3600.0
@@ -253,13 +253,13 @@ def test_forecast_texts(utc):
     now = T0  # Fri 2027-01-15 08:00 UTC
     balance_fc = {"metric": "balance", "unit": "USD", "kind": "balance", "burn_per_hour": 0.375,
                   "runs_out_at": now + 3 * 86400 + 4 * 3600}
-    assert view.forecast_text(balance_fc, now) == "runs out in 3d4h"
-    assert view.burn_text(balance_fc) == "$0.38/h"
+    assert numbers.forecast_text(balance_fc, now) == "runs out in 3d4h"
+    assert numbers.burn_text(balance_fc) == "$0.38/h"
     window_fc = {"metric": "window.5h", "unit": "%", "kind": "window", "burn_per_hour": 12.0,
                  "runs_out_at": now + 2 * 3600 + 40 * 60}
-    assert view.forecast_text(window_fc, now) == "5h full at 10:40"
-    assert view.burn_text(window_fc) == "12%/h"
+    assert numbers.forecast_text(window_fc, now) == "5h full at 10:40"
+    assert numbers.burn_text(window_fc) == "12%/h"
     spend_fc = {**window_fc, "metric": "spent.today", "kind": "spend", "unit": "EUR", "runs_out_at": now + 2 * 86400}
-    assert view.forecast_text(spend_fc, now) == "budget at Sun 08:00"
-    assert view.clock(now + 20 * 86400, now) == "Feb 04"
-    assert view.forecast_text({**balance_fc, "runs_out_at": None}, now) == ""
+    assert numbers.forecast_text(spend_fc, now) == "budget at Sun 08:00"
+    assert numbers.clock(now + 20 * 86400, now) == "Feb 04"
+    assert numbers.forecast_text({**balance_fc, "runs_out_at": None}, now) == ""

@@ -17,7 +17,7 @@ FORBIDDEN = {
 }
 HOT_MODULES = [
     "tokseg/__init__.py", "tokseg/__main__.py", "tokseg/entry.py", "tokseg/hot.py", "tokseg/locations.py",
-    "tokseg/snapshot.py", "tokseg/spawn.py", "tokseg/statusline.py", "tokseg/atomic.py",
+    "tokseg/snapshot.py", "tokseg/spawn.py", "tokseg/statusline.py", "tokseg/atomic.py", "tokseg/defaults.py",
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tokseg" / "render").glob("*.py")),
 ]
 STDLIB_ALLOWED = {"os", "sys", "json", "time", "errno", "stat", "re", "importlib", "__future__"}
@@ -92,6 +92,9 @@ def test_hot_module_source_imports_only_allowed_names(relpath):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             names = [node.module or ""]
+            # `from tokseg import defaults` imports the module tokseg/defaults.py, which must be hot too.
+            names += [f"{node.module}.{alias.name}" for alias in node.names
+                      if (ROOT / (node.module or "").replace(".", "/") / f"{alias.name}.py").exists()]
         for name in names:
             top = name.split(".")[0]
             if relpath == "tokseg/entry.py" and name == "tokseg.cli":

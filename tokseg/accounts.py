@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokseg import (
     config,
@@ -32,6 +32,9 @@ from tokseg.config import Account
 from tokseg.errors import ConfigError, NoSecret, TokError
 from tokseg.providers._base import key_problem
 from tokseg.render import view as views
+
+if TYPE_CHECKING:
+    from tokseg.schema import AccountEntry, ReadingDict, Snapshot, ViewItem
 
 
 class NotAdded(TokError):
@@ -65,7 +68,7 @@ class Added:
 
     name: str
     provider: str
-    reading: dict
+    reading: ReadingDict
     key_preview: str
     key_source: str
     rekey: bool
@@ -187,7 +190,7 @@ def _key_for(plan: Plan, module: Any, typed_key: str | None) -> tuple[str | None
     return key, "keyring"
 
 
-def _live_fetch(account: Account, module: Any, secret: str | None, settings: config.Settings) -> dict:
+def _live_fetch(account: Account, module: Any, secret: str | None, settings: config.Settings) -> ReadingDict:
     """One fetch exactly as the refresher would make it, errors turned into NotAdded."""
     try:
         with net.new_session(1) as session:
@@ -219,9 +222,9 @@ def rows(now: float | None = None) -> list[dict]:
             "label": account.label,
             "enabled": account.enabled,
             "status": _status(entry, item),
-            "error": (entry or {}).get("error"),
-            "fetched_at": (entry or {}).get("fetched_at"),
-            "age": item["age"] if item else None,
+            "error": entry.get("error") if entry else None,
+            "fetched_at": entry.get("fetched_at") if entry else None,
+            "age": item["age_s"] if item else None,
             "headline": item["headline"] if item else "",
         }
         row.update(_key_info(account))
@@ -229,9 +232,9 @@ def rows(now: float | None = None) -> list[dict]:
     return out
 
 
-def _status(entry: dict | None, item: dict | None) -> str:
+def _status(entry: AccountEntry | None, item: ViewItem | None) -> str:
     """The snapshot status (ok, error, parked, pending), with ok turned to stale when the figures are old."""
-    status = (entry or {}).get("status", "pending")
+    status = entry.get("status", "pending") if entry else "pending"
     return "stale" if status == "ok" and item and item["stale"] else status
 
 
@@ -281,7 +284,7 @@ def rename(old: str, new: str) -> bool:
     if secret:
         secrets.keyring_delete(old)
 
-    def move(snap: dict) -> None:
+    def move(snap: Snapshot) -> None:
         entry = snap["accounts"].pop(old, None)
         if entry is not None:
             snap["accounts"][new] = entry

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tokseg.config import Config, _Checker
+    from tokseg.schema import BudgetCheck, Snapshot
 
 RANK = {"ok": 0, "warn": 1, "crit": 2}
 TOTAL = "*total*"
@@ -91,7 +92,7 @@ def in_quiet_hours(quiet: tuple[int, int] | None, now: float) -> bool:
     return minute >= start or minute < end
 
 
-def evaluate(conn: sqlite3.Connection, cfg: Config, snap: dict, now: float) -> None:
+def evaluate(conn: sqlite3.Connection, cfg: Config, snap: Snapshot, now: float) -> None:
     """Send what crossed since the last run; each alert sent is logged.
 
     Per (account, rule) the table keeps `level`, the highest level already
@@ -149,15 +150,16 @@ def _run(argv: list[str], stdin_text: str | None) -> None:
         raise subprocess.CalledProcessError(done.returncode, argv[0])
 
 
-def _checks(cfg: Config, snap: dict) -> list[tuple[str, dict]]:
+def _checks(cfg: Config, snap: Snapshot) -> list[tuple[str, BudgetCheck]]:
     out = []
     accounts = snap.get("accounts") or {}
     for account in cfg.accounts:
-        entry = accounts.get(account.name) or {}
-        if account.enabled and cfg.budgets.for_account(account.name).alerts:
+        entry = accounts.get(account.name)
+        if entry and account.enabled and cfg.budgets.for_account(account.name).alerts:
             out += [(account.name, c) for c in entry.get("budget") or ()]
-    if cfg.budgets.total.alerts:
-        out += [(TOTAL, c) for c in (snap.get("budget") or {}).get("checks") or ()]
+    total = snap.get("budget")
+    if total and cfg.budgets.total.alerts:
+        out += [(TOTAL, c) for c in total.get("checks") or ()]
     return out
 
 
@@ -174,7 +176,7 @@ def _store(conn: sqlite3.Connection, account: str, rule: str, level: str, fired_
                          (account, rule, level, level, fired_at))
 
 
-def _words(account: str, check: dict) -> tuple[str, str]:
+def _words(account: str, check: BudgetCheck) -> tuple[str, str]:
     who = "all accounts" if account == TOTAL else account
     level = "critical" if check["state"] == "crit" else "warning"
     rule, unit = check["rule"], check["unit"]

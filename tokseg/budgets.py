@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tokseg.config import _Checker
+    from tokseg.schema import BudgetCheck, BudgetState, ReadingDict
 
 STATES = ("ok", "warn", "crit")
 PERIODS = {"daily": "today", "weekly": "week", "monthly": "month"}
@@ -119,9 +120,9 @@ def _limits(checker: _Checker, where: tuple[str, ...], raw: dict, base: Limits, 
     return limits
 
 
-def spend_checks(limits: Limits, spent: dict[str, tuple[float, str]]) -> list[dict]:
+def spend_checks(limits: Limits, spent: dict[str, tuple[float, str]]) -> list[BudgetCheck]:
     """Daily/weekly/monthly budgets against spend per period (`{"today": (amount, currency)}`)."""
-    checks = []
+    checks: list[BudgetCheck] = []
     for key in SPEND_KEYS:
         limit = getattr(limits, key)
         figure = spent.get(PERIODS[key])
@@ -134,14 +135,14 @@ def spend_checks(limits: Limits, spent: dict[str, tuple[float, str]]) -> list[di
     return checks
 
 
-def account_checks(limits: Limits, reading: dict, spent: dict[str, tuple[float, str]]) -> list[dict]:
+def account_checks(limits: Limits, reading: ReadingDict, spent: dict[str, tuple[float, str]]) -> list[BudgetCheck]:
     """Every budget of one account against its latest reading and its spend per period."""
     checks = spend_checks(limits, spent)
     balances = reading.get("balance") or []
     if balances and (limits.low_balance is not None or limits.critical_balance is not None):
         first = balances[0]
         amount = first["amount"]
-        state = "ok"
+        state: BudgetState = "ok"
         if limits.low_balance is not None and amount <= limits.low_balance:
             state = "warn"
         if limits.critical_balance is not None and amount <= limits.critical_balance:
@@ -158,11 +159,11 @@ def account_checks(limits: Limits, reading: dict, spent: dict[str, tuple[float, 
     return checks
 
 
-def worst(checks: list[dict]) -> str:
+def worst(checks: list[BudgetCheck]) -> BudgetState:
     return max((c["state"] for c in checks), key=STATES.index, default="ok")
 
 
-def _by_pct(pct: float, warn: float, crit: float) -> str:
+def _by_pct(pct: float, warn: float, crit: float) -> BudgetState:
     if pct >= crit:
         return "crit"
     if pct >= warn:

@@ -38,26 +38,30 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
-from tokseg import provider_options, providers
+from tokseg import defaults, provider_options, providers
 from tokseg._toml import tomllib
 from tokseg.alerts import AlertSettings, parse_alerts
 from tokseg.budgets import Budgets, parse_budgets
 from tokseg.errors import ConfigError
 from tokseg.render import hosts
 
+if TYPE_CHECKING:
+    from tokseg.schema import HotSettings, Thresholds
+
 MIN_INTERVAL_S = 5.0
-DEFAULT_INTERVAL_S = 300.0
-DEFAULT_STALE_FACTOR = 3.0
-MAX_SPAWN_COOLDOWN_S = 15.0
+# The defaults the hot path falls back on too live in `defaults.py`, once.
+DEFAULT_INTERVAL_S = defaults.INTERVAL_S
+DEFAULT_STALE_FACTOR = defaults.STALE_FACTOR
+MAX_SPAWN_COOLDOWN_S = defaults.SPAWN_COOLDOWN_S
 
 
 @dataclass(frozen=True)
 class Settings:
     interval: float = DEFAULT_INTERVAL_S
-    template: str = "{all}"
-    separator: str = " │ "
+    template: str = defaults.TEMPLATE
+    separator: str = defaults.SEPARATOR
     stale_factor: float = DEFAULT_STALE_FACTOR
     timeout: float = 15.0
     deadline: float = 30.0
@@ -115,7 +119,7 @@ SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
 ACCOUNT_KEYS = ("provider", "label", "interval", "key_env", "key_command", "enabled",
                 "warn_below", "crit_below", "warn_pct", "crit_pct")
 THRESHOLD_KEYS = ("warn_below", "crit_below", "warn_pct", "crit_pct")
-DEFAULT_THRESHOLDS = {"warn_pct": 80.0, "crit_pct": 95.0}
+DEFAULT_THRESHOLDS = {"warn_pct": defaults.WARN_PCT, "crit_pct": defaults.CRIT_PCT}
 # From the host table: the [settings.colors.HOST] tables some renderer paints from, the [settings.push] keys.
 COLOR_HOSTS = tuple(sorted({host["colors"] for host in hosts.HOSTS.values() if host["colors"]}))
 PUSH_DEFAULTS: dict[str, Any] = dict(sorted((host["push"]["setting"], host["push"]["default"])
@@ -340,7 +344,7 @@ class _Checker:
         return header_line
 
 
-def compile_hot_settings(config: Config) -> dict:
+def compile_hot_settings(config: Config) -> HotSettings:
     """The settings the hot path needs, precomputed so it never parses TOML."""
     intervals = [a.interval for a in config.accounts if a.enabled] or [config.settings.interval]
     return {
@@ -348,7 +352,8 @@ def compile_hot_settings(config: Config) -> dict:
         "separator": config.settings.separator,
         "stale_factor": config.settings.stale_factor,
         "spawn_cooldown": min(MAX_SPAWN_COOLDOWN_S, min(intervals)),
-        "thresholds": {a.name: a.thresholds or dict(DEFAULT_THRESHOLDS) for a in config.accounts},
+        # `_thresholds` gives exactly the keys of a Thresholds table.
+        "thresholds": {a.name: cast("Thresholds", a.thresholds or dict(DEFAULT_THRESHOLDS)) for a in config.accounts},
         "palette": _palette(config.settings.colors),
         "push": {**PUSH_DEFAULTS, **config.settings.push},
     }

@@ -13,13 +13,14 @@ from __future__ import annotations
 import os
 import stat
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from tokseg import __version__, config, dirs, providers, refresh, secrets, snapshot, store
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers._plugins import printable
-from tokseg.render import hosts
+from tokseg.render import hosts, numbers
 from tokseg.render import view as views
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
@@ -31,10 +32,10 @@ INTEGRATION_FILES: tuple[tuple[str, str], ...] = tuple(
 MAX_SCAN_BYTES = 1 << 20
 
 
-def fix_for(kind: str, name: str, provider: str, entry: dict, now: float, key_problem: str | None = None) -> str:
+def fix_for(kind: str, name: str, provider: str, entry: Mapping[str, Any], now: float, key_problem: str | None = None) -> str:
     """The one thing to do about an account's last error of class `kind`."""
     retry = entry.get("next_due")
-    when = (f"{time.strftime('%H:%M', time.localtime(retry))} (in {views.duration(retry - now)})"
+    when = (f"{time.strftime('%H:%M', time.localtime(retry))} (in {numbers.duration(retry - now)})"
             if retry and retry > now else "the next refresh")
     if kind == "auth":
         spec = providers.load(provider).SECRET if provider in providers.PROVIDERS else None
@@ -124,7 +125,7 @@ def _accounts(cfg: config.Config | None, now: float, keyring_usable: bool) -> li
     snap = snapshot.read(str(store.snapshot_path())) or snapshot.empty()
     out = []
     for account in cfg.accounts if cfg else ():
-        entry = snap["accounts"].get(account.name) or {}
+        entry: Mapping[str, Any] = snap["accounts"].get(account.name) or {}
         module = providers.load(account.provider)
         error, problem, source = entry.get("error"), None, "none needed"
         try:

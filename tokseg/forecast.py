@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tokseg import history
 from tokseg.budgets import PERIODS, Limits
+
+if TYPE_CHECKING:
+    from tokseg.schema import ForecastDict, ReadingDict
 
 DRAINS = ("balance", "limit_remaining")
 RESET_FRACTION = 0.5  # a counter falling below half its last value was reset
@@ -53,7 +57,7 @@ def burn(points: list[history.Point], drain: bool) -> tuple[float, float] | None
     return use(points, drain) / (span / 3600.0), span / 3600.0
 
 
-def target(reading: dict) -> tuple[str, str, str, float, float | None] | None:
+def target(reading: ReadingDict) -> tuple[str, str, str, float, float | None] | None:
     """(metric, unit, kind, current value, resets_at) a forecast follows, from the reading's headline."""
     head = reading.get("headline") or {}
     kind, key = head.get("kind"), head.get("key", "")
@@ -63,23 +67,23 @@ def target(reading: dict) -> tuple[str, str, str, float, float | None] | None:
         return f"window.{key}", "%", "window", windows[key]["used_pct"], windows[key].get("resets_at")
     if kind == "spent" and key in spent:
         return f"spent.{key}", spent[key]["currency"], "spend", spent[key]["amount"], None
-    if kind == "limit_remaining" and reading.get("limit_remaining"):
-        left = reading["limit_remaining"]
+    left = reading.get("limit_remaining")
+    if kind == "limit_remaining" and left:
         return "limit_remaining", left["currency"], "limit", left["amount"], None
     if reading.get("balance"):
         first = reading["balance"][0]
         return "balance", first["currency"], "balance", first["amount"], None
     if windows:
-        first = next(iter(windows.values()))
-        return f"window.{first['name']}", "%", "window", first["used_pct"], first.get("resets_at")
+        window = next(iter(windows.values()))
+        return f"window.{window['name']}", "%", "window", window["used_pct"], window.get("resets_at")
     for period in ("today", "month"):
         if period in spent:
             return f"spent.{period}", spent[period]["currency"], "spend", spent[period]["amount"], None
     return None
 
 
-def forecast(conn: sqlite3.Connection, account: str, reading: dict, now: float, window_hours: float,
-             limits: Limits | None = None) -> dict | None:
+def forecast(conn: sqlite3.Connection, account: str, reading: ReadingDict, now: float, window_hours: float,
+             limits: Limits | None = None) -> ForecastDict | None:
     """The snapshot's `forecast` for one account, or None without enough history.
 
     runs_out_at: balance/limit reaches zero; a window reaches 100% (None if

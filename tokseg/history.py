@@ -26,8 +26,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokseg import dirs
+
+if TYPE_CHECKING:
+    from tokseg.schema import ReadingDict
 
 DB_FILE = "history.sqlite3"
 SCHEMA_VERSION = 1
@@ -101,21 +105,21 @@ def opened(path: Path | None = None) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def metrics(reading: dict) -> list[tuple[str, str, float]]:
+def metrics(reading: ReadingDict) -> list[tuple[str, str, float]]:
     """(metric, unit, value) for every figure in a reading dict."""
     out = [("balance", m["currency"], m["amount"]) for m in reading.get("balance") or ()]
-    if reading.get("limit_remaining"):
-        out.append(("limit_remaining", reading["limit_remaining"]["currency"], reading["limit_remaining"]["amount"]))
+    left = reading.get("limit_remaining")
+    if left:
+        out.append(("limit_remaining", left["currency"], left["amount"]))
     out += [(f"spent.{p}", m["currency"], m["amount"]) for p, m in (reading.get("spent") or {}).items()]
     out += [(f"window.{w['name']}", "%", w["used_pct"]) for w in reading.get("windows") or ()]
     out += [(f"tokens.{p}", "tokens", float(t["total"])) for p, t in (reading.get("tokens") or {}).items()]
     for usage in reading.get("models") or ():
-        if usage.get("spent"):
-            out.append((model_metric("spent", usage["period"], usage["model"]), usage["spent"]["currency"],
-                        usage["spent"]["amount"]))
-        if usage.get("tokens"):
-            out.append((model_metric("tokens", usage["period"], usage["model"]), "tokens",
-                        float(usage["tokens"]["total"])))
+        spent, tokens = usage.get("spent"), usage.get("tokens")
+        if spent:
+            out.append((model_metric("spent", usage["period"], usage["model"]), spent["currency"], spent["amount"]))
+        if tokens:
+            out.append((model_metric("tokens", usage["period"], usage["model"]), "tokens", float(tokens["total"])))
     return out
 
 
@@ -135,7 +139,7 @@ def split_model_metric(metric: str) -> tuple[str, str, str] | None:
     return (parts[1], parts[2], parts[3]) if len(parts) == 4 and parts[3] else None
 
 
-def record(conn: sqlite3.Connection, account: str, reading: dict, ts: float) -> int:
+def record(conn: sqlite3.Connection, account: str, reading: ReadingDict, ts: float) -> int:
     """Append one reading; one transaction, so a crash leaves all of it or none."""
     rows = [(account, metric, unit, ts, float(value)) for metric, unit, value in metrics(reading)]
     with conn:

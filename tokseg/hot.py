@@ -12,12 +12,15 @@ import os
 import sys
 import time
 
-from tokseg import locations, snapshot
+from tokseg import defaults, locations, snapshot
 from tokseg.render import FORMATS, exit_status, render
 from tokseg.render import view as views
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import Snapshot, View
+
 ERROR_MARK = "tok ?"
-DEFAULT_COOLDOWN_S = 15.0
 VALUE_OPTIONS = ("--format", "--account", "--template", "--max-width")
 
 
@@ -52,7 +55,7 @@ def parse_args(argv: list[str]) -> dict | None:
     return opts
 
 
-def refresh_reason(snap: dict | None, view: dict) -> tuple[bool, float | None]:
+def refresh_reason(snap: Snapshot | None, view: View) -> tuple[bool, float | None]:
     """Whether to refresh (missing snapshot, an edited config, an account past next_due),
     and the config's new mtime when an edit is the reason."""
     if snap is None:
@@ -81,7 +84,7 @@ def main(opts: dict) -> int:
         if due:
             from tokseg import spawn  # only stale calls pay for it
 
-            cooldown = float(((snap or {}).get("settings") or {}).get("spawn_cooldown") or DEFAULT_COOLDOWN_S)
+            cooldown = float(view["settings"].get("spawn_cooldown") or defaults.SPAWN_COOLDOWN_S)
             view["refreshing"] = spawn.request_refresh(locations.cache_dir(), now, cooldown, changed_at)
         out = render(view, opts["format"], opts["template"], opts["max_width"])
         status = exit_status(view, opts["format"])

@@ -19,6 +19,7 @@ from tokseg import alerts, budgets, forecast, history, prometheus, store
 if TYPE_CHECKING:
     from tokseg.config import Config
     from tokseg.refresh import Outcome
+    from tokseg.schema import ReadingDict, Snapshot
 
 SPEND_PERIODS = ("today", "week", "month")
 LOOKBACK_S = 6 * 3600.0  # the last reading before a period starts, to count use across its start
@@ -47,7 +48,7 @@ def after_run(cfg: Config, outcomes: list[Outcome], now: float) -> None:
         log.exception("history/forecast/alerts step failed")
 
 
-def annotate(snap: dict, cfg: Config, conn: sqlite3.Connection, now: float) -> None:
+def annotate(snap: Snapshot, cfg: Config, conn: sqlite3.Connection, now: float) -> None:
     """Write forecast, budget, budget_state and trend into each account entry; the total into snap["budget"]."""
     totals: dict[str, tuple[float, str]] = {}
     for account in cfg.accounts:
@@ -56,7 +57,7 @@ def annotate(snap: dict, cfg: Config, conn: sqlite3.Connection, now: float) -> N
             continue
         reading = entry.get("reading")
         if not reading:
-            entry.update(forecast=None, budget=[], budget_state="ok", trend="")
+            entry.update({"forecast": None, "budget": [], "budget_state": "ok", "trend": ""})
             continue
         limits = cfg.budgets.for_account(account.name)
         spend = period_spend(conn, account.name, reading, now)
@@ -75,7 +76,7 @@ def annotate(snap: dict, cfg: Config, conn: sqlite3.Connection, now: float) -> N
     snap["budget"] = {"state": budgets.worst(checks), "currency": cfg.budgets.currency, "checks": checks}
 
 
-def period_spend(conn: sqlite3.Connection, account: str, reading: dict, now: float) -> dict[str, tuple[float, str]]:
+def period_spend(conn: sqlite3.Connection, account: str, reading: ReadingDict, now: float) -> dict[str, tuple[float, str]]:
     """Spend today/this week/this month: as reported, else the balance's drain in history since the period began."""
     spent = reading.get("spent") or {}
     out = {p: (spent[p]["amount"], spent[p]["currency"]) for p in SPEND_PERIODS if p in spent}

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokseg import atomic
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tokseg.schema import ReadingDict, Snapshot
 
 STATE_VALUE = {"ok": 0, "warn": 1, "crit": 2}
 FAMILIES = {
@@ -30,7 +36,7 @@ FAMILIES = {
 }
 
 
-def render(snap: dict) -> str:
+def render(snap: Snapshot) -> str:
     """Every family once, HELP and TYPE first, then its samples."""
     samples: dict[str, list[str]] = {name: [] for name in FAMILIES}
 
@@ -42,29 +48,20 @@ def render(snap: dict) -> str:
         acct = {"account": name}
         add("tokseg_up", acct, 1 if entry.get("status") == "ok" else 0)
         add("tokseg_last_success_timestamp_seconds", acct, entry.get("fetched_at"))
-        reading = entry.get("reading") or {}
-        for m in reading.get("balance") or ():
-            add("tokseg_balance", {**acct, "currency": m["currency"]}, m["amount"])
-        if reading.get("limit_remaining"):
-            add("tokseg_limit_remaining", {**acct, "currency": reading["limit_remaining"]["currency"]},
-                reading["limit_remaining"]["amount"])
-        for period, m in sorted((reading.get("spent") or {}).items()):
-            add("tokseg_spent", {**acct, "period": period, "currency": m["currency"]}, m["amount"])
-        for period, t in sorted((reading.get("tokens") or {}).items()):
-            add("tokseg_tokens", {**acct, "period": period}, t["total"])
-        for w in reading.get("windows") or ():
-            add("tokseg_window_used_percent", {**acct, "window": w["name"]}, w["used_pct"])
-            add("tokseg_window_resets_timestamp_seconds", {**acct, "window": w["name"]}, w.get("resets_at"))
-        fc = entry.get("forecast") or {}
+        reading = entry.get("reading")
+        if reading:
+            _reading_samples(add, acct, reading)
+        fc = entry.get("forecast")
         if fc:
             add("tokseg_burn_per_hour", {**acct, "metric": fc["metric"], "unit": fc["unit"]}, fc["burn_per_hour"])
             add("tokseg_runs_out_timestamp_seconds", {**acct, "metric": fc["metric"]}, fc.get("runs_out_at"))
-        if entry.get("budget_state"):
-            add("tokseg_budget_state", acct, STATE_VALUE[entry["budget_state"]])
+        budget_state = entry.get("budget_state")
+        if budget_state:
+            add("tokseg_budget_state", acct, STATE_VALUE[budget_state])
         for check in entry.get("budget") or ():
             add("tokseg_budget_used_percent", {**acct, "rule": check["rule"]}, check.get("pct"))
-    total = snap.get("budget") or {}
-    if total.get("checks"):
+    total = snap.get("budget")
+    if total and total.get("checks"):
         add("tokseg_budget_state", {"account": ""}, STATE_VALUE[total["state"]])
         for check in total["checks"]:
             add("tokseg_budget_used_percent", {"account": "", "rule": check["rule"]}, check["pct"])
@@ -73,6 +70,22 @@ def render(snap: dict) -> str:
         if samples[family]:
             lines += [f"# HELP {family} {_help(help_text)}", f"# TYPE {family} gauge", *samples[family]]
     return "\n".join(lines) + "\n" if lines else ""
+
+
+def _reading_samples(add: Callable[[str, dict[str, str], float | None], None], acct: dict[str, str],
+                     reading: ReadingDict) -> None:
+    for m in reading.get("balance") or ():
+        add("tokseg_balance", {**acct, "currency": m["currency"]}, m["amount"])
+    left = reading.get("limit_remaining")
+    if left:
+        add("tokseg_limit_remaining", {**acct, "currency": left["currency"]}, left["amount"])
+    for period, m in sorted((reading.get("spent") or {}).items()):
+        add("tokseg_spent", {**acct, "period": period, "currency": m["currency"]}, m["amount"])
+    for period, t in sorted((reading.get("tokens") or {}).items()):
+        add("tokseg_tokens", {**acct, "period": period}, t["total"])
+    for w in reading.get("windows") or ():
+        add("tokseg_window_used_percent", {**acct, "window": w["name"]}, w["used_pct"])
+        add("tokseg_window_resets_timestamp_seconds", {**acct, "window": w["name"]}, w.get("resets_at"))
 
 
 def write(path: Path, text: str) -> None:

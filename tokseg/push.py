@@ -33,6 +33,7 @@ from tokseg.render import view as views
 
 if TYPE_CHECKING:
     from tokseg.render.hosts import Push
+    from tokseg.schema import Snapshot, View
 
 log = logging.getLogger("tokseg.refresh")
 
@@ -54,7 +55,7 @@ def after_refresh(now: float | None = None) -> None:
 def _push(now: float) -> None:
     snap = snapshot.read(locations.snapshot_path())
     view = views.build(snap, now)
-    targets = ((snap or {}).get("settings") or {}).get("push") or {}
+    targets = view["settings"].get("push") or {}
     refresh_after = next_refresh(snap, now)
     for push in PUSHES:
         setting = targets.get(push["setting"], push["default"])
@@ -62,7 +63,7 @@ def _push(now: float) -> None:
             send(push, view, int(setting), refresh_after)
 
 
-def send(push: Push, view: dict, setting: int, refresh_after: int) -> None:
+def send(push: Push, view: View, setting: int, refresh_after: int) -> None:
     """One host's push by its mechanism; `setting` is the signal number for a signal."""
     via, target = push["via"], push["target"]
     text = render(view, push["format"]) if push["format"] else ""
@@ -81,9 +82,9 @@ def send(push: Push, view: dict, setting: int, refresh_after: int) -> None:
         raise ValueError(f"push: unknown mechanism {via!r}; known: {', '.join(MECHANISMS)}")
 
 
-def next_refresh(snap: dict | None, now: float) -> int:
+def next_refresh(snap: Snapshot | None, now: float) -> int:
     """When a prompt should ask for a refresh if nothing else has: the earliest next_due."""
-    dues = [entry.get("next_due") for entry in ((snap or {}).get("accounts") or {}).values()]
+    dues = [entry.get("next_due") for entry in (snap["accounts"] if snap else {}).values()]
     known = [due for due in dues if isinstance(due, (int, float))]
     return int(min(known) if known else now + NOT_DUE_RECHECK_S) + 1
 

@@ -10,6 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tokseg.schema import (
+        HeadlineDict,
+        ModelUsageDict,
+        MoneyDict,
+        RateLimitDict,
+        ReadingDict,
+        TokensDict,
+        WindowDict,
+    )
 
 PERIODS = ("today", "week", "month", "block", "session")
 HEADLINE_KINDS = ("balance", "limit_remaining", "spent", "window", "rate_limit", "none")
@@ -22,7 +34,7 @@ class Money:
     amount: float
     currency: str = "USD"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> MoneyDict:
         return {"amount": round(self.amount, 6), "currency": self.currency}
 
 
@@ -39,7 +51,7 @@ class Tokens:
     def total(self) -> int:
         return self.input + self.output + self.cache_read + self.cache_write
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> TokensDict:
         return {
             "input": self.input,
             "output": self.output,
@@ -57,7 +69,7 @@ class Window:
     used_pct: float
     resets_at: float | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> WindowDict:
         return {"name": self.name, "used_pct": round(self.used_pct, 2), "resets_at": self.resets_at}
 
 
@@ -70,7 +82,7 @@ class RateLimit:
     remaining: float
     resets_at: float | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> RateLimitDict:
         return {
             "name": self.name,
             "limit": self.limit,
@@ -90,7 +102,7 @@ class Headline:
     kind: str
     key: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> HeadlineDict:
         return {"kind": self.kind, "key": self.key}
 
 
@@ -111,7 +123,7 @@ class ModelUsage:
         if self.period not in PERIODS:
             raise ValueError(f"unknown period {self.period!r}; use one of {PERIODS}")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> ModelUsageDict:
         return {
             "model": self.model,
             "period": self.period,
@@ -153,7 +165,8 @@ class Reading:
         """Nothing to show: a normal result, not an error."""
         return cls()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> ReadingDict:
+        """The snapshot's `reading` (`tokseg/schema.py`): what renderers, history and `--json` read."""
         return {
             "headline": self.headline.to_dict(),
             "balance": [m.to_dict() for m in self.balance],

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import requests
 from filelock import FileLock, Timeout
@@ -27,6 +28,9 @@ from filelock import FileLock, Timeout
 from tokseg import backoff, config, context, dirs, insights, net, providers, push, secrets, snapshot, store
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
 from tokseg.providers._base import credential_stamp
+
+if TYPE_CHECKING:
+    from tokseg.schema import AccountEntry, ConfiguredAccount, ReadingDict, Snapshot
 
 LOCK_FILE = "refresh.lock"
 LOG_FILE = "refresher.log"
@@ -39,7 +43,7 @@ class Outcome:
     """What fetching one account gave."""
 
     account: str
-    reading: dict | None = None
+    reading: ReadingDict | None = None
     error_kind: str | None = None
     message: str = ""
     retry_after: float | None = None
@@ -127,14 +131,14 @@ def _run_locked(only: list[str] | None, force: bool, progress: Progress | None, 
 
 
 def sync_snapshot(cfg: config.Config, outcomes: list[Outcome] | None = None, *, now: float | None = None,
-                  edit: Callable[[dict], None] | None = None) -> dict:
+                  edit: Callable[[Snapshot], None] | None = None) -> Snapshot:
     """Fold a config just changed by a command (add, remove, rename) and its outcomes into the snapshot.
 
     `edit` runs first on the snapshot (e.g. to move a renamed account's entry).
     """
     stamp = time.time() if now is None else now
 
-    def mutate(snap: dict) -> None:
+    def mutate(snap: Snapshot) -> None:
         if edit:
             edit(snap)
         _merge(snap, cfg, outcomes or [], stamp)
@@ -142,7 +146,7 @@ def sync_snapshot(cfg: config.Config, outcomes: list[Outcome] | None = None, *, 
     return store.update(mutate)
 
 
-def _is_due(entry: dict | None, account: config.Account, now: float) -> bool:
+def _is_due(entry: AccountEntry | None, account: config.Account, now: float) -> bool:
     if not entry or entry.get("fingerprint") != account.fingerprint or entry.get("provider") != account.provider:
         return True
     if entry.get("status") == "parked":
@@ -229,7 +233,7 @@ def _credential_stamp(account: config.Account) -> str:
     return credential_stamp(module, context.make_ctx(account.provider, account.name, account.options))
 
 
-def _merge(snap: dict, cfg: config.Config, outcomes: list[Outcome], now: float) -> None:
+def _merge(snap: Snapshot, cfg: config.Config, outcomes: list[Outcome], now: float) -> None:
     """Fold a run's outcomes into the snapshot; accounts no longer configured are dropped."""
     accounts = snap["accounts"]
     for name in list(accounts):
@@ -237,10 +241,13 @@ def _merge(snap: dict, cfg: config.Config, outcomes: list[Outcome], now: float) 
             del accounts[name]
     by_name = {o.account: o for o in outcomes}
     for account in cfg.accounts:
-        entry = accounts.setdefault(account.name, {"reading": None, "fetched_at": None, "failures": 0})
-        entry.update(provider=account.provider, label=account.label, interval=account.interval,
-                     enabled=account.enabled, fingerprint=account.fingerprint)
-        entry.setdefault("status", "pending")
+        configured: ConfiguredAccount = {"provider": account.provider, "label": account.label,
+                                         "interval": account.interval, "enabled": account.enabled,
+                                         "fingerprint": account.fingerprint}
+        entry = accounts.setdefault(account.name, {"reading": None, "fetched_at": None, "failures": 0,
+                                                   "status": "pending", "next_due": None, **configured})
+        entry.update(configured)
+        entry.setdefault("status", "pending")  # entries written before these keys existed
         entry.setdefault("next_due", None)
         outcome = by_name.get(account.name)
         if outcome:
@@ -254,22 +261,22 @@ def _merge(snap: dict, cfg: config.Config, outcomes: list[Outcome], now: float) 
     }
 
 
-def _apply(entry: dict, account: config.Account, outcome: Outcome, now: float) -> None:
+def _apply(entry: AccountEntry, account: config.Account, outcome: Outcome, now: float) -> None:
     entry["last_attempt"] = now
-    if outcome.ok:
-        entry.update(reading=outcome.reading, fetched_at=now, status="ok", error=None, failures=0,
-                     park_key=None, next_due=backoff.after_success(now, account.interval))
+    if outcome.error_kind is None:
+        entry.update({"reading": outcome.reading, "fetched_at": now, "status": "ok", "error": None, "failures": 0,
+                      "park_key": None, "next_due": backoff.after_success(now, account.interval)})
         return
     failures = int(entry.get("failures") or 0) + 1
-    entry.update(failures=failures, error={"kind": outcome.error_kind, "message": outcome.message, "at": now})
+    entry.update({"failures": failures, "error": {"kind": outcome.error_kind, "message": outcome.message, "at": now}})
     if outcome.error_kind == "auth":
-        entry.update(status="parked", park_key=outcome.park_key, next_due=None)
+        entry.update({"status": "parked", "park_key": outcome.park_key, "next_due": None})
     else:
-        entry.update(status="error", park_key=None,
-                     next_due=backoff.after_failure(now, account.interval, failures, outcome.retry_after))
+        entry.update({"status": "error", "park_key": None,
+                      "next_due": backoff.after_failure(now, account.interval, failures, outcome.retry_after)})
 
 
-def _record_config_error(snap: dict, path: Path, message: str) -> None:
+def _record_config_error(snap: Snapshot, path: Path, message: str) -> None:
     """Keep every reading; note the error and the file's mtime so the hot path stops asking."""
     previous = snap.get("config") or {}
     snap["config"] = {**previous, "path": str(path), "mtime": config.mtime_of(path), "error": message}

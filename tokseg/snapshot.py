@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import json
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import Snapshot
+
 SCHEMA = 1
 
 
-def read(path: str) -> dict | None:
+def read(path: str) -> Snapshot | None:
     """The snapshot at `path`, or None when it is missing or unusable."""
     try:
         with open(path, "rb") as fh:
-            data = json.load(fh)
+            data: Snapshot = json.load(fh)  # checked below only as far as a reader relies on
     except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
@@ -27,6 +31,6 @@ def read(path: str) -> dict | None:
     return data
 
 
-def empty() -> dict:
+def empty() -> Snapshot:
     """A snapshot with no accounts yet: what a writer starts from."""
     return {"schema": SCHEMA, "written_at": None, "settings": {}, "config": {}, "accounts": {}}

@@ -18,7 +18,7 @@ import sys
 import time
 
 from tokseg import atomic, locations
-from tokseg.render import view as views
+from tokseg.render import numbers
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -167,14 +167,14 @@ def segment(figures: dict, now: float) -> str:
         window = windows.get(name)
         if window is None:
             continue
-        text = f"{name} {views.percent(window['used_pct'])}"
+        text = f"{name} {numbers.percent(window['used_pct'])}"
         if name == "5h" and window.get("resets_at") and window["resets_at"] > now:
-            text += f" ↻{views.duration(window['resets_at'] - now)}"
+            text += f" ↻{numbers.duration(window['resets_at'] - now)}"
         parts.append(text)
     if not parts and figures.get("model"):
         parts.append(figures["model"])
     if figures.get("cost_usd") is not None:
-        parts.append(f"{views.money(figures['cost_usd'], 'USD')} sess")
+        parts.append(f"{numbers.money(figures['cost_usd'], 'USD')} sess")
     return "claude " + " · ".join(parts) if parts else "claude"
 
 

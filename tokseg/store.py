@@ -12,11 +12,15 @@ import json
 import os
 import time
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from filelock import FileLock
 
 from tokseg import atomic, dirs, locations, snapshot
+
+if TYPE_CHECKING:
+    from tokseg.schema import Snapshot
 
 LOCK_FILE = "snapshot.lock"
 TEMP_PREFIX = f".{locations.SNAPSHOT_FILE}."
@@ -27,7 +31,7 @@ def snapshot_path() -> Path:
     return dirs.cache_dir() / locations.SNAPSHOT_FILE
 
 
-def update(mutate: Callable[[dict], None], path: Path | None = None) -> dict:
+def update(mutate: Callable[[Snapshot], None], path: Path | None = None) -> Snapshot:
     """Apply `mutate` to the current snapshot (or a fresh one) and write it back atomically."""
     path = path or snapshot_path()
     dirs.ensure_private(path.parent)
@@ -39,7 +43,7 @@ def update(mutate: Callable[[dict], None], path: Path | None = None) -> dict:
     return data
 
 
-def write_atomic(path: Path, data: dict) -> None:
+def write_atomic(path: Path, data: Mapping[str, object]) -> None:
     """Write `data` as JSON to `path` so a reader sees either the old file or the new one."""
     _sweep_orphans(path.parent)
     atomic.replace_file(str(path), json.dumps(data, separators=(",", ":"), sort_keys=True).encode())

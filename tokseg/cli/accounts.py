@@ -10,6 +10,7 @@ import click
 
 from tokseg import accounts as core
 from tokseg import providers
+from tokseg.render import numbers
 from tokseg.render import view as views
 
 
@@ -75,7 +76,7 @@ def list_(as_json: bool) -> None:
     table = [("NAME", "PROVIDER", "KEY", "SOURCE", "STATUS", "REFRESHED", "HEADLINE")]
     for row in rows:
         status = row["status"] + (f" ({row['error']['kind']})" if row["error"] else "")
-        age = f"{views.duration(row['age'])} ago" if row["age"] is not None else "never"
+        age = f"{numbers.duration(row['age'])} ago" if row["age"] is not None else "never"
         table.append((row["name"], row["provider"], row["key_preview"] or "-", row["key_source"], status, age,
                       row["headline"] or "-"))
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]) - 1)]

@@ -10,7 +10,7 @@ from datetime import datetime
 import click
 
 from tokseg import forecast, history
-from tokseg.render import view as views
+from tokseg.render import numbers
 
 SPAN_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
 UNIT_S = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -42,10 +42,10 @@ class Since(click.ParamType):
 
 def value_text(value: float, unit: str) -> str:
     if unit == "%":
-        return views.percent(value)
+        return numbers.percent(value)
     if unit == "tokens":
         return f"{value:,.0f}"
-    return views.money(value, unit)
+    return numbers.money(value, unit)
 
 
 @click.command("history")
@@ -167,7 +167,7 @@ def _table(rows: list[dict], by: str) -> str:
         for r in rows:
             most[r["account"]] = max(most.get(r["account"], 0.0), float(r["tokens"] or 0))
         header = ["ACCOUNT", "MODEL", "SPENT", "TOKENS", ""]
-        body = [[r["account"], r["model"], " ".join(views.money(v, c) for c, v in r["spent"].items()) or "–",
+        body = [[r["account"], r["model"], " ".join(numbers.money(v, c) for c, v in r["spent"].items()) or "–",
                  "–" if r["tokens"] is None else f"{r['tokens']:,}", _bar(float(r["tokens"] or 0), most[r["account"]])]
                 for r in rows]
     elif by == "metric":

@@ -8,18 +8,23 @@ and the top models per period when the provider reports them.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from tokseg import locations, snapshot
+from tokseg.render import numbers
 from tokseg.render import view as views
+
+if TYPE_CHECKING:
+    from tokseg.schema import ModelUsageDict, ReadingDict, View
 
 TOP_MODELS = 3
 STATE_COLOURS = {"ok": "green", "warn": "yellow", "crit": "red", "stale": "bright_black", "error": "red",
                  "pending": "bright_black"}
 
 
-def lines(view: dict) -> list[tuple[str, str | None]]:
+def lines(view: View) -> list[tuple[str, str | None]]:
     """(text, colour) lines of the detail view."""
     if view["missing"]:
         return [("no snapshot yet; run `tokseg refresh`", None)]
@@ -28,36 +33,40 @@ def lines(view: dict) -> list[tuple[str, str | None]]:
         out.append((f"config: {view['config_error']}", "red"))
     if not view["accounts"]:
         out.append(("no accounts configured; see `tokseg config edit` or `tokseg demo`", None))
-    now = view["now"]
     for item in view["accounts"]:
-        age = f"{views.duration(item['age'])} ago" if item["age"] is not None else "never fetched"
+        age = f"{numbers.duration(item['age_s'])} ago" if item["age_s"] is not None else "never fetched"
         out.append((f"{item['label']} ({item['name']}, {item['provider']})  {item['state']}  {age}",
                     STATE_COLOURS.get(item["state"])))
-        reading = item["reading"] or {}
-        rows = [("balance", " ".join(views.money(m["amount"], m["currency"]) for m in reading.get("balance") or ()))]
-        for key in ("limit", "limit_remaining"):
-            if reading.get(key):
-                rows.append((key.replace("_", " "), views.money(reading[key]["amount"], reading[key]["currency"])))
-        for period, m in (reading.get("spent") or {}).items():
-            rows.append((f"spent {period}", views.money(m["amount"], m["currency"])))
-        for period, t in (reading.get("tokens") or {}).items():
-            rows.append((f"tokens {period}", f"{t['total']:,} (in {t['input']:,}, out {t['output']:,})"))
-        for period, text in _top_models(reading.get("models") or ()):
-            rows.append((f"models {period}", text))
-        for window in reading.get("windows") or ():
-            rows.append((f"window {window['name']}", views.window_text(window, now)))
-        for bucket in reading.get("rate_limits") or ():
-            rows.append((f"rate {bucket['name']}", f"{bucket['remaining']:g}/{bucket['limit']:g} left"))
+        rows = _reading_rows(item["reading"], view["now"]) if item["reading"] else []
         if item["error"]:
             rows.append(("error", f"{item['error']['kind']}: {item['error']['message']}"))
         out.extend((f"    {key:<16} {value}", None) for key, value in rows if value)
     return out
 
 
-def _top_models(models: list | tuple) -> list[tuple[str, str]]:
+def _reading_rows(reading: ReadingDict, now: float) -> list[tuple[str, str]]:
+    """(what, figure) rows for every figure the reading holds; an empty figure is left out by the caller."""
+    rows = [("balance", " ".join(numbers.money(m["amount"], m["currency"]) for m in reading.get("balance") or ()))]
+    for key, cap in (("limit", reading.get("limit")), ("limit_remaining", reading.get("limit_remaining"))):
+        if cap:
+            rows.append((key.replace("_", " "), numbers.money(cap["amount"], cap["currency"])))
+    for period, m in (reading.get("spent") or {}).items():
+        rows.append((f"spent {period}", numbers.money(m["amount"], m["currency"])))
+    for period, t in (reading.get("tokens") or {}).items():
+        rows.append((f"tokens {period}", f"{t['total']:,} (in {t['input']:,}, out {t['output']:,})"))
+    for period, text in _top_models(reading.get("models") or []):
+        rows.append((f"models {period}", text))
+    for window in reading.get("windows") or ():
+        rows.append((f"window {window['name']}", numbers.window_text(window, now)))
+    for bucket in reading.get("rate_limits") or ():
+        rows.append((f"rate {bucket['name']}", f"{bucket['remaining']:g}/{bucket['limit']:g} left"))
+    return rows
+
+
+def _top_models(models: list[ModelUsageDict]) -> list[tuple[str, str]]:
     """(period, "model $spent (tokens tok) · … · +N more") with the first TOP_MODELS per period, in the reading's
     order (the heaviest first)."""
-    by_period: dict[str, list[dict]] = {}
+    by_period: dict[str, list[ModelUsageDict]] = {}
     for usage in models:
         by_period.setdefault(usage["period"], []).append(usage)
     out = []
@@ -69,14 +78,14 @@ def _top_models(models: list | tuple) -> list[tuple[str, str]]:
     return out
 
 
-def _model_text(usage: dict) -> str:
+def _model_text(usage: ModelUsageDict) -> str:
     """'claude-sonnet-4-5 $1.00 (32,200 tok)', or with only the figure the provider gave."""
-    text = usage["model"]
-    if usage["spent"]:
-        text += " " + views.money(usage["spent"]["amount"], usage["spent"]["currency"])
-    if usage["tokens"]:
-        tokens = f"{usage['tokens']['total']:,} tok"
-        text += f" ({tokens})" if usage["spent"] else f" {tokens}"
+    text, spent, tokens = usage["model"], usage["spent"], usage["tokens"]
+    if spent:
+        text += " " + numbers.money(spent["amount"], spent["currency"])
+    if tokens:
+        count = f"{tokens['total']:,} tok"
+        text += f" ({count})" if spent else f" {count}"
     return text
 
 

@@ -24,7 +24,7 @@ from tokseg import locations, statusline
 from tokseg.errors import BadResponse
 from tokseg.providers._base import Ctx, Run, Source
 from tokseg.reading import Headline, Money, Reading, Window
-from tokseg.render.view import duration
+from tokseg.render.numbers import duration
 
 NAME, TITLE = "claude_statusline", "Claude (status line)"
 SECRET = None

@@ -45,22 +45,26 @@ import importlib
 
 from tokseg.render.hosts import HOSTS
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import View
+
 FORMATS: dict[str, str] = {name: host["renderer"] for name, host in HOSTS.items() if host["renderer"]}
 
 
-def render(view: dict, fmt: str, template: str | None = None, max_width: int | None = None) -> str:
+def render(view: View, fmt: str, template: str | None = None, max_width: int | None = None) -> str:
     """The text `fmt` prints for `view`; `template` overrides the snapshot's default."""
     module = importlib.import_module(FORMATS[fmt])
     return module.render(view, template, max_width)
 
 
-def exit_status(view: dict, fmt: str) -> int:
+def exit_status(view: View, fmt: str) -> int:
     """0, or what the host reads from the exit code (i3blocks: 33 means urgent)."""
     module = importlib.import_module(FORMATS[fmt])
     return module.exit_status(view) if hasattr(module, "exit_status") else 0
 
 
-def state(view: dict) -> str:
+def state(view: View) -> str:
     """The whole segment's state: missing, error, crit, warn, stale, pending or ok (worst account wins)."""
     from tokseg.render.view import worst
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from tokseg.render import palette, plain
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import View
+
 START, END = "\001", "\002"
 
 
-def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+def render(view: View, template_text: str | None, max_width: int | None) -> str:
     return plain.painted(view, template_text, max_width, "bash",
                          lambda text, colour: f"{START}\033[{palette.sgr(colour)}m{END}{text}{START}\033[39m{END}")

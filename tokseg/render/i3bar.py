@@ -12,12 +12,16 @@ import json
 
 from tokseg.render import palette, plain, state
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import View
+
 URGENT = ("crit", "error")
 
 
-def block(view: dict, template_text: str | None, max_width: int | None) -> dict:
+def block(view: View, template_text: str | None, max_width: int | None) -> dict:
     overall = state(view)
-    settings = view.get("settings") or {}
+    settings = view["settings"]
     colour_state = "pending" if overall == "missing" else overall
     return {
         "full_text": plain.text(view, template_text, max_width),
@@ -29,5 +33,5 @@ def block(view: dict, template_text: str | None, max_width: int | None) -> dict:
     }
 
 
-def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+def render(view: View, template_text: str | None, max_width: int | None) -> str:
     return json.dumps(block(view, template_text, max_width), ensure_ascii=False)

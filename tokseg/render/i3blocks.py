@@ -14,14 +14,18 @@ import json
 
 from tokseg.render import i3bar, state
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import View
+
 URGENT_EXIT = 33
 
 
-def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+def render(view: View, template_text: str | None, max_width: int | None) -> str:
     out = i3bar.block(view, template_text, max_width)
     del out["urgent"], out["instance"]
     return json.dumps(out, ensure_ascii=False)
 
 
-def exit_status(view: dict) -> int:
+def exit_status(view: View) -> int:
     return URGENT_EXIT if state(view) in i3bar.URGENT else 0

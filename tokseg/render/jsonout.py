@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 
-from tokseg.render import plain, state
-from tokseg.render import view as views
+from tokseg.render import numbers, plain, state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import ForecastDict, View
 
 JSON_SCHEMA = 1
 NOT_REPORTED: dict[str, object] = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {},
                                    "windows": [], "rate_limits": [], "models": []}
 
 
-def document(view: dict, template_text: str | None = None, max_width: int | None = None) -> dict:
+def document(view: View, template_text: str | None = None, max_width: int | None = None) -> dict[str, object]:
     accounts = []
     for item in view["accounts"]:
-        reading = item["reading"] or {}
-        entry = {
+        reading = item["reading"]
+        entry: dict[str, object] = {
             "name": item["name"],
             "provider": item["provider"],
             "label": item["label"],
@@ -24,15 +27,15 @@ def document(view: dict, template_text: str | None = None, max_width: int | None
             "state": item["state"],
             "stale": item["stale"],
             "fetched_at": item["fetched_at"],
-            "age_s": None if item["age"] is None else round(item["age"], 1),
+            "age_s": None if item["age_s"] is None else round(item["age_s"], 1),
             "headline": {"text": item["headline"], "value": item["value"]},
             "error": item["error"],
         }
         for key, absent in NOT_REPORTED.items():
-            entry[key] = reading.get(key, absent)
-        entry["forecast"] = _forecast(item.get("forecast"), view["now"])
-        entry["budget_state"] = item.get("state_hint") or "ok"
-        entry["budget"] = item.get("budget") or []
+            entry[key] = reading.get(key, absent) if reading else absent
+        entry["forecast"] = _forecast(item["forecast"], view["now"])
+        entry["budget_state"] = item["budget_state"]
+        entry["budget"] = item["budget"]
         accounts.append(entry)
     return {
         "schema": JSON_SCHEMA,
@@ -48,12 +51,12 @@ def document(view: dict, template_text: str | None = None, max_width: int | None
     }
 
 
-def _forecast(forecast: dict | None, now: float) -> dict | None:
+def _forecast(forecast: ForecastDict | None, now: float) -> dict[str, object] | None:
     """The refresher's forecast plus its text as of now."""
     if not forecast:
         return None
-    return {**forecast, "burn": views.burn_text(forecast), "text": views.forecast_text(forecast, now)}
+    return {**forecast, "burn": numbers.burn_text(forecast), "text": numbers.forecast_text(forecast, now)}
 
 
-def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+def render(view: View, template_text: str | None, max_width: int | None) -> str:
     return json.dumps(document(view, template_text, max_width), ensure_ascii=False)

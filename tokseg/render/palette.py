@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import HotSettings
+
 STATES = ("ok", "warn", "crit", "stale", "error", "pending")
 DEFAULT = {"ok": "green", "warn": "yellow", "crit": "red", "stale": "brightblack", "error": "red",
            "pending": "brightblack"}
@@ -32,7 +36,7 @@ def valid(spec: object) -> bool:
     return isinstance(spec, str) and (spec in NAMES or bool(HEX_RE.match(spec)) or (spec.isdigit() and int(spec) < 256))
 
 
-def color(settings: dict, host: str, state: str) -> object:
+def color(settings: HotSettings, host: str, state: str) -> object:
     """The configured colour spec for `state` on `host` (host table, then default table, then built-in)."""
     palette = settings.get("palette") or {}
     for table in (palette.get(host), palette.get("default")):

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 
+from tokseg import defaults
 from tokseg.render import clip, template, view as views
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from tokseg.schema import View
 
 PLACEHOLDER = "tok …"
 NO_ACCOUNTS = "tok: no accounts"
@@ -22,14 +25,14 @@ CONFIG_MARK = "!cfg"
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def spans(view: dict, template_text: str | None = None, max_width: int | None = None) -> list[tuple[str, str | None]]:
+def spans(view: View, template_text: str | None = None, max_width: int | None = None) -> list[tuple[str, str | None]]:
     """The segment as (text, state) spans, cut to `max_width` characters in total."""
     if view["missing"]:
         out: list[tuple[str, str | None]] = [(PLACEHOLDER, "pending")]
     elif not view["accounts"]:
         out = [(CONFIG_MARK, "error")] if view.get("config_error") else [(NO_ACCOUNTS, None)]
     else:
-        chosen = template_text or (view.get("settings") or {}).get("template") or "{all}"
+        chosen = template_text or view["settings"].get("template") or defaults.TEMPLATE
         states = {item["name"]: item["state"] for item in view["accounts"]}
         out = [(text, states.get(owner) if owner else None)
                for text, owner in template.spans(chosen, views.fields(view), frozenset(states))]
@@ -55,32 +58,32 @@ def clip_spans(items: list[tuple[str, str | None]], max_width: int | None) -> li
     return out
 
 
-def short(view: dict, max_width: int | None = None) -> str:
+def short(view: View, max_width: int | None = None) -> str:
     """The narrow form for small bars (i3's short_text): headlines without labels."""
     if view["missing"] or not view["accounts"]:
         return text(view)
     parts = []
     for item in view["accounts"]:
-        kind = (item["error"] or {}).get("kind")
+        kind = views.error_kind(item)
         parts.append(item["headline"] or (f"!{kind}" if kind else "…"))
     return clip(CONTROL.sub("", " ".join(parts)), max_width)
 
 
-def text(view: dict, template_text: str | None = None, max_width: int | None = None) -> str:
+def text(view: View, template_text: str | None = None, max_width: int | None = None) -> str:
     """The segment text before any host markup."""
     return "".join(piece for piece, _ in spans(view, template_text, max_width))
 
 
-def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+def render(view: View, template_text: str | None, max_width: int | None) -> str:
     return text(view, template_text, max_width)
 
 
-def painted(view: dict, template_text: str | None, max_width: int | None, host: str,
+def painted(view: View, template_text: str | None, max_width: int | None, host: str,
             paint: Callable[[str, object], str], escape: Callable[[str], str] = str) -> str:
     """The segment for a host with colour markup: data escaped, each state's span wrapped by `paint`."""
     from tokseg.render import palette
 
-    settings = view.get("settings") or {}
+    settings = view["settings"]
     out = []
     for text, state in spans(view, template_text, max_width):
         safe = escape(text)

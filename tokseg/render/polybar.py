@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from tokseg.render import palette, plain
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import View
+
 ZERO_WIDTH_SPACE = "\u200b"
 LEFT_CLICK = "tokseg refresh --quiet &"
 
@@ -24,7 +28,7 @@ def action(button: int, command: str, body: str) -> str:
     return f"%{{A{button}:{command.replace(':', chr(92) + ':')}:}}{body}%{{A}}"
 
 
-def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+def render(view: View, template_text: str | None, max_width: int | None) -> str:
     body = plain.painted(view, template_text, max_width, "polybar",
                          lambda text, colour: f"%{{F{palette.to_hex(colour)}}}{text}%{{F-}}", escape)
     return action(1, LEFT_CLICK, body)

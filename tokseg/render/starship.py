@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from tokseg.render import palette, plain, state
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import View
+
 MARKED = ("warn", "crit", "error")
 
 
-def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+def render(view: View, template_text: str | None, max_width: int | None) -> str:
     overall = state(view)
     prefix = f"{palette.ICONS[overall]} " if overall in MARKED else ""
     width = None if max_width is None else max(1, max_width - len(prefix))

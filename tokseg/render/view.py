@@ -1,94 +1,51 @@
-"""Snapshot dicts → the view every renderer draws: per-account headline, state, totals.
+"""Snapshot → the view every renderer draws: per-account headline, state, totals; and the template fields.
 
-Hot path: plain dicts from `json.load`, stdlib only. Figures stay numbers
-here; the short text a bar shows is made by the small formatters below.
+Hot path: plain dicts from `json.load`, stdlib only (their shapes are in
+`tokseg/schema.py`, for the type checker). Figures stay numbers here;
+`numbers.py` makes the short text a bar shows.
 """
 
 from __future__ import annotations
 
-import time
+from tokseg import defaults
+from tokseg.render import palette
+from tokseg.render.numbers import (
+    burn_text,
+    clock,
+    duration,
+    forecast_text,
+    gauge,
+    money,
+    totals_text,
+    window_text,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-from tokseg.render import palette
+    from tokseg.schema import (
+        AccountEntry,
+        AccountState,
+        BudgetState,
+        ErrorDict,
+        Freshness,
+        MoneyDict,
+        ReadingDict,
+        Snapshot,
+        Thresholds,
+        Totals,
+        View,
+        ViewItem,
+    )
 
-CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "INR": "₹"}
 PERIOD_SUFFIX = {"today": "/d", "week": "/wk", "month": "/mo", "block": "/5h", "session": "/sess"}
 NEEDS_ACTION = ("auth", "config", "bad_response")
-# config.py compiles every account's thresholds into the snapshot; this covers older snapshots.
-DEFAULT_THRESHOLDS = {"warn_pct": 80.0, "crit_pct": 95.0}
 # Worst first: the segment's overall state is the first one any account has.
 SEVERITY = ("error", "crit", "warn", "stale", "pending", "ok")
 
 
-def money(amount: float, currency: str) -> str:
-    """$12.34, ¥5.20, 3.10 CHF; large sums lose their cents."""
-    digits = 0 if abs(amount) >= 1000 else 2
-    sign = CURRENCY_SIGNS.get(currency)
-    number = f"{abs(amount):,.{digits}f}"
-    minus = "-" if amount < 0 and number.strip("0.,") else ""
-    return f"{minus}{sign}{number}" if sign else f"{minus}{number} {currency}"
-
-
-def duration(seconds: float) -> str:
-    """1h12m, 3d4h, 45m, 30s: two units at most."""
-    seconds = max(0, int(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d{hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h{minutes:02d}m" if minutes else f"{hours}h"
-    if minutes:
-        return f"{minutes}m"
-    return f"{secs}s"
-
-
-def percent(value: float) -> str:
-    return f"{value:.0f}%" if value >= 10 or value == 0 else f"{value:.1f}%"
-
-
-def window_text(window: dict, now: float) -> str:
-    text = f"{window['name']} {percent(window['used_pct'])}"
-    resets_at = window.get("resets_at")
-    if resets_at:
-        text += f" ↻{duration(resets_at - now)}"
-    return text
-
-
-def burn_text(forecast: dict) -> str:
-    """$0.90/h, 12%/h, 5,000 tokens/h."""
-    rate, unit = forecast["burn_per_hour"], forecast["unit"]
-    if unit == "%":
-        return f"{percent(rate)}/h"
-    if unit == "tokens":
-        return f"{rate:,.0f} tokens/h"
-    return f"{money(rate, unit)}/h"
-
-
-def clock(ts: float, now: float) -> str:
-    """Local 16:40 within a day, Tue 16:40 within a week, else Dec 02."""
-    ahead = ts - now
-    fmt = "%H:%M" if ahead < 86400 else ("%a %H:%M" if ahead < 6 * 86400 else "%b %d")
-    return time.strftime(fmt, time.localtime(ts))
-
-
-def forecast_text(forecast: dict | None, now: float) -> str:
-    """"runs out in 3d4h", "5h full at 16:40", "budget at 18:20", or "" when nothing runs out."""
-    if not forecast or forecast.get("runs_out_at") is None:
-        return ""
-    at, kind = forecast["runs_out_at"], forecast.get("kind")
-    if kind == "window":
-        return f"{forecast['metric'].split('.', 1)[-1]} full at {clock(at, now)}"
-    if kind == "spend":
-        return f"budget at {clock(at, now)}"
-    return f"runs out in {duration(at - now)}"
-
-
-def headline(reading: dict | None, now: float) -> tuple[str, float | None]:
+def headline(reading: ReadingDict | None, now: float) -> tuple[str, float | None]:
     """The text and number of the account's default figure."""
     if not reading:
         return "", None
@@ -97,8 +54,8 @@ def headline(reading: dict | None, now: float) -> tuple[str, float | None]:
     if kind == "balance" and reading.get("balance"):
         first = reading["balance"][0]
         return " ".join(money(m["amount"], m["currency"]) for m in reading["balance"]), first["amount"]
-    if kind == "limit_remaining" and reading.get("limit_remaining"):
-        left = reading["limit_remaining"]
+    left = reading.get("limit_remaining")
+    if kind == "limit_remaining" and left:
         return f"{money(left['amount'], left['currency'])} left", left["amount"]
     if kind == "spent" and key in (reading.get("spent") or {}):
         spent = reading["spent"][key]
@@ -114,24 +71,25 @@ def headline(reading: dict | None, now: float) -> tuple[str, float | None]:
     return "–", None
 
 
-def build(snap: dict | None, now: float, only: list[str] | None = None) -> dict:
+def build(snap: Snapshot | None, now: float, only: list[str] | None = None) -> View:
     """The view of `snap` at `now`; `only` restricts (and orders) the accounts shown."""
     if snap is None:
         return {"missing": True, "now": now, "accounts": [], "totals": {}, "config_error": None, "due": True,
                 "settings": {}}
     settings = snap.get("settings") or {}
     conf = snap.get("config") or {}
-    stale_factor = float(settings.get("stale_factor") or 3.0)
+    stale_factor = float(settings.get("stale_factor") or defaults.STALE_FACTOR)
+    thresholds = settings.get("thresholds") or {}
     names = only if only is not None else (conf.get("accounts") or list(snap["accounts"]))
-    accounts, due = [], False
+    accounts: list[ViewItem] = []
+    due = False
     for name in names:
         entry = snap["accounts"].get(name)
         if entry is None:
             accounts.append(_unknown(name))
             continue
-        thresholds = (settings.get("thresholds") or {}).get(name) or DEFAULT_THRESHOLDS
-        item = _account(name, entry, now, stale_factor, thresholds)
-        due = due or item.pop("due")
+        item, item_due = _account(name, entry, now, stale_factor, thresholds.get(name) or defaults.THRESHOLDS)
+        due = due or item_due
         accounts.append(item)
     return {
         "missing": False,
@@ -139,55 +97,56 @@ def build(snap: dict | None, now: float, only: list[str] | None = None) -> dict:
         "accounts": accounts,
         "totals": _totals(accounts),
         "config_error": conf.get("error"),
-        "config_path": conf.get("path"),
-        "config_mtime": conf.get("mtime"),
         "due": due,
         "settings": settings,
-        "written_at": snap.get("written_at"),
         "budget": snap.get("budget"),
     }
 
 
-def _account(name: str, entry: dict, now: float, stale_factor: float, thresholds: dict) -> dict:
+def _account(name: str, entry: AccountEntry, now: float, stale_factor: float,
+             thresholds: Thresholds) -> tuple[ViewItem, bool]:
+    """The account's view item, and whether its next refresh is due."""
     reading = entry.get("reading")
     fetched_at = entry.get("fetched_at")
-    interval = float(entry.get("interval") or 300)
+    interval = float(entry.get("interval") or defaults.INTERVAL_S)
     error = entry.get("error")
     next_due = entry.get("next_due")
     stale = bool(reading) and (error is not None or fetched_at is None or now - fetched_at > interval * stale_factor)
     text, value = headline(reading, now)
-    status = "error" if error and not reading else ("stale" if stale else ("ok" if reading else "pending"))
+    status: Freshness = "error" if error and not reading else ("stale" if stale else ("ok" if reading else "pending"))
     used = used_pct(reading)
-    return {
+    budget_state = entry.get("budget_state") or "ok"
+    item: ViewItem = {
         "name": name,
         "provider": entry.get("provider"),
         "label": entry.get("label") or name,
         "status": status,
+        "state": account_state(status, reading, used, thresholds, budget_state),
         "stale": stale,
         "error": error,
         "fetched_at": fetched_at,
-        "age": None if fetched_at is None else max(0.0, now - fetched_at),
+        "age_s": None if fetched_at is None else max(0.0, now - fetched_at),
         "headline": text,
         "value": value,
         "reading": reading,
+        "used_pct": used,
         "forecast": entry.get("forecast"),
-        "state_hint": entry.get("budget_state") or "ok",
+        "budget_state": budget_state,
         "budget": entry.get("budget") or [],
         "trend": entry.get("trend") or "",
-        "used_pct": used,
-        "state": account_state(status, reading, used, thresholds, entry.get("budget_state") or "ok"),
-        "due": (next_due is None and entry.get("status") != "parked") or (next_due is not None and next_due <= now),
     }
+    due = (next_due is None and entry.get("status") != "parked") or (next_due is not None and next_due <= now)
+    return item, due
 
 
-def _unknown(name: str) -> dict:
-    error = {"kind": "config", "message": f"no account named {name!r}; see `tokseg list`", "at": None}
-    return {"name": name, "provider": None, "label": name, "status": "error", "stale": False, "error": error,
-            "fetched_at": None, "age": None, "headline": "", "value": None, "reading": None, "used_pct": None,
-            "state": "error", "forecast": None, "state_hint": "ok", "budget": [], "trend": ""}
+def _unknown(name: str) -> ViewItem:
+    error: ErrorDict = {"kind": "config", "message": f"no account named {name!r}; see `tokseg list`", "at": None}
+    return {"name": name, "provider": None, "label": name, "status": "error", "state": "error", "stale": False,
+            "error": error, "fetched_at": None, "age_s": None, "headline": "", "value": None, "reading": None,
+            "used_pct": None, "forecast": None, "budget_state": "ok", "budget": [], "trend": ""}
 
 
-def used_pct(reading: dict | None) -> float | None:
+def used_pct(reading: ReadingDict | None) -> float | None:
     """The fullest of the account's windows, spending limit and rate limits, in percent used."""
     if not reading:
         return None
@@ -201,7 +160,7 @@ def used_pct(reading: dict | None) -> float | None:
     return max(found) if found else None
 
 
-def amount_left(reading: dict | None) -> float | None:
+def amount_left(reading: ReadingDict | None) -> float | None:
     """What the `*_below` thresholds compare: the first balance, else the spending limit left."""
     if not reading:
         return None
@@ -211,15 +170,15 @@ def amount_left(reading: dict | None) -> float | None:
     return left["amount"] if left else None
 
 
-def account_state(status: str, reading: dict | None, used: float | None, thresholds: dict,
-                  budget_state: str = "ok") -> str:
+def account_state(status: Freshness, reading: ReadingDict | None, used: float | None, thresholds: Thresholds,
+                  budget_state: BudgetState = "ok") -> AccountState:
     """ok, warn, crit, stale, error or pending: a threshold or budget crossed outranks staleness."""
     if status in ("error", "pending"):
         return status
     left = amount_left(reading)
-    levels = [budget_state] if budget_state in ("crit", "warn") else []
-    for level in ("crit", "warn"):
-        below, pct = thresholds.get(f"{level}_below"), thresholds.get(f"{level}_pct")
+    levels: list[str] = [budget_state] if budget_state in ("crit", "warn") else []
+    for level, below, pct in (("crit", thresholds.get("crit_below"), thresholds.get("crit_pct")),
+                              ("warn", thresholds.get("warn_below"), thresholds.get("warn_pct"))):
         if (below is not None and left is not None and left < below) or (
                 pct is not None and used is not None and used >= pct):
             levels.append(level)
@@ -235,27 +194,36 @@ def worst(states: list[str]) -> str:
     return "ok"
 
 
-def _totals(accounts: list[dict]) -> dict:
+def _totals(accounts: list[ViewItem]) -> Totals:
     """Sums per currency: CNY is never added to USD."""
-    totals: dict[str, dict[str, float]] = {"balance": {}, "spent_today": {}, "spent_month": {}}
+    totals: Totals = {"balance": {}, "spent_today": {}, "spent_month": {}}
     for item in accounts:
-        reading = item["reading"] or {}
+        reading = item["reading"]
+        if not reading:
+            continue
         for m in reading.get("balance") or ():
             _add(totals["balance"], m)
-        for period in ("today", "month"):
-            spent = (reading.get("spent") or {}).get(period)
-            if spent:
-                _add(totals[f"spent_{period}"], spent)
+        spent = reading.get("spent") or {}
+        if spent.get("today"):
+            _add(totals["spent_today"], spent["today"])
+        if spent.get("month"):
+            _add(totals["spent_month"], spent["month"])
     return totals
 
 
-def _add(into: dict[str, float], m: dict) -> None:
+def _add(into: dict[str, float], m: MoneyDict) -> None:
     into[m["currency"]] = round(into.get(m["currency"], 0.0) + m["amount"], 6)
 
 
-def segment(item: dict) -> str:
+def error_kind(item: ViewItem) -> str:
+    """The class of the account's last error (`auth`, `network`, …), or "" when it has none."""
+    error = item["error"]
+    return (error.get("kind") if error else None) or ""
+
+
+def segment(item: ViewItem) -> str:
     """One account's default piece: label, headline, `~` when stale, `!kind` when it needs action."""
-    kind = (item["error"] or {}).get("kind")
+    kind = error_kind(item)
     if not item["reading"]:
         body = f"!{kind}" if kind else "…"
         return f"{item['label']} {body}"
@@ -267,68 +235,77 @@ def segment(item: dict) -> str:
     return text
 
 
-def totals_text(sums: dict[str, float]) -> str:
-    return " ".join(money(amount, currency) for currency, amount in sorted(sums.items()))
+def fields(view: View) -> dict[str, Any]:
+    """Every name a template may use, flattened: `work.balance`, `claude.5h.pct`, `total.spent_today`.
 
-
-def gauge(pct: float) -> str:
-    """One block character whose height shows how full a window is."""
-    steps = len(palette.GAUGE) - 1
-    return palette.GAUGE[min(steps, max(0, round(pct / 100 * steps)))]
-
-
-def fields(view: dict) -> dict[str, Any]:
-    """Every name a template may use, flattened: `work.balance`, `claude.5h.pct`, `total.spent_today`."""
+    The names are what users write in templates: add new ones, never rename one (README, "Templates").
+    """
     now = view.get("now") or 0.0
     out: dict[str, Any] = {}
     pieces: list[tuple[str, str | None]] = []
-    separator = (view.get("settings") or {}).get("separator") or " │ "
+    separator = (view.get("settings") or {}).get("separator") or defaults.SEPARATOR
     for item in view["accounts"]:
-        name, reading = item["name"], item["reading"] or {}
         if pieces:
             pieces.append((separator, None))
-        pieces.append((segment(item), name))
-        out[name] = segment(item)
-        out[f"{name}.state"] = item["state"]
-        out[f"{name}.icon"] = palette.ICONS.get(item["state"], "")
-        if item["used_pct"] is not None:
-            out[f"{name}.used_pct"] = round(item["used_pct"], 1)
-            out[f"{name}.gauge"] = gauge(item["used_pct"])
-        out[f"{name}.label"] = item["label"]
-        out[f"{name}.headline"] = item["headline"]
-        out[f"{name}.value"] = item["value"]
-        out[f"{name}.status"] = item["status"]
-        out[f"{name}.error"] = (item["error"] or {}).get("kind") or ""
-        out[f"{name}.age"] = duration(item["age"]) if item["age"] is not None else ""
-        forecast = item.get("forecast")
-        runs_out_at = (forecast or {}).get("runs_out_at")
-        out[f"{name}.burn"] = burn_text(forecast) if forecast else ""
-        out[f"{name}.burn.value"] = forecast["burn_per_hour"] if forecast else None
-        out[f"{name}.runs_out"] = duration(runs_out_at - now) if runs_out_at else ""
-        out[f"{name}.runs_out_at"] = clock(runs_out_at, now) if runs_out_at else ""
-        out[f"{name}.forecast"] = forecast_text(forecast, now)
-        out[f"{name}.budget"] = item.get("state_hint") or "ok"
-        out[f"{name}.trend"] = item.get("trend") or ""
-        if reading.get("balance"):
-            out[f"{name}.balance"] = " ".join(money(m["amount"], m["currency"]) for m in reading["balance"])
-            out[f"{name}.balance.value"] = reading["balance"][0]["amount"]
-        for key in ("limit", "limit_remaining"):
-            if reading.get(key):
-                out[f"{name}.{key}"] = money(reading[key]["amount"], reading[key]["currency"])
-                out[f"{name}.{key}.value"] = reading[key]["amount"]
-        for period, m in (reading.get("spent") or {}).items():
-            out[f"{name}.spent.{period}"] = money(m["amount"], m["currency"])
-            out[f"{name}.spent.{period}.value"] = m["amount"]
-        for period, t in (reading.get("tokens") or {}).items():
-            out[f"{name}.tokens.{period}"] = t["total"]
-        for window in reading.get("windows") or ():
-            base = f"{name}.{window['name']}"
-            out[base] = window_text(window, now)
-            out[f"{base}.pct"] = window["used_pct"]
-            out[f"{base}.gauge"] = gauge(window["used_pct"])
-            out[f"{base}.reset"] = duration(window["resets_at"] - now) if window.get("resets_at") else ""
+        pieces.append((segment(item), item["name"]))
+        _account_fields(out, item, now)
+        if item["reading"]:
+            _reading_fields(out, item["name"], item["reading"], now)
     out["all"] = pieces
-    for key, sums in view["totals"].items():
-        out[f"total.{key}"] = totals_text(sums)
-    out["total.budget"] = (view.get("budget") or {}).get("state") or "ok"
+    totals = view["totals"]
+    for key, sums in (("balance", totals.get("balance")), ("spent_today", totals.get("spent_today")),
+                      ("spent_month", totals.get("spent_month"))):
+        if sums is not None:
+            out[f"total.{key}"] = totals_text(sums)
+    total_budget = view.get("budget")
+    out["total.budget"] = total_budget["state"] if total_budget else "ok"
     return out
+
+
+def _account_fields(out: dict[str, Any], item: ViewItem, now: float) -> None:
+    """`NAME`, `NAME.state`, `NAME.age`, `NAME.burn`, … : what every account has, figures or not."""
+    name = item["name"]
+    out[name] = segment(item)
+    out[f"{name}.state"] = item["state"]
+    out[f"{name}.icon"] = palette.ICONS.get(item["state"], "")
+    if item["used_pct"] is not None:
+        out[f"{name}.used_pct"] = round(item["used_pct"], 1)
+        out[f"{name}.gauge"] = gauge(item["used_pct"])
+    out[f"{name}.label"] = item["label"]
+    out[f"{name}.headline"] = item["headline"]
+    out[f"{name}.value"] = item["value"]
+    out[f"{name}.status"] = item["status"]
+    out[f"{name}.error"] = error_kind(item)
+    out[f"{name}.age"] = duration(item["age_s"]) if item["age_s"] is not None else ""
+    forecast = item["forecast"]
+    runs_out_at = forecast.get("runs_out_at") if forecast else None
+    out[f"{name}.burn"] = burn_text(forecast) if forecast else ""
+    out[f"{name}.burn.value"] = forecast["burn_per_hour"] if forecast else None
+    out[f"{name}.runs_out"] = duration(runs_out_at - now) if runs_out_at else ""
+    out[f"{name}.runs_out_at"] = clock(runs_out_at, now) if runs_out_at else ""
+    out[f"{name}.forecast"] = forecast_text(forecast, now)
+    out[f"{name}.budget"] = item["budget_state"]
+    out[f"{name}.trend"] = item["trend"]
+
+
+def _reading_fields(out: dict[str, Any], name: str, reading: ReadingDict, now: float) -> None:
+    """`NAME.balance`, `NAME.spent.PERIOD`, `NAME.WINDOW.pct`, … : one field (and its `.value`) per figure reported."""
+    if reading.get("balance"):
+        out[f"{name}.balance"] = " ".join(money(m["amount"], m["currency"]) for m in reading["balance"])
+        out[f"{name}.balance.value"] = reading["balance"][0]["amount"]
+    for key, cap in (("limit", reading.get("limit")), ("limit_remaining", reading.get("limit_remaining"))):
+        if cap:
+            out[f"{name}.{key}"] = money(cap["amount"], cap["currency"])
+            out[f"{name}.{key}.value"] = cap["amount"]
+    for period, m in (reading.get("spent") or {}).items():
+        out[f"{name}.spent.{period}"] = money(m["amount"], m["currency"])
+        out[f"{name}.spent.{period}.value"] = m["amount"]
+    for period, t in (reading.get("tokens") or {}).items():
+        out[f"{name}.tokens.{period}"] = t["total"]
+    for window in reading.get("windows") or ():
+        base = f"{name}.{window['name']}"
+        out[base] = window_text(window, now)
+        out[f"{base}.pct"] = window["used_pct"]
+        out[f"{base}.gauge"] = gauge(window["used_pct"])
+        resets_at = window.get("resets_at")
+        out[f"{base}.reset"] = duration(resets_at - now) if resets_at else ""

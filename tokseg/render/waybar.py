@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import json
 
-from tokseg.render import plain, state, view as views
+from tokseg.render import numbers, plain, state, view as views
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tokseg.schema import View
 
 
 def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def tooltip(view: dict) -> str:
+def tooltip(view: View) -> str:
     """A per-account table in a monospace font: label, headline, state, age."""
     rows = []
     for item in view["accounts"]:
-        kind = (item["error"] or {}).get("kind")
+        kind = views.error_kind(item)
         figure = item["headline"] or (f"!{kind}" if kind else "…")
-        age = views.duration(item["age"]) if item["age"] is not None else "-"
+        age = numbers.duration(item["age_s"]) if item["age_s"] is not None else "-"
         rows.append((plain.CONTROL.sub("", item["label"]), plain.CONTROL.sub("", figure), item["state"], age))
     if not rows:
         return escape(plain.text(view))
@@ -34,7 +38,7 @@ def tooltip(view: dict) -> str:
     return "<tt>" + escape("\n".join(lines)) + "</tt>"
 
 
-def document(view: dict, template_text: str | None, max_width: int | None) -> dict:
+def document(view: View, template_text: str | None, max_width: int | None) -> dict:
     overall = state(view)
     classes = [overall]
     if any(item["stale"] for item in view["accounts"]) and overall != "stale":
@@ -51,5 +55,5 @@ def document(view: dict, template_text: str | None, max_width: int | None) -> di
     return out
 
 
-def render(view: dict, template_text: str | None, max_width: int | None) -> str:
+def render(view: View, template_text: str | None, max_width: int | None) -> str:
     return json.dumps(document(view, template_text, max_width), ensure_ascii=False)
