@@ -35,7 +35,7 @@ from tokseg.context import make_ctx  # noqa: E402
 from tokseg.sources import claude_logs  # noqa: E402
 
 MODELS = ("claude-sonnet-4-5-20250929", "claude-opus-4-7", "claude-haiku-4-5")
-WORDS = "the handler reads the request body and validates each field before it calls the service layer".split()
+WORDS = ["the", "handler", "reads", "the", "request", "body", "and", "validates", "each", "field", "before", "it", "calls", "the", "service", "layer"]
 
 
 def iso(ts: float) -> str:

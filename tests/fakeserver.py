@@ -23,12 +23,13 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -78,7 +79,7 @@ class Request:
         return json.loads(self.body or b"null")
 
 
-Responder = Union[Reply, dict, list, Callable[[Request], Any]]
+Responder = Reply | dict | list | Callable[[Request], Any]
 
 ENVELOPES: dict[str, Callable[[int, str], Any]] = {
     "openai": lambda code, msg: {"error": {"message": msg, "type": "invalid_request_error", "code": str(code)}},

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tokseg import config, providers
-from tokseg.errors import ConfigError
 from tests.conftest import run_tokseg, wait_for, write_config
 from tests.snapshots import load
+from tokseg import config, providers
+from tokseg.errors import ConfigError
 
 GOOD = '[accounts.credits]\nprovider = "demo"\n'
 
@@ -40,11 +40,11 @@ def test_error_names_file_line_key_and_fix(tmp_path, text, where, words):
 
 
 def test_plain_http_base_url_off_loopback_is_refused(tmp_path, monkeypatch):
-    from tokseg import providers
-    from tokseg.providers import demo
-
     # base_url is validated for every provider that has one; borrow the demo with an extra field.
     import dataclasses
+
+    from tokseg import providers
+    from tokseg.providers import demo
 
     @dataclasses.dataclass(frozen=True)
     class Options(demo.Options):

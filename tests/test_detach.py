@@ -7,8 +7,8 @@ import os
 import subprocess
 import sys
 
-from tokseg import spawn
 from tests.conftest import run_tokseg, wait_for, write_config
+from tokseg import spawn
 
 REPORT = """
 import json, os, sys

@@ -7,8 +7,17 @@ import re
 from pathlib import Path
 
 from tests.conftest import run_tokseg, write_config
-from tests.hosts import (DEMO_ACCOUNTS, SGR, Tmux, attach_client, need, poll, refreshed, status_row,
-                         tmux_env)  # noqa: F401  (fixture)
+from tests.hosts import (
+    DEMO_ACCOUNTS,
+    SGR,
+    Tmux,
+    attach_client,
+    need,
+    poll,
+    refreshed,
+    status_row,
+    tmux_env,  # noqa: F401  (fixture)
+)
 
 YELLOW, RED = "\x1b[33m", "\x1b[31m"
 

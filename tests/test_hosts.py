@@ -44,7 +44,7 @@ def accepted_colour_table(table: str, tmp_path: Path) -> bool:
 
 def test_table_is_sorted_and_every_format_is_a_renderer_module():
     assert list(HOSTS) == sorted(HOSTS)
-    assert FORMATS == {name: host["renderer"] for name, host in HOSTS.items() if host["renderer"]}
+    assert {name: host["renderer"] for name, host in HOSTS.items() if host["renderer"]} == FORMATS
     for name, module in FORMATS.items():
         assert callable(importlib.import_module(module).render), name
 
@@ -80,7 +80,7 @@ def test_a_colour_table_for_a_host_that_does_not_paint_is_an_error(table, messag
 
 def test_push_settings_and_mechanisms_come_from_the_table():
     pushes = [host["push"] for host in HOSTS.values() if host["push"]]
-    assert config.PUSH_DEFAULTS == {p["setting"]: p["default"] for p in pushes}
+    assert {p["setting"]: p["default"] for p in pushes} == config.PUSH_DEFAULTS
     assert {p["via"] for p in pushes} <= set(push.MECHANISMS)
     assert all(p["format"] in FORMATS for p in pushes if p["via"] != "signal")
     files = [p["target"] for p in pushes if p["via"].endswith("_file")]

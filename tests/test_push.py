@@ -66,7 +66,7 @@ def test_waybar_signal_reaches_waybar(config_file, tmp_path):
     script.chmod(0o755)
     proc = subprocess.Popen([str(script)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     try:
-        poll(lambda: (tmp_path / "signals.ready").exists(), what="fake waybar ready")
+        poll((tmp_path / "signals.ready").exists, what="fake waybar ready")
         refreshed(config_file, "[settings.push]\nwaybar_signal = 9\n\n" + DEMO_ACCOUNTS)
         poll(lambda: got.exists() and got.read_text().count("got") == 1, timeout=15, what="signal received")
         write_config(config_file, DEMO_ACCOUNTS)  # signal off again

@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from tokseg import backoff, refresh
-from tokseg.render import view as views
 from tests.conftest import write_config
 from tests.snapshots import load
+from tokseg import backoff, refresh
+from tokseg.render import view as views
 
 FLAKY_OK, FLAKY_OUTAGE, FLAKY_429 = 1_000_000.0, 1_000_040.0, 1_000_060.0  # the demo's ok, outage, 429 slots
 

@@ -9,8 +9,8 @@ import subprocess
 import sys
 import time
 
-from tokseg import store
 from tests.snapshots import snapshot_file
+from tokseg import store
 
 # Kill the writer the moment it calls os.replace: after the temp file is written and fsynced.
 KILL_AT_RENAME = """

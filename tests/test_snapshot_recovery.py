@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-from tokseg import snapshot
-
 from tests.conftest import run_tokseg, wait_for, write_config
 from tests.snapshots import load, snapshot_file
+from tokseg import snapshot
 
 BROKEN = {
     "empty": b"",

@@ -142,7 +142,8 @@ def load(path: Path) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__}); check its permissions and encoding") from exc
+        raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__}); "
+                          "check its permissions and encoding") from exc
     return parse(text, path, mtime)
 
 
@@ -253,7 +254,8 @@ def _thresholds(checker: _Checker, where: tuple[str, ...], body: dict) -> dict:
     if merged["crit_pct"] < merged["warn_pct"]:
         checker.fail(where, "crit_pct", f"must be at least warn_pct ({merged['warn_pct']:g}): crit means fuller")
     if "warn_below" in merged and "crit_below" in merged and merged["crit_below"] > merged["warn_below"]:
-        checker.fail(where, "crit_below", f"must be at most warn_below ({merged['warn_below']:g}): crit means less left")
+        checker.fail(where, "crit_below",
+                     f"must be at most warn_below ({merged['warn_below']:g}): crit means less left")
     return merged
 
 
@@ -265,7 +267,8 @@ def _account(checker: _Checker, name: str, body: Any, settings: Settings) -> Acc
         checker.fail(("accounts",), name, f"must be a table: [accounts.{name}]")
     provider = body.get("provider")
     if provider is None:
-        checker.fail(where, None, f'has no provider; add e.g. provider = "demo" (known: {", ".join(providers.PROVIDERS)})')
+        known = ", ".join(providers.PROVIDERS)
+        checker.fail(where, None, f'has no provider; add e.g. provider = "demo" (known: {known})')
     if not providers.known(provider):
         checker.fail(where, "provider", f"unknown provider {provider!r}; known: {', '.join(providers.PROVIDERS)}")
     provider = providers.canonical(provider)
@@ -351,7 +354,7 @@ def compile_hot_settings(config: Config) -> HotSettings:
         "template": config.settings.template,
         "separator": config.settings.separator,
         "stale_factor": config.settings.stale_factor,
-        "spawn_cooldown": min(MAX_SPAWN_COOLDOWN_S, min(intervals)),
+        "spawn_cooldown": min(MAX_SPAWN_COOLDOWN_S, *intervals),
         # `_thresholds` gives exactly the keys of a Thresholds table.
         "thresholds": {a.name: cast("Thresholds", a.thresholds or dict(DEFAULT_THRESHOLDS)) for a in config.accounts},
         "palette": _palette(config.settings.colors),

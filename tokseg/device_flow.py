@@ -8,8 +8,9 @@ GitHub token that the Copilot quota endpoint accepts directly.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import requests
 

@@ -21,7 +21,6 @@ from tokseg import __version__, config, dirs, providers, refresh, secrets, snaps
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers._plugins import printable
 from tokseg.render import hosts, numbers
-from tokseg.render import view as views
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
@@ -32,7 +31,8 @@ INTEGRATION_FILES: tuple[tuple[str, str], ...] = tuple(
 MAX_SCAN_BYTES = 1 << 20
 
 
-def fix_for(kind: str, name: str, provider: str, entry: Mapping[str, Any], now: float, key_problem: str | None = None) -> str:
+def fix_for(kind: str, name: str, provider: str, entry: Mapping[str, Any], now: float,
+            key_problem: str | None = None) -> str:
     """The one thing to do about an account's last error of class `kind`."""
     retry = entry.get("next_due")
     when = (f"{time.strftime('%H:%M', time.localtime(retry))} (in {numbers.duration(retry - now)})"

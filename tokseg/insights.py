@@ -76,7 +76,8 @@ def annotate(snap: Snapshot, cfg: Config, conn: sqlite3.Connection, now: float) 
     snap["budget"] = {"state": budgets.worst(checks), "currency": cfg.budgets.currency, "checks": checks}
 
 
-def period_spend(conn: sqlite3.Connection, account: str, reading: ReadingDict, now: float) -> dict[str, tuple[float, str]]:
+def period_spend(conn: sqlite3.Connection, account: str, reading: ReadingDict,
+                 now: float) -> dict[str, tuple[float, str]]:
     """Spend today/this week/this month: as reported, else the balance's drain in history since the period began."""
     spent = reading.get("spent") or {}
     out = {p: (spent[p]["amount"], spent[p]["currency"]) for p in SPEND_PERIODS if p in spent}

@@ -64,7 +64,8 @@ class Pricer:
             rates.append(float(value) / 1e6 if value is not None else None)
         return _Row(result.model.id, price, tuple(rates), min(starts, default=float("inf")))
 
-    def cost(self, model: str, uncached: int, cache_read: int, write_5m: int, write_1h: int, output: int) -> float | None:
+    def cost(self, model: str, uncached: int, cache_read: int, write_5m: int, write_1h: int,
+             output: int) -> float | None:
         """USD for one request, or None when the model is not in the table."""
         row = self.row(model)
         if row is None:

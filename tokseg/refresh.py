@@ -16,10 +16,10 @@ import os
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import requests
@@ -208,7 +208,8 @@ def _fetch_one(account: config.Account, settings: config.Settings, session: requ
         log.error("%s: provider %s crashed:\n%s", account.name, account.provider,
                   net.scrub(traceback.format_exc(), secret))
         outcome = Outcome(account.name, error_kind="bad_response",
-                          message=f"internal error in provider {account.provider!r} ({type(exc).__name__}); see {LOG_FILE}")
+                          message=f"internal error in provider {account.provider!r} ({type(exc).__name__}); "
+                                  f"see {LOG_FILE}")
     outcome.seconds = time.monotonic() - started
     return outcome
 

@@ -104,7 +104,7 @@ def test_every_http_provider_has_fake_server_tests():
 @pytest.mark.parametrize("name", ALL)
 def test_module_shape_and_docstring_sections(name):
     module = providers.load(name)
-    assert module.NAME == name and module.TITLE
+    assert name == module.NAME and module.TITLE
     doc = module.__doc__ or ""
     positions = [doc.find(section) for section in SECTIONS]
     assert all(p > 0 for p in positions), f"{name}: docstring needs {SECTIONS}"

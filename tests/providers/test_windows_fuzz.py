@@ -8,8 +8,8 @@ directly; the fault classes are checked through the fake server.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -46,9 +46,9 @@ def mutate(draw, value):
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 NOW = 1795366020.0
 PARSERS = {
-    "claude": (lambda body: claude.parse(body), "claude/usage.json"),
+    "claude": (claude.parse, "claude/usage.json"),
     "codex": (lambda body: codex.from_usage(body, NOW), "codex/wham_usage.json"),
-    "copilot": (lambda body: copilot.parse(body), "copilot/user.json"),
+    "copilot": (copilot.parse, "copilot/user.json"),
 }
 ROLLOUT_LIMITS = {"limit_id": "codex", "primary": {"used_percent": 12.0, "window_minutes": 300, "resets_at": 1795359600},
                   "secondary": {"used_percent": 41.0, "window_minutes": 10080, "resets_at": 1795856400},

@@ -7,7 +7,8 @@ import time
 import click
 
 from tokseg import locations, snapshot
-from tokseg.render import plain, template as templates
+from tokseg.render import plain
+from tokseg.render import template as templates
 from tokseg.render import view as views
 
 
@@ -32,7 +33,8 @@ def check(template: str) -> None:
             click.secho(f"template: {problem}", fg="red", err=True)
         known = sorted(name for name in fields if name != "all")
         if any(p.startswith("unknown field") for p in problems):
-            hint = ", ".join(f"{{{name}}}" for name in ["all", *known]) if known else "{all} (no snapshot yet: run `tokseg refresh`)"
+            hint = (", ".join(f"{{{name}}}" for name in ["all", *known]) if known
+                    else "{all} (no snapshot yet: run `tokseg refresh`)")
             click.echo(f"known fields: {hint}", err=True)
         raise SystemExit(1)
     click.echo(f"ok: {plain.text(view, template)}")

@@ -53,7 +53,8 @@ class _LiveLine:
             self.pending.remove(name)
             self.done += 1
         waiting = ", ".join(self.pending) or "writing snapshot"
-        click.echo(f"\r\x1b[K⟳ {self.done}/{self.done + len(self.pending)} done · waiting: {waiting}", err=True, nl=False)
+        total = self.done + len(self.pending)
+        click.echo(f"\r\x1b[K⟳ {self.done}/{total} done · waiting: {waiting}", err=True, nl=False)
 
     def clear(self) -> None:
         click.echo("\r\x1b[K", err=True, nl=False)

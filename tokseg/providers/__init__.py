@@ -89,7 +89,7 @@ def load(name: str) -> Provider:
     """
     name = canonical(name)
     if name in BUILTIN:
-        return importlib.import_module(BUILTIN[name])  # type: ignore[return-value]
+        return importlib.import_module(BUILTIN[name])
     if name not in _loaded_plugins:
         from tokseg.providers import _plugins
 

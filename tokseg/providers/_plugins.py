@@ -169,7 +169,7 @@ class PluginProvider:
 
     def fetch(self, ctx: Ctx) -> Reading:
         try:
-            return self._module.fetch(ctx)  # type: ignore[no-any-return]
+            return self._module.fetch(ctx)
         except TokError as exc:
             from tokseg.net import scrub  # requests: loaded by the refresher anyway, not by a registry lookup
 

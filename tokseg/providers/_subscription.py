@@ -12,8 +12,9 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 from tokseg.errors import AuthError, FetchError
 

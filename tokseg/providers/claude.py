@@ -23,8 +23,9 @@ import json
 import os
 import sys
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from tokseg.errors import AuthError, BadResponse, RateLimited
 from tokseg.providers._base import Ctx, Run, Source

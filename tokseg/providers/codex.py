@@ -22,8 +22,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from tokseg.errors import AuthError, BadResponse
 from tokseg.providers._base import Ctx, Run, Source
@@ -143,7 +144,7 @@ def latest_rate_limits(sessions: str) -> tuple[dict, str] | None:
 def _lines_backwards(path: str) -> Iterator[bytes]:
     """Complete lines from the end of a file, last first, reading at most TAIL_LIMIT bytes."""
     try:
-        fh = open(path, "rb")
+        fh = open(path, "rb")  # noqa: SIM115 (only a failing open ends the generator early)
     except OSError:
         return
     with fh:

@@ -18,8 +18,9 @@ Errors:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from tokseg.errors import AuthError, BadResponse, FetchError
 from tokseg.providers._base import Ctx, Run, Source

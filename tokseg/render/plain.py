@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from tokseg import defaults
-from tokseg.render import clip, template, view as views
+from tokseg.render import clip, template
+from tokseg.render import view as views
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

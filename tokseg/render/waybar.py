@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 
-from tokseg.render import numbers, plain, state, view as views
+from tokseg.render import numbers, plain, state
+from tokseg.render import view as views
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -50,8 +50,8 @@ def expand(path: str, env: Mapping[str, str]) -> str:
 def split_paths(text: str, env: Mapping[str, str]) -> list[str]:
     """A comma-separated list of folders, blanks dropped, duplicates (same real path) dropped."""
     seen, out = set(), []
-    for part in text.split(","):
-        part = expand(part.strip(), env)
+    for raw in text.split(","):
+        part = expand(raw.strip(), env)
         if part and os.path.realpath(part) not in seen:
             seen.add(os.path.realpath(part))
             out.append(part)

@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 from tokseg.sources._index import Replaces, Row, ScanStats, Stamp, Update
 
@@ -73,7 +73,7 @@ def _appended(path: str, known: Stamp, info: os.stat_result, stats: ScanStats) -
     return now_head == known.head
 
 
-def _lines(fh, offset: int, size: int, stats: ScanStats) -> Iterator[tuple[bytes, int]]:
+def _lines(fh: BinaryIO, offset: int, size: int, stats: ScanStats) -> Iterator[tuple[bytes, int]]:
     """Complete lines from `offset` (the current position) up to `size`, each with the offset just past it.
 
     Reading stops at the size the file had when it was stat'ed, so the stored

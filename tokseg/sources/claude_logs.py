@@ -126,13 +126,12 @@ def _writes(usage: dict) -> tuple[int, int]:
     return five + max(0, total - five - hour), hour
 
 
-def run(ctx: Ctx) -> tuple[Reading, ScanStats]:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def run(ctx: Ctx[Options]) -> tuple[Reading, ScanStats]:
     env = dict(ctx.env)
-    return _spend.run(ctx.account, NAME, [JsonlFiles(files(opts, env), parse)], ctx.now(), FLAGS)
+    return _spend.run(ctx.account, NAME, [JsonlFiles(files(ctx.options, env), parse)], ctx.now(), FLAGS)
 
 
-def fetch(ctx: Ctx) -> Reading:
+def fetch(ctx: Ctx[Options]) -> Reading:
     return run(ctx)[0]
 
 

@@ -121,7 +121,7 @@ def _advance(lanes: dict, lane: str, total: list[int], last: list[int] | None) -
         lanes[lane] = {"hwm": total}
         return [(total, total)]
     hwm, low = mark["hwm"], mark.get("low")
-    if total == hwm or total == low:
+    if total in (hwm, low):
         return []
     if _at_least(total, hwm):
         lanes[lane] = {"hwm": total}
@@ -147,7 +147,8 @@ def _model(payload: dict, info: dict, state: dict) -> tuple[str, int]:
 
 
 def _spawned(source: object) -> bool:
-    return isinstance(source, dict) and isinstance(source.get("subagent"), dict) and "thread_spawn" in source["subagent"]
+    subagent = source.get("subagent") if isinstance(source, dict) else None
+    return isinstance(subagent, dict) and "thread_spawn" in subagent
 
 
 def _vector(usage: object) -> list[int] | None:
@@ -167,13 +168,12 @@ def _minus(a: list[int], b: list[int]) -> list[int]:
     return [x - y for x, y in zip(a, b)]
 
 
-def run(ctx: Ctx) -> tuple[Reading, ScanStats]:
-    opts: Options = ctx.options  # type: ignore[assignment]
+def run(ctx: Ctx[Options]) -> tuple[Reading, ScanStats]:
     env = dict(ctx.env)
-    return _spend.run(ctx.account, NAME, [JsonlFiles(files(opts, env), parse)], ctx.now(), FLAGS)
+    return _spend.run(ctx.account, NAME, [JsonlFiles(files(ctx.options, env), parse)], ctx.now(), FLAGS)
 
 
-def fetch(ctx: Ctx) -> Reading:
+def fetch(ctx: Ctx[Options]) -> Reading:
     return run(ctx)[0]
 
 
