@@ -19,6 +19,7 @@ from typing import Any
 
 from tokseg import __version__, config, dirs, providers, refresh, secrets, snapshot, store
 from tokseg.errors import ConfigError, TokError
+from tokseg.providers import _base
 from tokseg.providers._plugins import printable
 from tokseg.render import hosts, numbers
 
@@ -134,10 +135,9 @@ def _accounts(cfg: config.Config | None, now: float, keyring_usable: bool) -> li
             source = "missing"
             error = error or {"kind": exc.kind, "message": str(exc), "at": None}
         else:
-            check = getattr(module, "key_problem", None)
             if found:
                 source = found.source
-                problem = check(found.secret) if check else None
+                problem = _base.key_problem(module, found.secret)
         item: dict[str, Any] = {"name": account.name, "provider": account.provider, "key_source": source,
                                 "status": entry.get("status", "pending"), "error": error, "fix": None}
         if error:
