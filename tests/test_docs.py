@@ -121,3 +121,11 @@ def test_readme_template_table_documents_exactly_the_fields_the_view_produces() 
     produced, documented = produced_fields(), documented_fields()
     assert not produced - documented, f"produced but not in the README template table: {sorted(produced - documented)}"
     assert not documented - produced, f"in the README template table but never produced: {sorted(documented - produced)}"
+
+
+def test_contributing_places_every_top_level_module_on_a_side() -> None:
+    text = section((ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"), "## Where code lives")
+    named = {name.rstrip("/") for row in table_rows(text) for name in BACKTICKED.findall(row[1])}
+    modules = {p.stem for p in (ROOT / "tokseg").glob("*.py") if not p.stem.startswith("_")}
+    folders = {p.name for p in (ROOT / "tokseg").iterdir() if (p / "__init__.py").exists()}
+    assert not (modules | folders) - named, sorted((modules | folders) - named)
