@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import run_tokseg
 from tests.fakeserver import Reply, fixture
 from tests.providers.conftest import NOW, SPECS, fetch, figures
 from tokseg.context import make_ctx as make_context
@@ -309,3 +311,31 @@ def test_detect_offers_a_coding_plan_key_in_the_other_tools_variable():
     assert KEY not in repr(found)
     assert minimax.detect({"MINIMAX_API_KEY": "sk-api-Zm9vYmFy"}, lambda argv, timeout: None) == []
     assert minimax.detect({"MINIMAX_API_KEY": KEY, "MINIMAX_CODING_API_KEY": KEY}, lambda argv, timeout: None) == []
+
+
+# --- through the CLI ---------------------------------------------------------------------------
+
+
+def test_add_refresh_and_show_through_the_cli(fake, config_file, home):
+    """The user's path in real processes: key piped to `tokseg add`, `tokseg refresh`, the segment and --json."""
+    now = time.time()
+    fake.route("GET", PATH, answer(entry(end_time=int((now + 72 * 60 + 30) * 1000),
+                                         weekly_end_time=int((now + 3 * 86400 + 30) * 1000))), errors="minimax")
+    refused = run_tokseg("add", "minimax", "--base-url", fake.url + "/minimax", input="sk-api-Zm9vYmFyYmF6\n")
+    assert refused.returncode == 1
+    assert "this does not look like a MiniMax coding-plan key (they start sk-cp-…)" in refused.stderr
+    assert not fake.calls() and not config_file.exists()
+
+    added = run_tokseg("add", "minimax", "--name", "mm", "--base-url", fake.url + "/minimax", input=KEY + "\n")
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.startswith("added mm (minimax): m2.week 40% ↻3d")
+    assert run_tokseg("refresh").returncode == 0
+    assert run_tokseg().stdout.strip() == "mm m2.week 40% ↻3d"
+    shown = run_tokseg("--template", "{mm.m2.pct:.0f}% {mm.m2.reset} | week {mm.m2.week.pct:.0f}%")
+    assert shown.stdout.strip() == "12% 1h12m | week 40%"
+    (account,) = json.loads(run_tokseg("--json").stdout)["accounts"]
+    assert account["status"] == "ok" and [w["name"] for w in account["windows"]] == ["m2", "m2.week"]
+    assert [c.headers["authorization"] for c in fake.calls(PATH)] == [f"Bearer {KEY}"] * 2
+    for path in home.rglob("*"):
+        if path.is_file():
+            assert KEY not in path.read_bytes().decode(errors="replace"), path
