@@ -87,6 +87,7 @@ ENVELOPES: dict[str, Callable[[int, str], Any]] = {
                                                                "message": msg}, "request_id": "req_fake01"},
     "openrouter": lambda code, msg: {"error": {"code": code, "message": msg, "metadata": {}}},
     "plain": lambda code, msg: {"message": msg, "code": code},
+    "minimax": lambda code, msg: {"base_resp": {"status_code": code, "status_msg": msg}},
 }
 _ANTHROPIC_KIND = {401: "authentication_error", 403: "permission_error", 404: "not_found_error",
                    429: "rate_limit_error", 529: "overloaded_error"}
@@ -377,6 +378,8 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/groq/openai/v1/models", fixture("groq/models.json"), "openai"),
         ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS),
          "openai"),
+        ("GET", "/minimax/v1/api/openplatform/coding_plan/remains", fixture("minimax/remains.json"), "minimax"),
+        ("GET", "/minimax/v1/token_plan/remains", fixture("minimax/token_plan_remains.json"), "minimax"),
         ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
         ("GET", "/novita/openapi/v1/billing/balance/detail", fixture("novita/balance.json"), "plain"),
         ("GET", "/openai/v1/organization/costs", Paged("page", {

@@ -39,6 +39,8 @@ SPECS: dict[str, Spec] = {
                       "fw_3ZkQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi", {"account_id": "my-team"}),
     "groq": Spec({"base_url": "/groq/openai/v1"}, "/groq/openai/v1/models",
                  "gsk_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr"),
+    "minimax": Spec({"base_url": "/minimax"}, "/minimax/v1/api/openplatform/coding_plan/remains",
+                    "sk-cp-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6QUJD"),
     "moonshot": Spec({"base_url": "/moonshot"}, "/moonshot/v1/users/me/balance",
                      "sk-kimiQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr", {"currency": "CNY"}),
     "novita": Spec({"base_url": "/novita"}, "/novita/openapi/v1/billing/balance/detail",

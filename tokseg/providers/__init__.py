@@ -33,6 +33,7 @@ BUILTIN: dict[str, str] = {
     "demo": "tokseg.providers.demo",
     "fireworks": "tokseg.providers.fireworks",
     "groq": "tokseg.providers.groq",
+    "minimax": "tokseg.providers.minimax",
     "moonshot": "tokseg.providers.moonshot",
     "novita": "tokseg.providers.novita",
     "openai": "tokseg.providers.openai",
