@@ -48,7 +48,7 @@ def test_json_document_keys_and_types(config_file):
     assert set(credits["balance"][0]) == {"amount", "currency"} and credits["balance"][0]["currency"] == "USD"
     assert credits["headline"]["text"] == f"${credits['balance'][0]['amount']:,.2f}"
     assert by_name["claude"]["windows"][0]["name"] == "5h"
-    assert set(by_name["claude"]["windows"][0]) == {"name", "used_pct", "resets_at"}
+    assert set(by_name["claude"]["windows"][0]) == {"name", "used_pct", "resets_at", "length_s"}
     assert set(by_name["api"]["tokens"]["today"]) == {"input", "output", "cache_read", "cache_write", "total"}
     dead = by_name["dead"]
     assert dead["status"] == "error" and dead["error"]["kind"] == "auth" and dead["headline"]["text"] == ""
