@@ -48,7 +48,10 @@ def test_json_document_keys_and_types(config_file):
     assert set(credits["balance"][0]) == {"amount", "currency"} and credits["balance"][0]["currency"] == "USD"
     assert credits["headline"]["text"] == f"${credits['balance'][0]['amount']:,.2f}"
     assert by_name["claude"]["windows"][0]["name"] == "5h"
-    assert set(by_name["claude"]["windows"][0]) == {"name", "used_pct", "resets_at"}
+    five_hours = by_name["claude"]["windows"][0]
+    assert set(five_hours) == {"name", "used_pct", "resets_at", "length_s", "pace"}
+    # The demo fills its windows evenly, so its pace is about zero (a little ahead as time passes since the fetch).
+    assert five_hours["length_s"] == 5 * 3600 and 0.0 <= five_hours["pace"] < 1.0
     assert set(by_name["api"]["tokens"]["today"]) == {"input", "output", "cache_read", "cache_write", "total"}
     dead = by_name["dead"]
     assert dead["status"] == "error" and dead["error"]["kind"] == "auth" and dead["headline"]["text"] == ""

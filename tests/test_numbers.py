@@ -58,6 +58,14 @@ def test_window_text_names_the_reset_only_when_known():
     assert numbers.window_text({"name": "7d", "used_pct": 7.5, "resets_at": None}, NOW) == "7d 7.5%"
 
 
+@pytest.mark.parametrize(("pace", "text"), [
+    (12.0, "+12%"), (-8.0, "-8%"), (0.0, "0%"), (0.4, "0%"), (-0.4, "0%"), (0.6, "+1%"), (-30.0, "-30%"),
+    (100.0, "+100%"),
+])
+def test_pace_text_is_signed_whole_points(pace, text):
+    assert numbers.pace_text(pace) == text
+
+
 def test_burn_text_per_unit():
     forecast = {"metric": "tokens.today", "unit": "tokens", "kind": "spend", "burn_per_hour": 5000.0, "span_h": 1.0,
                 "runs_out_at": None, "resets_at": None}

@@ -105,3 +105,14 @@ def test_an_entry_from_before_the_budget_keys_still_renders(config_file):
     assert doc["accounts"][0]["budget_state"] == "ok" and doc["accounts"][0]["budget"] == []
     assert doc["accounts"][0]["forecast"] is None
     assert run_tokseg("--template", "{credits.budget}|{credits.trend}|{credits.burn}").stdout.strip() == "ok||"
+
+
+def test_a_window_from_before_its_length_still_renders_without_a_pace(config_file):
+    """A window written before `length_s` existed: null length and pace in --json, an empty pace field."""
+    snap = written_snapshot(config_file)
+    for window in snap["accounts"]["claude"]["reading"]["windows"]:
+        del window["length_s"]
+    store.snapshot_path().write_text(json.dumps(snap))
+    doc = json.loads(run_tokseg("--json", "--account", "claude").stdout)
+    assert [(w["length_s"], w["pace"]) for w in doc["accounts"][0]["windows"]] == [(None, None), (None, None)]
+    assert run_tokseg("--template", "[{claude.5h.pace}]", "--account", "claude").stdout.strip() == "[]"

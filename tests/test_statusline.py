@@ -110,6 +110,7 @@ def test_provider_serves_the_stored_figures(home):
     reading = claude_statusline.fetch(ctx(claude_statusline.Options(), {}, now + 60))
     windows = {w.name: w for w in reading.windows}
     assert windows["5h"].used_pct == 42.4 and windows["5h"].resets_at == int(now) + 4350
+    assert (windows["5h"].length_s, windows["7d"].length_s) == (5 * 3600, 7 * 86400)
     assert reading.spent["session"].amount == pytest.approx(1.8421)
     assert reading.headline.key == "5h"
     assert "model Opus 4.7" in reading.notes and "context 28% full" in reading.notes

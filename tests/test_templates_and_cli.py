@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, run_tokseg, write_config
 from tests.hosts import DEMO_ACCOUNTS, refreshed
+from tests.test_render_formats import write_snapshot
 from tokseg import config
 from tokseg.cli.init import HOSTS
 from tokseg.errors import ConfigError
@@ -114,3 +117,43 @@ def test_show_without_snapshot(home):
 def test_integrations_folder_is_the_shipped_one():
     assert (ROOT / "integrations").resolve() == (ROOT / "tokseg" / "integrations").resolve()
     assert Path(ROOT / "integrations" / "tmux" / "README.md").exists()
+
+
+D = 86400.0
+# (name, used %, reset in, length): week-long windows, so the seconds these calls take move no figure.
+PACE_WINDOWS = [("start", 0.0, 7 * D, 7 * D), ("early", 5.0, 7 * D, 7 * D), ("middle", 38.0, 3.5 * D, 7 * D),
+                ("over", 58.0, 3.5 * D, 7 * D), ("past", 40.0, -2 * D, 7 * D), ("skew", 70.0, -20.0, 7 * D),
+                ("unknown", 50.0, 3.5 * D, None), ("zero", 50.0, 3.5 * D, 0.0), ("negative", 50.0, 3.5 * D, -7 * D)]
+# By hand: pace = 100·e - used, e = 1 - reset_in / length clamped to [0, 1]; None where the length is unusable.
+PACE = {"start": 0.0, "early": -5.0, "middle": 12.0, "over": -8.0, "past": 60.0, "skew": 30.0,
+        "unknown": None, "zero": None, "negative": None}
+
+
+def write_pace_snapshot() -> None:
+    now = time.time()
+    windows = [{"name": name, "used_pct": used, "resets_at": now + resets_in, "length_s": length}
+               for name, used, resets_in, length in PACE_WINDOWS]
+    write_snapshot({"schema": 1, "written_at": now, "settings": {}, "config": {"accounts": ["max"]},
+                    "accounts": {"max": {"provider": "claude", "label": "max", "interval": 300, "fetched_at": now,
+                                         "next_due": now + 300, "error": None, "status": "ok",
+                                         "reading": {"headline": {"kind": "window", "key": "middle"},
+                                                     "windows": windows}}}})
+
+
+def test_pace_in_a_template_in_json_and_in_show(home):
+    write_pace_snapshot()
+    names = [name for name, *_ in PACE_WINDOWS]
+    shown = run_tokseg("--template", "|".join(f"{{max.{name}.pace}}" for name in names)).stdout.strip()
+    assert shown == "0%|-5%|+12%|-8%|+60%|+30%|||"
+    numbers = run_tokseg("--template", "{max.middle.pace.value:+.1f} {max.over.pace.value} "
+                                       "{?max.unknown.pace}pace{/}{!max.unknown.pace}no pace{/}").stdout.strip()
+    assert numbers == "+12.0 -8.0 no pace"
+    doc = json.loads(run_tokseg("--json").stdout)
+    assert {w["name"]: w["pace"] for w in doc["accounts"][0]["windows"]} == PACE
+    assert doc["accounts"][0]["windows"][2]["length_s"] == 7 * D
+    rows = {line.split()[1]: line for line in run_tokseg("show").stdout.splitlines() if line.startswith("    window")}
+    assert rows["middle"].endswith(("middle 38% ↻3d11h · pace +12%", "middle 38% ↻3d12h · pace +12%"))
+    assert rows["over"].endswith(" · pace -8%")
+    assert "pace" not in rows["unknown"] and "pace" not in rows["zero"]
+    check = run_tokseg("format", "check", "{max.unknown.pace}{max.unknown.pace.value}")
+    assert check.returncode == 0, check.stderr  # an unknown pace is an empty field, not an unknown one

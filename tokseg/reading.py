@@ -63,14 +63,20 @@ class Tokens:
 
 @dataclass(frozen=True)
 class Window:
-    """A subscription usage window, e.g. Claude's 5-hour one."""
+    """A subscription usage window, e.g. Claude's 5-hour one.
+
+    `length_s` is how long the window runs from start to reset, when the provider knows it (its
+    name or answer says so); the view needs it for the pace and never guesses it.
+    """
 
     name: str
     used_pct: float
     resets_at: float | None = None
+    length_s: float | None = None
 
     def to_dict(self) -> WindowDict:
-        return {"name": self.name, "used_pct": round(self.used_pct, 2), "resets_at": self.resets_at}
+        return {"name": self.name, "used_pct": round(self.used_pct, 2), "resets_at": self.resets_at,
+                "length_s": self.length_s}
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,17 @@ class TokensDict(TypedDict):
     total: int
 
 
-class WindowDict(TypedDict):
+class _WindowBase(TypedDict):
     name: str
     used_pct: float
     resets_at: float | None
+
+
+class WindowDict(_WindowBase, total=False):
+    """`length_s` (seconds from start to reset, null when unknown) is written by every version that has it;
+    older snapshots lack it."""
+
+    length_s: float | None
 
 
 class RateLimitDict(TypedDict):

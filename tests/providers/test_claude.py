@@ -53,9 +53,9 @@ def test_windows_headline_and_extra_usage_exact(fake: FakeServer, user: Path) ->
     reading = claude.fetch(make_ctx(fake, user, [NOW])).to_dict()
     assert reading["headline"] == {"kind": "window", "key": "5h"}
     assert reading["windows"] == [
-        {"name": "5h", "used_pct": 37.0, "resets_at": 1795370400.412345},
-        {"name": "7d", "used_pct": 22.5, "resets_at": 1795752000.0},
-        {"name": "7d-sonnet", "used_pct": 3.0, "resets_at": 1795752000.412401},
+        {"name": "5h", "used_pct": 37.0, "resets_at": 1795370400.412345, "length_s": 5 * 3600},
+        {"name": "7d", "used_pct": 22.5, "resets_at": 1795752000.0, "length_s": 7 * 86400},
+        {"name": "7d-sonnet", "used_pct": 3.0, "resets_at": 1795752000.412401, "length_s": 7 * 86400},
     ]
     assert reading["spent"] == {"month": {"amount": 12.34, "currency": "USD"}}
     assert reading["limit"] == {"amount": 50.0, "currency": "USD"}

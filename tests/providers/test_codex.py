@@ -81,8 +81,8 @@ def test_windows_from_the_newest_rollout_without_network(fake: FakeServer, tmp_p
               token_count("2026-11-22T09:03:40.100Z", None)]
     rollout(home, "2026/11/22", "rollout-b.jsonl", newest, mtime=NOW - 60, tail='{"timestamp": "2026-11-22T09:04')
     reading = codex.fetch(make_ctx(fake, home)).to_dict()
-    assert reading["windows"] == [{"name": "5h", "used_pct": 12.0, "resets_at": 1795359600},
-                                  {"name": "7d", "used_pct": 41.0, "resets_at": 1795856400}]
+    assert reading["windows"] == [{"name": "5h", "used_pct": 12.0, "resets_at": 1795359600, "length_s": 300 * 60},
+                                  {"name": "7d", "used_pct": 41.0, "resets_at": 1795856400, "length_s": 10080 * 60}]
     assert reading["headline"] == {"kind": "window", "key": "5h"}
     assert "plan: plus" in reading["notes"]
     assert fake.calls() == []
@@ -92,6 +92,7 @@ def test_a_window_that_reset_since_the_log_was_written_shows_zero(tmp_path: Path
     reading = codex.from_rollout(limits(12.0, 41.0), now=1795359600 + 1)
     assert [(w.name, w.used_pct, w.resets_at) for w in reading.windows] == [("5h", 0.0, None),
                                                                            ("7d", 41.0, 1795856400)]
+    assert [w.length_s for w in reading.windows] == [5 * 3600, 7 * 86400]  # the length outlives the reset
 
 
 def test_the_tail_reader_finds_an_event_far_back_in_a_big_log(tmp_path: Path) -> None:
@@ -107,9 +108,10 @@ def test_wham_usage_default_answer_classified_by_window_length(fake: FakeServer,
     home = tmp_path / "codex"
     auth(home)
     reading = codex.fetch(make_ctx(fake, home)).to_dict()  # no sessions folder at all
-    assert reading["windows"] == [{"name": "5h", "used_pct": 12.0, "resets_at": 1795359600},
-                                  {"name": "7d", "used_pct": 41.0, "resets_at": 1795856400},
-                                  {"name": "gpt-5-3-codex-spark-5h", "used_pct": 0.0, "resets_at": 1795370400}]
+    assert reading["windows"] == [
+        {"name": "5h", "used_pct": 12.0, "resets_at": 1795359600, "length_s": 18000},
+        {"name": "7d", "used_pct": 41.0, "resets_at": 1795856400, "length_s": 604800},
+        {"name": "gpt-5-3-codex-spark-5h", "used_pct": 0.0, "resets_at": 1795370400, "length_s": 18000}]
     assert reading["headline"] == {"kind": "window", "key": "5h"} and reading["notes"] == ["plan: plus"]
 
 
@@ -131,8 +133,9 @@ def test_wham_usage_when_logs_have_no_rate_limits_weekly_only_plan(fake: FakeSer
                             "secondary_window": None}}],
         "credits": {"has_credits": True, "unlimited": False, "balance": "9.99"}})
     reading = codex.fetch(make_ctx(fake, home)).to_dict()
-    assert reading["windows"] == [{"name": "7d", "used_pct": 64.0, "resets_at": 1795856400.0},
-                                  {"name": "gpt-5-3-codex-spark-5h", "used_pct": 5.0, "resets_at": 1795370400}]
+    assert reading["windows"] == [
+        {"name": "7d", "used_pct": 64.0, "resets_at": 1795856400.0, "length_s": 604800},
+        {"name": "gpt-5-3-codex-spark-5h", "used_pct": 5.0, "resets_at": 1795370400, "length_s": 18000}]
     assert reading["headline"] == {"kind": "window", "key": "7d"}
     assert "credits: 9.99" in reading["notes"]
     sent = fake.calls(WHAM)[0].headers

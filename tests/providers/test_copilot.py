@@ -54,7 +54,7 @@ def test_premium_window_exact_with_editor_token(fake: FakeServer, tmp_path: Path
     before = path.read_bytes()
     reading = copilot.fetch(make_ctx(fake, {"HOME": str(user), "PATH": ""})).to_dict()
     assert reading["headline"] == {"kind": "window", "key": "premium"}
-    assert reading["windows"] == [{"name": "premium", "used_pct": 29.3, "resets_at": DEC_1}]
+    assert reading["windows"] == [{"name": "premium", "used_pct": 29.3, "resets_at": DEC_1, "length_s": 30 * 86400}]
     assert reading["notes"] == ["plan: individual", "premium requests: 212 of 300 left"]
     assert fake.calls(QUOTA)[0].headers["authorization"] == "token ghu_EDITORTOKEN0001"
     assert path.read_bytes() == before
@@ -66,13 +66,24 @@ def test_free_plan_over_quota_and_placeholder_shapes() -> None:
                           "limited_user_quotas": {"chat": 125, "completions": "75"}})
     assert [(w.name, w.used_pct, w.resets_at) for w in free.windows] == [("chat", 75.0, DEC_1),
                                                                          ("completions", 75.0, DEC_1)]
-    assert free.headline.key == "chat"
+    assert free.headline.key == "chat" and [w.length_s for w in free.windows] == [30 * 86400, 30 * 86400]
     over = copilot.parse({"quota_snapshots": {"premium_interactions": {
         "entitlement": 300, "remaining": -15, "percent_remaining": -5.0, "unlimited": False}}})
-    assert over.windows[0].used_pct == 105.0
+    assert over.windows[0].used_pct == 105.0 and over.windows[0].length_s is None  # no reset date, no length
     placeholder = copilot.parse({"copilot_plan": "business", "token_based_billing": True, "quota_snapshots": {
         "premium_interactions": {"entitlement": 0, "remaining": 0, "percent_remaining": 100, "unlimited": False}}})
     assert placeholder.windows == () and placeholder.headline.kind == "none"
+
+
+@pytest.mark.parametrize(("reset", "days"), [
+    ("2026-12-01T00:00:00Z", 30), ("2027-01-01T00:00:00Z", 31), ("2026-03-01T00:00:00Z", 28),
+    ("2028-03-01T00:00:00Z", 29), ("2026-03-31T12:00:00Z", 31), ("2026-05-31T00:00:00Z", 31),
+])
+def test_the_monthly_window_is_as_long_as_the_month_before_its_reset(reset: str, days: int) -> None:
+    reading = copilot.parse({"quota_reset_date_utc": reset, "quota_snapshots": {
+        "premium_interactions": {"entitlement": 300, "remaining": 150, "unlimited": False}}})
+    # 31 March starts on 28 February and 31 May on 30 April: the day is clamped to the shorter month.
+    assert reading.windows[0].length_s == days * 86400
 
 
 def test_token_from_gh_when_no_editor_file(fake: FakeServer, tmp_path: Path) -> None:

@@ -48,8 +48,8 @@ def windows(fake, session, body: Any, **options: Any) -> list[dict]:
 
 def test_interval_and_weekly_window_of_the_plan(fake, session):
     reading = figures(fetch(fake, session, "minimax"))
-    assert reading["windows"] == [{"name": "m2", "used_pct": 12.0, "resets_at": INTERVAL_END},
-                                  {"name": "m2.week", "used_pct": 40.0, "resets_at": WEEK_END}]
+    assert reading["windows"] == [{"name": "m2", "used_pct": 12.0, "resets_at": INTERVAL_END, "length_s": None},
+                                  {"name": "m2.week", "used_pct": 40.0, "resets_at": WEEK_END, "length_s": 604800.0}]
     assert reading["headline"] == {"kind": "window", "key": "m2.week"}
     assert reading["notes"] == [] and reading["balance"] == [] and reading["spent"] == {}
 
@@ -136,8 +136,9 @@ def test_answer_nested_under_data(fake, session):
 def test_a_404_is_asked_again_at_the_token_plan_path(fake, session):
     fake.fault(PATH, "404")
     reading = figures(fetch(fake, session, "minimax"))
-    assert reading["windows"] == [{"name": "general", "used_pct": 25.0, "resets_at": INTERVAL_END},
-                                  {"name": "general.week", "used_pct": 10.0, "resets_at": WEEK_END}]
+    assert reading["windows"] == [{"name": "general", "used_pct": 25.0, "resets_at": INTERVAL_END, "length_s": None},
+                                  {"name": "general.week", "used_pct": 10.0, "resets_at": WEEK_END,
+                                   "length_s": 604800.0}]
     assert reading["headline"] == {"kind": "window", "key": "general"}
     assert [c.path for c in fake.calls()] == [PATH, FALLBACK]
     assert fake.calls(FALLBACK)[0].headers["authorization"] == f"Bearer {KEY}"
@@ -266,7 +267,7 @@ def test_hostile_numbers_are_not_reported(fake, session):
     raw = '{"base_resp": {"status_code": 0}, "model_remains": [' + ", ".join([*odd, good]) + "]}"
     fake.route("GET", PATH, Reply(200, raw.encode(), content_type="application/json"), errors="minimax")
     reading = figures(fetch(fake, session, "minimax"))
-    assert reading["windows"] == [{"name": "big", "used_pct": 75.0, "resets_at": None}]
+    assert reading["windows"] == [{"name": "big", "used_pct": 75.0, "resets_at": None, "length_s": None}]
     json.dumps(reading, allow_nan=False)
 
 

@@ -7,11 +7,14 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_tokseg, write_config
 from tests.fakeserver import FakeServer
 from tests.providers.test_claude import credentials
 from tests.providers.test_codex import auth
 from tests.providers.test_copilot import apps_json
+from tokseg.providers import copilot
 
 
 def iso(ts: float) -> str:
@@ -49,6 +52,15 @@ base_url = "{fake.url}/copilot"
     done = run_tokseg("refresh")
     assert done.returncode == 0, done.stdout + done.stderr
     assert run_tokseg().stdout.strip() == "max 5h 42% ↻1h12m │ codex 5h 12% ↻2h │ copilot premium 29% ↻8d"
+    # Pace by hand: Claude 5h, 72.5 of 300 minutes left, 42 % used: 100·(1 - 72.5/300) - 42 = +33.8; Claude 7d, 4 of
+    # 7 days gone, 10 % used: +47.1; Codex 5h, 120.5 minutes left, 12 % used: +47.8; Copilot, 8 days left of the
+    # month before its reset (how long that month is, is tested apart), 29 % used.
+    paced = run_tokseg("--template", "{max.5h.pace} {max.7d.pace} {codex.5h.pace} {copilot.premium.pace.value}")
+    text, copilot_pace = paced.stdout.strip().rsplit(" ", 1)
+    assert text == "+34% +47% +48%"
+    month = copilot.month_length_s(now + 8 * 86400 + 30)
+    assert month is not None
+    assert float(copilot_pace) == pytest.approx(100 * (1 - (8 * 86400 + 30) / month) - 29, abs=0.1)
     shown = json.loads(run_tokseg("--json").stdout)
     assert {a["name"]: a["status"] for a in shown["accounts"]} == {"max": "ok", "codex": "ok", "copilot": "ok"}
     for path in home.rglob("*"):

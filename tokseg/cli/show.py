@@ -57,7 +57,9 @@ def _reading_rows(reading: ReadingDict, now: float) -> list[tuple[str, str]]:
     for period, text in _top_models(reading.get("models") or []):
         rows.append((f"models {period}", text))
     for window in reading.get("windows") or ():
-        rows.append((f"window {window['name']}", numbers.window_text(window, now)))
+        pace = views.window_pace(window, now)
+        text = numbers.window_text(window, now) + (f" · pace {numbers.pace_text(pace)}" if pace is not None else "")
+        rows.append((f"window {window['name']}", text))
     for bucket in reading.get("rate_limits") or ():
         rows.append((f"rate {bucket['name']}", f"{bucket['remaining']:g}/{bucket['limit']:g} left"))
     return rows

@@ -19,6 +19,9 @@ from typing import Any
 from tokseg.errors import AuthError, FetchError
 
 MS_THRESHOLD = 1e11  # epoch seconds stay below this until the year 5138; epoch ms are above it
+HOUR_S, DAY_S = 3600.0, 86400.0
+# Claude's windows by the names tokseg gives them (usage endpoint and status line alike), and their lengths.
+CLAUDE_WINDOW_S = {"5h": 5 * HOUR_S, "7d": 7 * DAY_S, "7d-sonnet": 7 * DAY_S, "7d-opus": 7 * DAY_S}
 
 
 def user_home(env: Mapping[str, str]) -> str:

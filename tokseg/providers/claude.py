@@ -5,7 +5,7 @@ Options:
     config_dir: the Claude Code config folder whose login to use; empty means $CLAUDE_CONFIG_DIR,
         else ~/.claude (default "")
 Reports:
-    windows "5h" and "7d" (used %, reset time), "7d-sonnet"/"7d-opus" per-model weekly windows when
+    windows "5h" and "7d" (used %, reset time, length), "7d-sonnet"/"7d-opus" per-model weekly windows when
     the plan has them, and extra-usage spend this month with its cap; headline: the 5h window
 Needs:
     a Claude Code login (run `claude` once). The token is read, never refreshed or written:
@@ -31,6 +31,7 @@ from tokseg.errors import AuthError, BadResponse, RateLimited
 from tokseg.providers._base import Ctx, Run, Source
 from tokseg.providers._gate import PollGate
 from tokseg.providers._subscription import (
+    CLAUDE_WINDOW_S,
     as_dict,
     as_list,
     env_dirs,
@@ -175,7 +176,7 @@ def _window(name: str, bucket: Any, entry: dict | None) -> Window | None:
         used = check
     if resets_at is None and entry:
         resets_at = iso_time(entry.get("resets_at"))
-    return Window(name, used, resets_at) if used is not None else None
+    return Window(name, used, resets_at, CLAUDE_WINDOW_S.get(name)) if used is not None else None
 
 
 def _scoped(body: dict, limits: list[dict]) -> list[Window]:

@@ -4,7 +4,7 @@ Options:
     path: the stored file; empty means claude-statusline.json in tokseg's cache folder (default "")
     max_age: seconds after which the figures are flagged as old in the notes (default 3600.0)
 Reports:
-    windows 5h and 7d (and "7d-opus" / "7d-sonnet" when sent) with used % and reset time;
+    windows 5h and 7d (and "7d-opus" / "7d-sonnet" when sent) with used %, reset time and length;
     spent.session = the session's cost as Claude Code estimates it at list price (not a bill on Pro/Max);
     notes: model, context window fill, age of the figures, windows that have reset since
 Needs:
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from tokseg import locations, statusline
 from tokseg.errors import BadResponse
 from tokseg.providers._base import Ctx, Run, Source
+from tokseg.providers._subscription import CLAUDE_WINDOW_S
 from tokseg.reading import Headline, Money, Reading, Window
 from tokseg.render.numbers import duration
 
@@ -60,10 +61,10 @@ def _reading(data: dict, now: float, max_age: float) -> Reading:
         resets_at = raw.get("resets_at") if isinstance(raw.get("resets_at"), (int, float)) else None
         if resets_at is not None and resets_at <= now:
             # The window rolled over since Claude Code last spoke: its old percentage no longer holds.
-            windows.append(Window(name, 0.0, None))
+            windows.append(Window(name, 0.0, None, CLAUDE_WINDOW_S.get(name)))
             notes.append(f"{name} window has reset since the last Claude Code update")
         else:
-            windows.append(Window(name, float(raw["used_pct"]), resets_at))
+            windows.append(Window(name, float(raw["used_pct"]), resets_at, CLAUDE_WINDOW_S.get(name)))
     spent = {}
     if isinstance(data.get("cost_usd"), (int, float)):
         spent["session"] = Money(float(data["cost_usd"]))

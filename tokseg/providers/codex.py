@@ -6,7 +6,7 @@ Options:
     codex_home: Codex's folder; empty means $CODEX_HOME, else ~/.codex (default "")
     source: "auto" (logs, then the usage endpoint), "logs" or "api" (default "auto")
 Reports:
-    windows "5h" and "7d" (used %, reset time) and per-model extra limits; headline: the 5h window
+    windows "5h" and "7d" (used %, reset time, length) and per-model extra limits; headline: the 5h window
     (the weekly one on plans that only have that)
 Needs:
     Codex signed in with ChatGPT (run `codex`). The newest session log's last `rate_limits` is read
@@ -180,7 +180,7 @@ def from_rollout(limits: dict, now: float, stamp: str = "") -> Reading:
             resets_at = written + after
         if resets_at is not None and resets_at <= now:
             used, resets_at = 0.0, None  # the window reset since Codex last wrote it
-        windows.append(Window(window_label(minutes * 60), used, resets_at))
+        windows.append(Window(window_label(minutes * 60), used, resets_at, minutes * 60))
     notes = [f"from Codex log at {stamp}" if stamp else "from Codex log"]
     if isinstance(limits.get("plan_type"), str):
         notes.insert(0, f"plan: {limits['plan_type']}")
@@ -289,7 +289,7 @@ def _usage_windows(limit: dict, now: float, prefix: str) -> list[Window]:
         if resets_at is None and after is not None:
             resets_at = now + after
         name = window_label(seconds)
-        windows.append(Window(f"{prefix}-{name}" if prefix else name, used, resets_at))
+        windows.append(Window(f"{prefix}-{name}" if prefix else name, used, resets_at, seconds))
     return windows
 
 

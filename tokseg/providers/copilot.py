@@ -4,8 +4,8 @@ Options:
     base_url: the GitHub API root, "https://api.HOST" for GitHub Enterprise (default "https://api.github.com")
     host: the GitHub host whose login to use (default "github.com")
 Reports:
-    window "premium" (used % of the monthly premium requests, reset date), and "chat"/"completions"
-    when the plan caps them (free plan); headline: the premium window
+    window "premium" (used % of the monthly premium requests, reset date, the month's length), and
+    "chat"/"completions" when the plan caps them (free plan); headline: the premium window
 Needs:
     a GitHub token with Copilot access, found in this order: the one `tokseg login copilot` stored in
     the keyring for this account; the editors' github-copilot/apps.json, then hosts.json; `gh auth
@@ -17,9 +17,11 @@ Errors:
 
 from __future__ import annotations
 
+import calendar
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from tokseg.errors import AuthError, BadResponse, FetchError
@@ -84,6 +86,7 @@ def parse(body: Any) -> Reading:
     if not isinstance(body, dict):
         raise BadResponse(f"quota answer is not an object ({type(body).__name__})")
     resets_at = iso_time(body.get("quota_reset_date_utc")) or iso_time(body.get("quota_reset_date"))
+    length = month_length_s(resets_at) if resets_at is not None else None
     windows, notes = [], []
     snapshots = body.get("quota_snapshots")
     if isinstance(snapshots, dict):
@@ -91,7 +94,7 @@ def parse(body: Any) -> Reading:
             snap = snapshots.get(key)
             used = _snapshot_used(snap)
             if used is not None:
-                windows.append(Window(name, used, resets_at))
+                windows.append(Window(name, used, resets_at, length))
                 counts = as_dict(snap)
                 remaining, entitled = number(counts.get("remaining")), number(counts.get("entitlement"))
                 if name == "premium" and remaining is not None and entitled:
@@ -104,7 +107,7 @@ def parse(body: Any) -> Reading:
             total, remaining = number(totals.get(name)), number(left.get(name) if isinstance(left, dict) else None)
             used = finite(100.0 * (total - remaining) / total) if total and remaining is not None else None
             if used is not None:
-                windows.append(Window(name, used, resets_at))
+                windows.append(Window(name, used, resets_at, length))
     elif "copilot_plan" not in body:
         raise BadResponse("quota answer has neither quota_snapshots nor monthly_quotas")
     if isinstance(body.get("copilot_plan"), str):
@@ -113,6 +116,18 @@ def parse(body: Any) -> Reading:
     key = "premium" if "premium" in names else (names[0] if names else "")
     return Reading(headline=Headline("window", key) if key else Headline("none"),
                    windows=tuple(windows), notes=tuple(notes))
+
+
+def month_length_s(resets_at: float) -> float | None:
+    """Seconds in the monthly quota period that ends at `resets_at`: back to the same day and time a month
+    earlier (UTC, the day clamped to that month's last), so 30 days for a reset on 1 December."""
+    try:
+        end = datetime.fromtimestamp(resets_at, timezone.utc)
+        year, month = (end.year, end.month - 1) if end.month > 1 else (end.year - 1, 12)
+        start = end.replace(year=year, month=month, day=min(end.day, calendar.monthrange(year, month)[1]))
+    except (ValueError, OverflowError, OSError):
+        return None  # a date at the calendar's edge: the length is not known
+    return resets_at - start.timestamp()
 
 
 def _snapshot_used(snap: Any) -> float | None:

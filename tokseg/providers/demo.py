@@ -7,7 +7,7 @@ Options:
     delay: seconds each fetch takes, like a slow provider (default 0.0)
 Reports:
     prepaid: a balance that drains and is topped up; spend today
-    subscription: a 5-hour and a 7-day window that fill and reset
+    subscription: a 5-hour and a 7-day window (with their lengths) that fill and reset
     postpaid: spend today and this month, tokens today
     flaky: a draining balance, and a simulated outage or rate limit now and then
     revoked: nothing; its key is always refused, to show how a dead key looks
@@ -73,7 +73,7 @@ def _prepaid(now: float, opts: Options) -> Reading:
 def _subscription(now: float, opts: Options) -> Reading:
     def window(name: str, length: int) -> Window:
         position = (now * opts.speed) % length
-        return Window(name, 100.0 * position / length, now + (length - position) / opts.speed)
+        return Window(name, 100.0 * position / length, now + (length - position) / opts.speed, length / opts.speed)
 
     return Reading(headline=Headline("window", "5h"), windows=(window("5h", FIVE_HOURS), window("7d", SEVEN_DAYS)))
 

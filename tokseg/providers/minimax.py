@@ -10,8 +10,9 @@ Options:
 Reports:
     per model of the plan, a window named after the model (MiniMax-M2 → `m2`, MiniMax-M2.5 →
     `m2-5`): the rolling interval window (5 hours on coding plans), and `<model>.week`, the weekly
-    window; each with used % and reset time. A window the plan does not limit is left out.
-    Headline: the fullest window.
+    window; each with used % and reset time. A window the plan does not limit is left out. Only
+    the weekly window has a known length (a week), so only it shows a pace. Headline: the fullest
+    window.
 Needs:
     a coding-plan key `sk-cp-…` from the console of the same region (pay-as-you-go API keys have no
     plan windows). Reading the windows costs no tokens.
@@ -57,8 +58,10 @@ WHERE = "minimax coding_plan/remains"
 KEY_HINT = ("MiniMax refused the key: it needs a coding-plan key sk-cp-… from the console of the same "
             'region (keys from platform.minimaxi.com need region = "cn")')
 # (window suffix, field prefix, reset time field, time-to-reset field) of the two windows per model.
-WINDOWS = (("", "current_interval", "end_time", "remains_time"),
-           (".week", "current_weekly", "weekly_end_time", "weekly_remains_time"))
+# (name suffix, field prefix, end field, time-left field, length). The interval's length is not in the
+# answer and differs by plan, so it stays unknown (no pace); the weekly window is a week by its name.
+WINDOWS = (("", "current_interval", "end_time", "remains_time", None),
+           (".week", "current_weekly", "weekly_end_time", "weekly_remains_time", 7 * 86400.0))
 
 
 @dataclass(frozen=True)
@@ -168,12 +171,13 @@ def unique(name: str, taken: set[str]) -> str:
 def model_windows(entry: dict, name: str, now: float) -> list[Window]:
     """The interval window `name` and the weekly window `name.week`, each only when the answer limits it."""
     found = []
-    for suffix, prefix, end_field, after_field in WINDOWS:
+    for suffix, prefix, end_field, after_field, length in WINDOWS:
         if number(entry.get(f"{prefix}_status")) == UNLIMITED:
             continue
         used = used_pct(entry, prefix)
         if used is not None:
-            found.append(Window(name + suffix, used, reset_time(entry.get(end_field), entry.get(after_field), now)))
+            resets_at = reset_time(entry.get(end_field), entry.get(after_field), now)
+            found.append(Window(name + suffix, used, resets_at, length))
     return found
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 from tokseg.render import numbers, plain, state
+from tokseg.render import view as views
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from tokseg.schema import ForecastDict, View
+    from tokseg.schema import ForecastDict, View, WindowDict
 
 JSON_SCHEMA = 1
 NOT_REPORTED: dict[str, object] = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {},
@@ -33,6 +34,7 @@ def document(view: View, template_text: str | None = None, max_width: int | None
         }
         for key, absent in NOT_REPORTED.items():
             entry[key] = reading.get(key, absent) if reading else absent
+        entry["windows"] = [_window(w, view["now"]) for w in reading.get("windows") or ()] if reading else []
         entry["forecast"] = _forecast(item["forecast"], view["now"])
         entry["budget_state"] = item["budget_state"]
         entry["budget"] = item["budget"]
@@ -49,6 +51,11 @@ def document(view: View, template_text: str | None = None, max_width: int | None
         "totals": view["totals"],
         "budget": view.get("budget") or {"state": "ok", "checks": []},
     }
+
+
+def _window(window: WindowDict, now: float) -> dict[str, object]:
+    """The reading's window plus its pace as of now; `length_s` is null in snapshots older than it."""
+    return {**window, "length_s": window.get("length_s"), "pace": views.window_pace(window, now)}
 
 
 def _forecast(forecast: ForecastDict | None, now: float) -> dict[str, object] | None:

@@ -1,4 +1,4 @@
-"""Figures → the short text a bar shows: money, durations, percentages, clock times, burn and forecast.
+"""Figures → the short text a bar shows: money, durations, percentages, pace, clock times, burn and forecast.
 
 Hot path, stdlib only. Pure functions of their arguments (and the local
 time zone, for clock times), shared by the view, the renderers and the
@@ -50,6 +50,12 @@ def duration(seconds: float) -> str:
 def percent(value: float) -> str:
     """42%, 0%, 7.5%: a decimal only below 10."""
     return f"{value:.0f}%" if value >= 10 or value == 0 else f"{value:.1f}%"
+
+
+def pace_text(pace: float) -> str:
+    """+12% (reserve: less used than an even pace to the reset), -8% (deficit), 0% (on pace): whole points."""
+    text = f"{pace:+.0f}"
+    return "0%" if text in ("+0", "-0") else f"{text}%"
 
 
 def gauge(pct: float) -> str:

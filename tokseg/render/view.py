@@ -16,6 +16,7 @@ from tokseg.render.numbers import (
     forecast_text,
     gauge,
     money,
+    pace_text,
     totals_text,
     window_text,
 )
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
         Totals,
         View,
         ViewItem,
+        WindowDict,
     )
 
 PERIOD_SUFFIX = {"today": "/d", "week": "/wk", "month": "/mo", "block": "/5h", "session": "/sess"}
@@ -158,6 +160,20 @@ def used_pct(reading: ReadingDict | None) -> float | None:
         if bucket["limit"]:
             found.append(100.0 * (1 - bucket["remaining"] / bucket["limit"]))
     return max(found) if found else None
+
+
+def window_pace(window: WindowDict, now: float) -> float | None:
+    """Percentage points ahead of (+, a reserve) or behind (-, a deficit) an even pace to the window's reset.
+
+    With length L, reset R and now t: elapsed share e = 1 - (R - t) / L, clamped to [0, 1]; even-pace use
+    is 100·e %; pace = 100·e - used %. None when the length or the reset is unknown, or the length is not
+    positive: a pace is never guessed (docs/subscriptions.md, "Pace").
+    """
+    length, resets_at = window.get("length_s"), window.get("resets_at")
+    if length is None or length <= 0 or not resets_at:
+        return None
+    elapsed = min(1.0, max(0.0, 1.0 - (resets_at - now) / length))
+    return round(100.0 * elapsed - window["used_pct"], 1) + 0.0  # + 0.0: never -0.0
 
 
 def amount_left(reading: ReadingDict | None) -> float | None:
@@ -289,7 +305,8 @@ def _account_fields(out: dict[str, Any], item: ViewItem, now: float) -> None:
 
 
 def _reading_fields(out: dict[str, Any], name: str, reading: ReadingDict, now: float) -> None:
-    """`NAME.balance`, `NAME.spent.PERIOD`, `NAME.WINDOW.pct`, … : one field (and its `.value`) per figure reported."""
+    """`NAME.balance`, `NAME.spent.PERIOD`, `NAME.WINDOW.pct`, `NAME.WINDOW.pace`, … : one field (and its `.value`)
+    per figure reported."""
     if reading.get("balance"):
         out[f"{name}.balance"] = " ".join(money(m["amount"], m["currency"]) for m in reading["balance"])
         out[f"{name}.balance.value"] = reading["balance"][0]["amount"]
@@ -309,3 +326,6 @@ def _reading_fields(out: dict[str, Any], name: str, reading: ReadingDict, now: f
         out[f"{base}.gauge"] = gauge(window["used_pct"])
         resets_at = window.get("resets_at")
         out[f"{base}.reset"] = duration(resets_at - now) if resets_at else ""
+        pace = window_pace(window, now)
+        out[f"{base}.pace"] = pace_text(pace) if pace is not None else ""
+        out[f"{base}.pace.value"] = pace
