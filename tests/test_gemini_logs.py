@@ -295,8 +295,9 @@ def test_detect_finds_folders_holding_chats_only(tmp_path):
         ("gemini_logs", "gemini-logs", str(home / ".gemini" / "tmp"))]
     other = tmp_path / "archive"
     (other / PROJECT / "chats").mkdir(parents=True)
-    found = gemini_logs.detect({**env, "GEMINI_DATA_DIR": str(other)}, context.runner(env))
-    assert [s.where for s in found] == [str(other)]
+    found = gemini_logs.detect({**env, "GEMINI_DATA_DIR": f"{other},{home / '.gemini'},{home / '.gemini' / 'tmp'}"},
+                               context.runner(env))
+    assert [s.where for s in found] == [f"{other}, {home / '.gemini' / 'tmp'}"]  # each folder once
     assert providers.load("gemini_logs") is gemini_logs
 
 

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 from tokseg.errors import ConfigError
 from tokseg.providers._base import Ctx, Run, Source
-from tokseg.providers._subscription import user_home
 from tokseg.reading import Reading
 from tokseg.sources import _spend
 from tokseg.sources._index import Row, RowSource, ScanStats
@@ -190,7 +189,8 @@ def fetch(ctx: Ctx[Options]) -> Reading:
 
 def detect(env: Mapping[str, str], run: Run) -> list[Source]:
     """The tmp/ folders holding Gemini CLI chats ($GEMINI_DATA_DIR's list, else ~/.gemini), as one source."""
-    listed = env.get("GEMINI_DATA_DIR", "").strip() or os.path.join(user_home(env), ".gemini")
-    found = [root for folder in _spend.split_paths(listed, env)
-             if (root := tmp_folder(folder)) is not None and chat_folders(root)]
+    try:
+        found = [root for root in roots(Options(), env) if chat_folders(root)]
+    except ConfigError:
+        return []
     return [Source("Gemini CLI chats (spend)", ", ".join(found), NAME, "gemini-logs")] if found else []
