@@ -1,17 +1,19 @@
-"""Benchmark: Claude Code log scanning and the `tokseg statusline` hot path.
+"""Benchmark: local-log scanning per source, and the `tokseg statusline` hot path.
 
-Generates ~50 MB of Claude Code transcripts (streamed duplicate rows, user
-turns with tool output, a month of timestamps) in a temporary folder, then
-reports:
+For each source row, generates ~50 MB of that agent's logs (a month of timestamps, the duplicates
+the agent really writes) in a temporary folder, then reports:
   1. the full first scan: seconds and MB/s (parse, dedupe, price, index);
-  2. a refresh after one appended message, as a fraction of the full scan
-     (target <= 5 %);
-  3. `tokseg statusline` median wall time against `python -c "import json"`
-     on the same interpreter, measured in alternating pairs (target <= 1.3x),
-     once with figures that change every render (a write + fsync each time)
-     and once with unchanged figures (the file is left alone).
+  2. a refresh after one new message, as a fraction of the full scan (target <= 5 % for logs read
+     by new bytes; a chat rewritten whole is read again in full, so its row reads one chat);
+and once, `tokseg statusline` median wall time against `python -c "import json"` on the same
+interpreter, measured in alternating pairs (target <= 1.3x), once with figures that change every
+render (a write + fsync each time) and once with unchanged figures (the file is left alone).
 
-Run: python benchmarks/agent_logs.py [--mb 50] [--pairs 40]
+Rows: claude_logs (appended JSONL transcripts), gemini_logs (JSONL chats of current Gemini CLI
+releases, appended), gemini_logs-json (whole-file JSON chats of older releases).
+A new source adds a generator returning a `Logs` and one entry in `ROWS`.
+
+Run: python benchmarks/agent_logs.py [--mb 50] [--pairs 40] [--rows claude_logs,gemini_logs]
 """
 
 from __future__ import annotations
@@ -26,13 +28,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.gemini_chats import Chat, chat_path, project_hash, random_reply  # noqa: E402
 from tokseg.context import make_ctx  # noqa: E402
-from tokseg.sources import claude_logs  # noqa: E402
+from tokseg.sources import claude_logs, gemini_logs  # noqa: E402
 
 MODELS = ("claude-sonnet-4-5-20250929", "claude-opus-4-7", "claude-haiku-4-5")
 WORDS = ["the", "handler", "reads", "the", "request", "body", "and", "validates", "each", "field", "before", "it", "calls", "the", "service", "layer"]
@@ -93,12 +100,96 @@ def generate(root: Path, megabytes: float, now: float) -> tuple[int, Path]:
     return written, newest
 
 
-def scan(root: Path, now: float):
-    ctx = make_ctx(claude_logs.NAME, "bench", claude_logs.Options(paths=str(root)), clock=lambda: now,
-                   env={"HOME": str(root)})
+@dataclass
+class Logs:
+    """One source's generated logs, and how the agent adds one new message to them."""
+
+    module: ModuleType
+    root: Path  # what the account's `paths` option names
+    size: int
+    files: int
+    add_message: Callable[[], int]  # writes one new message; returns the bytes a refresh must read
+    whole: bool = False  # a new message rewrites its file: the refresh reads one file in full
+
+
+def claude_tree(work: Path, megabytes: float, now: float) -> Logs:
+    root = work / "claude"
+    size, newest = generate(root, megabytes, now - 120)
+    rng = random.Random(9)
+
+    def add_message() -> int:
+        data = ("\n".join(exchange(rng, newest.stem, rng.randint(900_000, 999_999), now - 60)) + "\n").encode()
+        with open(newest, "ab") as fh:
+            fh.write(data)
+        return len(data)
+
+    return Logs(claude_logs, root, size, sum(1 for _ in root.rglob("*.jsonl")), add_message)
+
+
+def gemini_tree(work: Path, megabytes: float, now: float, suffix: str) -> Logs:
+    """Chats of 20-150 turns over the last 30 days in seven projects, until `megabytes` are written.
+
+    JSONL chats are appended to (a new message costs its own bytes); JSON chats are rewritten
+    whole (a new message costs the chat).
+    """
+    rng = random.Random(5)
+    root, target, written, n = work / f"gemini{suffix}" / ".gemini", int(megabytes * 1e6), 0, 0
+    projects = [project_hash(f"/home/dev/src/app{k}") for k in range(7)]
+    while written < target:
+        start = rng.uniform(now - 30 * 86400, now - 86400)
+        chat = Chat(str(uuid.UUID(int=rng.getrandbits(128))), projects[n % 7], start)
+        chat.replies = [gemini_reply(rng, start + 40 * k) for k in range(rng.randint(20, 150))]
+        path = chat_path(root, chat.project, chat, suffix)
+        written += chat.write_json(path) if suffix == ".json" else chat.write_jsonl(path)
+        n += 1
+
+    def add_message() -> int:
+        if suffix == ".jsonl":
+            return chat.append(path, gemini_reply(rng, now - 60))
+        chat.replies.append(gemini_reply(rng, now - 60))
+        return chat.write_json(path)
+
+    return Logs(gemini_logs, root, written, n, add_message, whole=suffix == ".json")
+
+
+def gemini_reply(rng: random.Random, ts: float):
+    """A reply with the fixtures' token shape and a body the size of a real one (text, code, tool output)."""
+    return replace(random_reply(rng, ts), text=text(rng, rng.randint(20, 600)))
+
+
+ROWS: dict[str, Callable[[Path, float, float], Logs]] = {
+    "claude_logs": claude_tree,
+    "gemini_logs": lambda work, mb, now: gemini_tree(work, mb, now, ".jsonl"),
+    "gemini_logs-json": lambda work, mb, now: gemini_tree(work, mb, now, ".json"),
+}
+
+
+def scan(logs: Logs, now: float):
+    module = logs.module
+    ctx = make_ctx(module.NAME, "bench", module.Options(paths=str(logs.root)), clock=lambda: now,
+                   env={"HOME": str(logs.root)})
     started = time.perf_counter()
-    reading, stats = claude_logs.run(ctx)
+    reading, stats = module.run(ctx)
     return time.perf_counter() - started, reading, stats
+
+
+def bench_row(name: str, logs: Logs, now: float) -> None:
+    """Full scan, then five refreshes after one new message each; prints the row."""
+    full, reading, stats = scan(logs, now)
+    assert stats.files == logs.files and not stats.errors, (stats.files, logs.files, stats.errors)
+    print(f"{name}: {logs.size / 1e6:.1f} MB in {stats.files} files, {stats.rows} usage rows; "
+          f"full scan {full:.2f} s, {logs.size / 1e6 / full:.1f} MB/s "
+          f"(month ${reading.spent['month'].amount:,.2f}, {reading.tokens['month'].to_dict()['total']:,} tokens)")
+    fractions, read = [], 0
+    for _ in range(5):
+        read = logs.add_message()
+        seconds, _, stats = scan(logs, now)
+        assert (stats.files_read, stats.bytes_read) == (1, read), (stats.files_read, stats.bytes_read, read)
+        fractions.append(seconds / full)
+    best = statistics.median(fractions)
+    target = "one chat read again in full" if logs.whole else "target <= 5%"
+    print(f"{name}: refresh after one new message ({read} bytes read): "
+          f"{best * full * 1000:.1f} ms = {best:.2%} of the full scan ({target})")
 
 
 def wall(cmd: list[str], stdin: bytes, env: dict[str, str]) -> float:
@@ -142,33 +233,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=50.0)
     parser.add_argument("--pairs", type=int, default=40)
+    parser.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated, of {', '.join(ROWS)}")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tokseg-bench-"))
     os.environ["TOKSEG_HOME"] = str(work / "home")
     try:
         now = time.time()
-        logs = work / "claude"
-        size, newest = generate(logs, args.mb, now - 120)
         import genai_prices  # noqa: F401  (imported before timing: the refresher pays it once per process)
 
-        full, reading, stats = scan(logs, now)
-        print(f"logs: {size / 1e6:.1f} MB in {stats.files} files, {stats.rows} usage rows")
-        print(f"full scan: {full:.2f} s, {size / 1e6 / full:.1f} MB/s "
-              f"(month ${reading.spent['month'].amount:,.2f}, {reading.tokens['month'].to_dict()['total']:,} tokens)")
-        fractions, appended = [], 0
-        rng = random.Random(9)
-        for n in range(5):
-            lines = exchange(rng, newest.stem, 900_000 + n, now - 60)
-            data = ("\n".join(lines) + "\n").encode()
-            with open(newest, "ab") as fh:
-                fh.write(data)
-            seconds, _, stats = scan(logs, now)
-            assert stats.bytes_read == len(data), (stats.bytes_read, len(data))
-            fractions.append(seconds / full)
-            appended = len(data)
-        best = statistics.median(fractions)
-        print(f"refresh after one appended message ({appended} bytes read): "
-              f"{best * full * 1000:.1f} ms = {best:.2%} of the full scan (target <= 5%)")
+        for name in args.rows.split(","):
+            bench_row(name, ROWS[name](work, args.mb, now), now)
         for changing in (True, False):
             ours, base, label = statusline_ratio(args.pairs, work / "home", changing)
             what = "figures change each render (write + fsync)" if changing else "unchanged figures (no write)"

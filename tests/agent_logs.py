@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +85,19 @@ def ctx(options: Any, env: dict[str, str], now: float, account: str = "agent") -
     """The context the refresher would give the source whose Options these are (it needs no key)."""
     provider = sys.modules[type(options).__module__].NAME
     return make_ctx(provider, account, options, clock=lambda: now, env=env)
+
+
+@contextmanager
+def local_zone(name: str) -> Iterator[None]:
+    """Local time is the IANA zone `name` inside the block (today and this month are local), then as before."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

@@ -275,3 +275,13 @@ def test_an_index_left_by_an_older_version_is_rebuilt_from_the_logs(claude_dir):
     reading, stats = run(claude_dir)
     assert stats.bytes_read == size
     assert reading.spent["today"].amount == pytest.approx(STREAMED_COST, abs=1e-9)
+
+
+def test_odd_counts_are_not_reported_and_a_huge_one_does_not_crash_the_index(claude_dir):
+    huge = claude_row("msg_huge", NOW - 60, input=10**30, write_5m=0, read=0, output=7)
+    odd = claude_row("msg_odd", NOW - 30, input=0, write_5m=0, read=0, output=5).replace(
+        '"input_tokens": 0', '"input_tokens": true').replace('"cache_read_input_tokens": 0',
+                                                              '"cache_read_input_tokens": -4')
+    write_lines(session(claude_dir), [huge, odd])
+    today = run(claude_dir)[0].tokens["today"]
+    assert (today.input, today.cache_read, today.output) == (0, 0, 12)

@@ -190,3 +190,14 @@ def test_spend_and_tokens_per_model_follow_the_turn_context(tmp_path):
     # Per period, the dearer model comes first.
     today = [m for m in reading.models if m.period == "today"]
     assert today[0].spent.amount >= today[1].spent.amount
+
+
+def test_a_running_total_beyond_any_real_count_is_skipped_not_a_crash(tmp_path):
+    write_lines(rollout(tmp_path, "huge"), [
+        codex_meta(T0), codex_turn(T0),
+        codex_tokens(T0 + 10, (1000, 0, 100, 0)),
+        codex_tokens(T0 + 20, (10**30, 0, 200, 0)),
+        codex_tokens(T0 + 30, (1500, 0, 150, 0)),
+    ])
+    reading, _ = run(tmp_path)
+    assert total(reading) == (1500, 0, 150)

@@ -26,6 +26,8 @@ BLOCK_S = 5 * 3600
 # than this is cut here (an approximation: blocks are local guesses anyway, reference C3).
 BLOCK_LOOKBACK_S = 24 * 3600
 PARSER_VERSION = "2"
+# No log writes a larger count; a field beyond it is corrupt, and SQLite's integers end at 2**63.
+MAX_COUNT = 10**12
 
 
 class Flag(NamedTuple):
@@ -56,6 +58,14 @@ def split_paths(text: str, env: Mapping[str, str]) -> list[str]:
             seen.add(os.path.realpath(part))
             out.append(part)
     return out
+
+
+def count(value: object) -> int:
+    """A token count as logs write it: an int from 0 to MAX_COUNT, else 0 ("not reported").
+
+    A bool, a negative, a string or a corrupt huge number would otherwise crash the index or swamp the figures.
+    """
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT else 0
 
 
 def epoch(stamp: object) -> float | None:

@@ -112,8 +112,7 @@ def parse(line: bytes, state: dict) -> list[Row]:
 
 
 def _count(usage: dict, key: str) -> int:
-    value = usage.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    return _spend.count(usage.get(key))
 
 
 def _writes(usage: dict) -> tuple[int, int]:

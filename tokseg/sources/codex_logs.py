@@ -155,7 +155,7 @@ def _vector(usage: object) -> list[int] | None:
     if not isinstance(usage, dict):
         return None
     values = [usage.get(name, 0) for name in COUNTERS]
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= _spend.MAX_COUNT for v in values):
         return None
     return values
 
