@@ -13,15 +13,23 @@ from tests.hosts import DEMO_ACCOUNTS, Tmux, host_env, need, poll, refreshed
 
 
 def test_segment_files_match_the_hot_path(config_file, home):
+    # A reset countdown may tick to the next minute between the push and the call; it cannot twice
+    # within a few seconds, so one fresh push settles it.
     refreshed(config_file)
-    cache = home / "cache"
+    if not pushed_files_match(home / "cache"):
+        refreshed(config_file)
+        assert pushed_files_match(home / "cache")
+
+
+def pushed_files_match(cache) -> bool:
     for fmt, name in (("bash", "segment.bash"), ("zsh", "segment.zsh"), ("fish", "segment.fish")):
         path = cache / name
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         segment, due = path.read_text(encoding="utf-8").split("\n")[:2]
-        assert segment == run_tokseg("--format", fmt).stdout.rstrip("\n")
         assert int(due) > time.time()
-    assert (cache / "segment.txt").read_text(encoding="utf-8") == run_tokseg().stdout
+        if segment != run_tokseg("--format", fmt).stdout.rstrip("\n"):
+            return False
+    return (cache / "segment.txt").read_text(encoding="utf-8") == run_tokseg().stdout
 
 
 def test_push_targets_can_be_turned_off(config_file, home, tmp_path):
