@@ -17,7 +17,7 @@ from tokseg.render import view as views
 from tokseg.render.hosts import HOSTS
 
 DISTINCT = "#a1b2c3"
-# How a renderer may write DISTINCT: as hex (tmux, zsh, polybar, i3bar) or as a 24-bit SGR triple (bash, fish).
+# How a renderer may write DISTINCT: as hex (tmux, zsh, polybar, i3bar, xmobar) or as a 24-bit SGR triple (bash, fish).
 WRITTEN_AS = ("a1b2c3", "161;178;195")
 NOT_HOSTS = ("nope", "default")  # "default" is the palette's name for [settings.colors] itself
 
@@ -58,7 +58,7 @@ def test_each_renderer_paints_from_exactly_its_declared_colour_table():
 
 def test_the_config_accepts_a_colour_table_for_exactly_the_hosts_that_paint(tmp_path):
     painting = {table for fmt in FORMATS for table in HOSTS if painted_with(fmt, table)}
-    assert {"tmux", "zsh", "bash", "fish", "polybar", "i3bar"} <= painting  # the probe sees every colour syntax
+    assert {"tmux", "zsh", "bash", "fish", "polybar", "i3bar", "xmobar"} <= painting  # the probe sees every colour syntax
     accepted = {table for table in (*HOSTS, *NOT_HOSTS) if accepted_colour_table(table, tmp_path)}
     assert accepted == painting
     assert set(config.COLOR_HOSTS) == painting
@@ -69,7 +69,7 @@ def test_the_config_accepts_a_colour_table_for_exactly_the_hosts_that_paint(tmp_
     ("starship", "tokseg's starship output carries no colours"),
     ("json", "tokseg's json output carries no colours"),
     ("i3blocks", "i3blocks paints with the [settings.colors.i3bar] table; use that one"),
-    ("nope", "unknown host; colour tables exist for bash, fish, i3bar, polybar, tmux, zsh"),
+    ("nope", "unknown host; colour tables exist for bash, fish, i3bar, polybar, tmux, xmobar, zsh"),
 ])
 def test_a_colour_table_for_a_host_that_does_not_paint_is_an_error(table, message, tmp_path):
     path = tmp_path / "c.toml"

@@ -83,6 +83,8 @@ HOSTS: dict[str, Host] = {
                "push": {"via": "signal", "setting": "waybar_signal", "default": 0, "target": "waybar",
                         "format": None},
                "configs": ("@/waybar/config", "@/waybar/config.jsonc")},
+    "xmobar": {"renderer": "tokseg.render.xmobar", "snippet": None, "colors": "xmobar", "push": None,
+               "configs": ("~/.xmobarrc", "~/.xmobar/xmobarrc", "@/xmobar/xmobarrc", "@/xmobar/xmobar.hs")},
     "zsh": {"renderer": "tokseg.render.zsh", "snippet": "tokseg.zsh", "colors": "zsh",
             "push": {"via": "prompt_file", "setting": "files", "default": True, "target": "segment.zsh",
                      "format": "zsh"},
