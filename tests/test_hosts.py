@@ -19,7 +19,8 @@ from tokseg.render.hosts import HOSTS
 DISTINCT = "#a1b2c3"
 # How a renderer may write DISTINCT: as hex (tmux, zsh, polybar, i3bar, xmobar) or as a 24-bit SGR triple (bash, fish).
 WRITTEN_AS = ("a1b2c3", "161;178;195")
-NOT_HOSTS = ("nope", "default")  # "default" is the palette's name for [settings.colors] itself
+NOT_HOSTS = ("nope", "default")
+IN_CACHE_FOLDER = ("prompt_file", "text_file", "named_pipe")  # mechanisms whose target is a file there  # "default" is the palette's name for [settings.colors] itself
 
 
 def painted_with(fmt: str, table: str) -> bool:
@@ -83,12 +84,13 @@ def test_push_settings_and_mechanisms_come_from_the_table():
     assert {p["setting"]: p["default"] for p in pushes} == config.PUSH_DEFAULTS
     assert {p["via"] for p in pushes} <= set(push.MECHANISMS)
     assert all(p["format"] in FORMATS for p in pushes if p["via"] != "signal")
-    files = [p["target"] for p in pushes if p["via"].endswith("_file")]
-    assert len(files) == len(set(files)), "two hosts write the same segment file"
+    files = [p["target"] for p in pushes if p["via"] in IN_CACHE_FOLDER]
+    assert len(files) == len(set(files)), "two hosts write the same file in the cache folder"
 
 
 # What a snippet must name so that it reads what the refresher pushes.
-SNIPPET_NAMES = {"prompt_file": "/{}", "text_file": "/{}", "tmux_option": "#{{{}}}", "polybar_ipc": "[module/{}]"}
+SNIPPET_NAMES = {"prompt_file": "/{}", "text_file": "/{}", "tmux_option": "#{{{}}}", "polybar_ipc": "[module/{}]",
+                 "named_pipe": "/{}"}
 
 
 @pytest.mark.parametrize("host", sorted(name for name, host in HOSTS.items() if host["snippet"]))

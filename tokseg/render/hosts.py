@@ -85,7 +85,7 @@ HOSTS: dict[str, Host] = {
                "push": {"via": "signal", "setting": "waybar_signal", "default": 0, "target": "waybar",
                         "format": None},
                "configs": ("@/waybar/config", "@/waybar/config.jsonc")},
-    "xmobar": {"renderer": "tokseg.render.xmobar", "snippet": None, "colors": "xmobar",
+    "xmobar": {"renderer": "tokseg.render.xmobar", "snippet": "xmobarrc", "colors": "xmobar",
                "push": {"via": "named_pipe", "setting": "xmobar", "default": True, "target": "xmobar.pipe",
                         "format": "xmobar"},
                "configs": ("~/.xmobarrc", "~/.xmobar/xmobarrc", "@/xmobar/xmobarrc", "@/xmobar/xmobar.hs")},
