@@ -17,9 +17,10 @@ from tokseg.render import view as views
 from tokseg.render.hosts import HOSTS
 
 DISTINCT = "#a1b2c3"
-# How a renderer may write DISTINCT: as hex (tmux, zsh, polybar, i3bar) or as a 24-bit SGR triple (bash, fish).
+# How a renderer may write DISTINCT: as hex (tmux, zsh, polybar, i3bar, xmobar) or as a 24-bit SGR triple (bash, fish).
 WRITTEN_AS = ("a1b2c3", "161;178;195")
-NOT_HOSTS = ("nope", "default")  # "default" is the palette's name for [settings.colors] itself
+NOT_HOSTS = ("nope", "default")
+IN_CACHE_FOLDER = ("prompt_file", "text_file", "named_pipe")  # mechanisms whose target is a file there  # "default" is the palette's name for [settings.colors] itself
 
 
 def painted_with(fmt: str, table: str) -> bool:
@@ -58,7 +59,7 @@ def test_each_renderer_paints_from_exactly_its_declared_colour_table():
 
 def test_the_config_accepts_a_colour_table_for_exactly_the_hosts_that_paint(tmp_path):
     painting = {table for fmt in FORMATS for table in HOSTS if painted_with(fmt, table)}
-    assert {"tmux", "zsh", "bash", "fish", "polybar", "i3bar"} <= painting  # the probe sees every colour syntax
+    assert {"tmux", "zsh", "bash", "fish", "polybar", "i3bar", "xmobar"} <= painting  # the probe sees every colour syntax
     accepted = {table for table in (*HOSTS, *NOT_HOSTS) if accepted_colour_table(table, tmp_path)}
     assert accepted == painting
     assert set(config.COLOR_HOSTS) == painting
@@ -69,7 +70,7 @@ def test_the_config_accepts_a_colour_table_for_exactly_the_hosts_that_paint(tmp_
     ("starship", "tokseg's starship output carries no colours"),
     ("json", "tokseg's json output carries no colours"),
     ("i3blocks", "i3blocks paints with the [settings.colors.i3bar] table; use that one"),
-    ("nope", "unknown host; colour tables exist for bash, fish, i3bar, polybar, tmux, zsh"),
+    ("nope", "unknown host; colour tables exist for bash, fish, i3bar, polybar, tmux, xmobar, zsh"),
 ])
 def test_a_colour_table_for_a_host_that_does_not_paint_is_an_error(table, message, tmp_path):
     path = tmp_path / "c.toml"
@@ -83,12 +84,13 @@ def test_push_settings_and_mechanisms_come_from_the_table():
     assert {p["setting"]: p["default"] for p in pushes} == config.PUSH_DEFAULTS
     assert {p["via"] for p in pushes} <= set(push.MECHANISMS)
     assert all(p["format"] in FORMATS for p in pushes if p["via"] != "signal")
-    files = [p["target"] for p in pushes if p["via"].endswith("_file")]
-    assert len(files) == len(set(files)), "two hosts write the same segment file"
+    files = [p["target"] for p in pushes if p["via"] in IN_CACHE_FOLDER]
+    assert len(files) == len(set(files)), "two hosts write the same file in the cache folder"
 
 
 # What a snippet must name so that it reads what the refresher pushes.
-SNIPPET_NAMES = {"prompt_file": "/{}", "text_file": "/{}", "tmux_option": "#{{{}}}", "polybar_ipc": "[module/{}]"}
+SNIPPET_NAMES = {"prompt_file": "/{}", "text_file": "/{}", "tmux_option": "#{{{}}}", "polybar_ipc": "[module/{}]",
+                 "named_pipe": "/{}"}
 
 
 @pytest.mark.parametrize("host", sorted(name for name, host in HOSTS.items() if host["snippet"]))

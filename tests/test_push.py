@@ -1,4 +1,4 @@
-"""The refresher pushes to hosts after each run: segment files, tmux user option, signals."""
+"""The refresher pushes to hosts after each run: segment files, tmux user option, a named pipe, signals."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import socket
 import stat
 import subprocess
 import time
+from pathlib import Path
 
 from tests.conftest import run_tokseg, write_config
 from tests.hosts import DEMO_ACCOUNTS, Tmux, host_env, need, poll, refreshed
@@ -84,3 +85,49 @@ def test_waybar_signal_reaches_waybar(config_file, tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def xmobar_pipe(home) -> Path:
+    cache = home / "cache"
+    cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.mkfifo(cache / "xmobar.pipe", 0o600)
+    return cache / "xmobar.pipe"
+
+
+def test_named_pipe_gets_the_xmobar_segment_as_one_line(config_file, home):
+    """A reader holding the FIFO open, as xmobar's PipeReader does, gets each refresh's segment."""
+    reader = os.open(xmobar_pipe(home), os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        refreshed(config_file)
+        first, shown = os.read(reader, 65536).decode("utf-8"), run_tokseg("--format", "xmobar").stdout
+        refreshed(config_file, DEMO_ACCOUNTS.replace('label = "50% #1"', 'label = "<fc=#ff0000>x</fc>"'))
+        second = os.read(reader, 65536).decode("utf-8")
+    finally:
+        os.close(reader)
+    assert first == shown and first.count("\n") == 1
+    assert first.startswith("<fc=#e5c07b>50% #1 ") and "<fc=#e06c75>cl&<raw=1:</>b> 5h " in first
+    assert second.startswith("<fc=#e5c07b><raw=1:</>fc=#ff0000>x<raw=1:</>/fc> ")
+
+
+def test_named_pipe_without_reader_or_not_a_pipe_is_left_alone(config_file, home):
+    pipe = xmobar_pipe(home)
+    started = time.monotonic()
+    refreshed(config_file)  # nobody reads the FIFO: the open fails at once, the refresh still succeeds
+    assert time.monotonic() - started < 20
+    pipe.unlink()
+    pipe.write_text("mine\n", encoding="utf-8")
+    refreshed(config_file)
+    assert pipe.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_named_pipe_push_can_be_turned_off(config_file, home):
+    reader = os.open(xmobar_pipe(home), os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        refreshed(config_file, "[settings.push]\nxmobar = false\n\n" + DEMO_ACCOUNTS)
+        try:
+            got = os.read(reader, 65536)
+        except BlockingIOError:
+            got = b""
+    finally:
+        os.close(reader)
+    assert got == b""

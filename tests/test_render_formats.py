@@ -110,6 +110,51 @@ def test_polybar_tags_are_well_formed_and_data_cannot_open_one():
     assert "%\u200b{F#f00}" in text  # the label's "%{" shown, not parsed
 
 
+XMOBAR_TOKEN = re.compile(r"<fc=(#[0-9a-f]{6})>|(</fc>)|<raw=([0-9]+):|([^<]+)")
+
+
+def xmobar_parse(markup: str) -> list[tuple[str, str | None]]:
+    """(text, colour) runs as xmobar reads them; any tag but `<fc=#rrggbb>`, `</fc>` or `<raw=N:…/>` fails."""
+    runs: list[tuple[str, str | None]] = []
+    colours: list[str] = []
+    pos = 0
+    while pos < len(markup):
+        token = XMOBAR_TOKEN.match(markup, pos)
+        assert token, f"xmobar would read a tag at {markup[pos:pos + 20]!r}"
+        opened, closed, raw, text = token.groups()
+        pos = token.end()
+        if opened:
+            colours.append(opened)
+        elif closed:
+            assert colours, f"</fc> without <fc=…> in {markup!r}"
+            colours.pop()
+        else:
+            if raw:
+                text, pos = markup[pos:pos + int(raw)], pos + int(raw)
+                assert markup.startswith("/>", pos), markup
+                pos += 2
+            runs.append((text, colours[-1] if colours else None))
+    assert not colours, f"unclosed <fc> in {markup!r}"
+    return runs
+
+
+def xmobar_text(markup: str) -> str:
+    return "".join(text for text, _ in xmobar_parse(markup))
+
+
+HOSTILE_XMOBAR = "<action=`touch pwned`>x</action><fn=1>f</fn><icon=i.xbm/><raw=3:abc/></fc><fc=#f00><box>"
+
+
+def test_xmobar_colours_spans_and_data_cannot_open_a_tag():
+    runs = xmobar_parse(out("xmobar"))
+    assert xmobar_text(out("xmobar")) == out("plain")
+    assert {colour for text, colour in runs if text.startswith(("50%", "cl"))} == {"#e5c07b"}  # warn
+    assert {colour for _, colour in runs} <= {"#e5c07b", None}
+    hostile = out("xmobar", snap(THRESHOLDS, label=HOSTILE_XMOBAR))
+    assert xmobar_text(hostile).startswith(HOSTILE_XMOBAR + " $4.20")
+    assert hostile.count("<fc=") == hostile.count("</fc>") == 2  # tokseg's own two spans, nothing from the label
+
+
 def test_waybar_json_has_documented_fields_and_valid_markup():
     line = out("waybar")
     assert "\n" not in line
@@ -153,6 +198,7 @@ def test_max_width_limits_visible_text(fmt):
         "bash": lambda t: re.sub("\001[^\002]*\002", "", t),
         "fish": lambda t: re.sub(r"\033\[[0-9;]*m", "", t),
         "polybar": lambda t: re.sub(r"%\{(A1:[^}]*:|A|F[^}]*)\}", "", t).replace("\u200b", ""),
+        "xmobar": xmobar_text,
     }.get(fmt, lambda t: t)(text)
     if fmt == "waybar":
         visible = "".join(ET.fromstring(f"<m>{text}</m>").itertext())
@@ -166,6 +212,10 @@ def test_palette_per_host_and_default():
     assert out("tmux", data).startswith("#[fg=colour208]")
     assert out("zsh", data).startswith("%F{11}")
     assert out("polybar", data).count("%{F#123456}") == 2
+    assert out("xmobar", data).count("<fc=#123456>") == 2
+    named = {**THRESHOLDS, "palette": {"xmobar": {"warn": "brightyellow"}, "default": {"warn": 208}}}
+    assert out("xmobar", snap(named)).startswith("<fc=#ffd580>")  # names become the GUI bars' hex
+    assert out("xmobar", snap({**THRESHOLDS, "palette": {"default": {"warn": 208}}})).startswith("<fc=#ff8700>")
     assert out("bash", data).startswith("\001\033[38;2;18;52;86m\002")
     assert json.loads(out("i3bar", data))["color"] == "#123456"
 

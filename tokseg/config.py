@@ -7,13 +7,14 @@
 
     [settings.colors]           # state colours: a name, an xterm number or "#rrggbb"
     warn = "#e5c07b"
-    [settings.colors.tmux]      # per host: bash, fish, i3bar (and i3blocks), polybar, tmux, zsh
+    [settings.colors.tmux]      # per host: bash, fish, i3bar (and i3blocks), polybar, tmux, xmobar, zsh
     ok = "colour34"
 
     [settings.push]             # what the refresher updates after each run
     tmux = true                 # `set -g @tokseg` on this user's tmux servers
     files = true                # segment files for bash/zsh/fish prompts and i3status
     polybar = true              # `polybar-msg action tokseg send` (when polybar-msg exists)
+    xmobar = true               # a line into xmobar's PipeReader pipe (when the pipe exists)
     waybar_signal = 0           # N > 0: pkill -RTMIN+N waybar
     i3blocks_signal = 0         # N > 0: pkill -RTMIN+N i3blocks
 

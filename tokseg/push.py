@@ -5,6 +5,8 @@
 - `tmux set -g @tokseg …` on every tmux server of this user, for a status
   line that uses `#{@tokseg}` and so runs no process per redraw;
 - `polybar-msg action tokseg send …` for a `custom/ipc` module;
+- a line into the named pipe that xmobar's `PipeReader` reads, when the
+  pipe exists (the xmobar snippet makes it) and xmobar holds it open;
 - a real-time signal to waybar / i3blocks, when configured, so a module
   with `interval: "once"` + `signal: N` re-runs its command.
 
@@ -39,7 +41,7 @@ log = logging.getLogger("tokseg.refresh")
 
 # What each host table entry's push says to do; its `via` is one of MECHANISMS.
 PUSHES: tuple[Push, ...] = tuple(host["push"] for host in hosts.HOSTS.values() if host["push"])
-MECHANISMS = ("prompt_file", "text_file", "tmux_option", "polybar_ipc", "signal")
+MECHANISMS = ("prompt_file", "text_file", "tmux_option", "polybar_ipc", "named_pipe", "signal")
 COMMAND_TIMEOUT_S = 3.0
 NOT_DUE_RECHECK_S = 300
 
@@ -76,6 +78,8 @@ def send(push: Push, view: View, setting: int, refresh_after: int) -> None:
     elif via == "polybar_ipc":
         if shutil.which("polybar-msg"):
             _run(["polybar-msg", "action", target, "send", text])
+    elif via == "named_pipe":
+        write_named_pipe(target, f"{one_line(text)}\n")
     elif via == "signal":
         _run(["pkill", f"-RTMIN+{setting}", "-U", str(os.getuid()), "-x", target])
     else:
@@ -105,6 +109,33 @@ def _write_atomic(path: Path, body: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(body)
     os.replace(tmp, path)
+
+
+def write_named_pipe(name: str, line: str) -> None:
+    """One line into the FIFO `name` in the cache folder, only if it is one and something reads it.
+
+    Opened write-only and non-blocking: with no reader the open fails at once
+    (ENXIO) instead of waiting, and a reader that stopped reading makes the
+    write fail (EAGAIN) instead of hanging the refresher. A line under
+    PIPE_BUF bytes arrives whole.
+    """
+    path = dirs.cache_dir() / name
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return  # no xmobar set up: the normal case
+    except OSError as exc:
+        log.info("push: %s not read: %s", path, exc)
+        return
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.write(fd, line.encode("utf-8"))
+        else:
+            log.info("push: %s is not a named pipe; left alone", path)
+    except OSError as exc:
+        log.info("push: writing %s failed: %s", path, exc)
+    finally:
+        os.close(fd)
 
 
 def tmux_sockets() -> list[str]:

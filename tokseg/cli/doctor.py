@@ -61,7 +61,7 @@ def _print(report: dict) -> None:
             lines = ", ".join(map(str, item["lines"]))
             click.echo(f"    integration: {item['host']}: {item['file']} (line {lines})")
     else:
-        click.echo("    integrations: none found (no tmux, starship, waybar, polybar, i3 or shell config "
-                   "mentions tokseg)")
+        click.echo("    integrations: none found (no bar, prompt or shell config mentions tokseg; "
+                   "`tokseg init HOST` prints a snippet)")
     problems = report["problems"]
     click.echo(f"{problems} problem(s) found" if problems else "all good")

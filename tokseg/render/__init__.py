@@ -12,31 +12,21 @@ The renderer contract: `tokseg/render/NAME.py` defines
 It builds on `plain.spans()`, the segment as (text, state) pairs with
 control characters removed and already cut to width, and escapes all data
 for the host's markup, so data never becomes markup (tmux doubles `#`, zsh
-`%`, polybar breaks up `%{`, waybar escapes Pango's `& < >`); a module
-whose host needs no escaping says why in its docstring. A host that
-colours text paints through the shared painter, `plain.painted(view,
-template, max_width, TABLE, paint, escape)`: each span with a state becomes
-`paint(text, colour)` in the host's syntax, the colour converted by a
-`palette.py` helper (`sgr`, `to_hex`, `tmux_name`, `zsh_name`) from
-`palette.color(settings, TABLE, state)`: `[settings.colors.TABLE]`, else
-`[settings.colors]`, else the built-in. A host that colours a whole block
-(i3bar) asks `palette.color` for the overall `state(view)`. TABLE is the
-entry's `colors` in the host table; `tests/test_hosts.py` renders every
-format to check that it paints from exactly that table and that the config
-accepts colour tables for exactly those. Imports: light stdlib only.
+`%`, polybar breaks up `%{`, waybar escapes Pango's `& < >`, xmobar sends
+`<` as `<raw=1:</>`); a module whose host needs no escaping says why in its
+docstring. A host that colours text paints through the shared painter,
+`plain.painted(view, template, max_width, TABLE, paint, escape)`: each
+span with a state becomes `paint(text, colour)` in the host's syntax, the
+colour converted by a `palette.py` helper (`sgr`, `to_hex`, `tmux_name`,
+`zsh_name`) from `palette.color(settings, TABLE, state)`:
+`[settings.colors.TABLE]`, else `[settings.colors]`, else the built-in. A
+host that colours a whole block (i3bar) asks `palette.color` for the
+overall `state(view)`. TABLE is the entry's `colors` in the host table;
+`tests/test_hosts.py` renders every format to check that it paints from
+exactly that table and that the config accepts colour tables for exactly
+those. Imports: light stdlib only.
 
-A new host adds:
-1. its entry in `tokseg/render/hosts.py` (renderer, snippet, colour table,
-   push, config files for doctor); `init`, the config, push and doctor
-   read it from there;
-2. for a format of its own, `tokseg/render/NAME.py` as above, and a
-   converter in `palette.py` if its colour syntax is new;
-3. `tokseg/integrations/NAME/`: the snippet, and a README.md that says
-   `tokseg init NAME`, where the snippet goes and how to reload the host;
-4. tests: escaping and colours in `tests/test_render_formats.py`, and a
-   `tests/test_host_*.py` test that drives the real host when installed;
-5. its name in README.md's host list and in `tokseg/integrations/README.md`;
-6. only for a push mechanism not there yet, its branch in `tokseg/push.py`.
+A new host follows the checklist "A new host" in CONTRIBUTING.md.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ or the refresher (systemd). An entry's keys:
                         text_file    write `target`: the segment alone (i3status `read_file`)
                         tmux_option  set the user option `target` on every tmux server of the user
                         polybar_ipc  `polybar-msg action TARGET send …` to a `custom/ipc` module
+                        named_pipe   write the segment as one line into the FIFO `target` in the cache
+                                     folder, if it exists and is read (xmobar's `PipeReader`)
                         signal       `pkill -RTMIN+N -x TARGET`, N the setting, to re-run its command
               setting   the `[settings.push]` key that turns it on or off, with its `default`
               format    the format rendered for it (None for a signal: the host re-runs tokseg)
@@ -83,6 +85,10 @@ HOSTS: dict[str, Host] = {
                "push": {"via": "signal", "setting": "waybar_signal", "default": 0, "target": "waybar",
                         "format": None},
                "configs": ("@/waybar/config", "@/waybar/config.jsonc")},
+    "xmobar": {"renderer": "tokseg.render.xmobar", "snippet": "xmobarrc", "colors": "xmobar",
+               "push": {"via": "named_pipe", "setting": "xmobar", "default": True, "target": "xmobar.pipe",
+                        "format": "xmobar"},
+               "configs": ("~/.xmobarrc", "~/.xmobar/xmobarrc", "@/xmobar/xmobarrc", "@/xmobar/xmobar.hs")},
     "zsh": {"renderer": "tokseg.render.zsh", "snippet": "tokseg.zsh", "colors": "zsh",
             "push": {"via": "prompt_file", "setting": "files", "default": True, "target": "segment.zsh",
                      "format": "zsh"},
