@@ -20,8 +20,8 @@ from typing import Any
 from tokseg import __version__, config, dirs, providers, refresh, secrets, snapshot, store
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers import _base
-from tokseg.providers._plugins import printable
 from tokseg.render import hosts, numbers
+from tokseg.safe_text import line as printable
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 

@@ -32,9 +32,9 @@ from typing import Any
 from tokseg.errors import AuthError, BadResponse, ConfigError, RateLimited
 from tokseg.providers._base import Ctx, Run, SecretSpec, Source
 from tokseg.providers._common import auth_hint, bearer, no_leak, prefix_problem, require_secret
-from tokseg.providers._plugins import printable
 from tokseg.providers._subscription import as_dict, epoch_seconds, number
 from tokseg.reading import Headline, Reading, Window
+from tokseg.safe_text import line as printable
 
 NAME, TITLE = "minimax", "MiniMax (coding plan windows)"
 CONSOLE = "https://platform.minimax.io/user-center/payment/coding-plan"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tokseg import safe_text
 from tokseg.render import numbers, plain, state
 from tokseg.render import view as views
 
@@ -66,4 +67,4 @@ def _forecast(forecast: ForecastDict | None, now: float) -> dict[str, object] | 
 
 
 def render(view: View, template_text: str | None, max_width: int | None) -> str:
-    return json.dumps(document(view, template_text, max_width), ensure_ascii=False)
+    return json.dumps(safe_text.json_safe(document(view, template_text, max_width)), ensure_ascii=False)
