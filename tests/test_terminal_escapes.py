@@ -126,3 +126,11 @@ def test_refresh_table_and_stored_error_from_a_hostile_server(home, config_file)
     for text in outputs:
         assert "Traceback" not in text
         assert_clean(text)
+
+
+def test_agent_status_line_drops_controls_from_the_model_name(home):
+    from tests.test_statusline import hook_input
+
+    result = run_tokseg("statusline", input=hook_input(time.time(), rate_limits=None, model="son" + HOSTILE))
+    assert result.stdout == "claude son" + safe_text.strip(HOSTILE) + " · $1.84 sess\n"
+    assert_clean(result.stdout.rstrip("\n"))
