@@ -54,6 +54,8 @@ def _print(report: dict) -> None:
             _say(f"      fix: {account['fix']}")
         else:
             _say(f"{account['name']} ({account['provider']}): {account['status']}, key: {account['key_source']}", True)
+        for note in account.get("notes", ()):
+            _say(f"      note: {note}")
     for plugin in report["plugins"]:
         origin = f"plugin {plugin['name']} from {plugin['package']} {plugin['version']}".rstrip()
         problem = f" {plugin['state']}: {plugin['problem']}" if plugin["problem"] else f" ({plugin['module']})"

@@ -62,6 +62,7 @@ def _reading_rows(reading: ReadingDict, now: float) -> list[tuple[str, str]]:
         rows.append((f"window {window['name']}", text))
     for bucket in reading.get("rate_limits") or ():
         rows.append((f"rate {bucket['name']}", f"{bucket['remaining']:g}/{bucket['limit']:g} left"))
+    rows.extend(("note", note) for note in views.notes(reading))
     return rows
 
 

@@ -36,6 +36,7 @@ def document(view: View, template_text: str | None = None, max_width: int | None
         for key, absent in NOT_REPORTED.items():
             entry[key] = reading.get(key, absent) if reading else absent
         entry["windows"] = [_window(w, view["now"]) for w in reading.get("windows") or ()] if reading else []
+        entry["notes"] = views.notes(reading)
         entry["forecast"] = _forecast(item["forecast"], view["now"])
         entry["budget_state"] = item["budget_state"]
         entry["budget"] = item["budget"]
