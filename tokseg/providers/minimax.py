@@ -204,7 +204,7 @@ def reset_time(end: Any, after_ms: Any, now: float) -> float | None:
     if at is None or at <= now:
         after = number(after_ms)
         at = now + after / 1000.0 if after is not None and after > 0 else None
-    return at if at is not None and at - now <= MAX_AHEAD else None
+    return at if at is not None and 0 < at - now <= MAX_AHEAD else None
 
 
 def detect(env: Mapping[str, str], run: Run) -> list[Source]:
