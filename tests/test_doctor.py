@@ -90,7 +90,7 @@ def test_json_report(capsys, config_file):
                                  "problem": None}
     assert report["config"]["ok"] is True and report["config"]["accounts"] == 1
     assert report["accounts"] == [{"name": "a", "provider": "demo", "key_source": "none needed", "status": "pending",
-                                   "error": None, "fix": None}]
+                                   "error": None, "fix": None, "notes": []}]
 
 
 def test_a_key_that_cannot_be_found_is_an_auth_problem_with_its_fix(capsys, config_file):

@@ -17,7 +17,7 @@ FORBIDDEN = {
 }
 HOT_MODULES = [
     "tokseg/__init__.py", "tokseg/__main__.py", "tokseg/entry.py", "tokseg/hot.py", "tokseg/locations.py",
-    "tokseg/snapshot.py", "tokseg/spawn.py", "tokseg/statusline.py", "tokseg/atomic.py", "tokseg/defaults.py",
+    "tokseg/snapshot.py", "tokseg/spawn.py", "tokseg/safe_text.py", "tokseg/statusline.py", "tokseg/atomic.py", "tokseg/defaults.py",
     *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tokseg" / "render").glob("*.py")),
 ]
 STDLIB_ALLOWED = {"os", "sys", "json", "time", "errno", "stat", "re", "importlib", "__future__"}

@@ -9,7 +9,7 @@ from tests.conftest import run_tokseg, write_config
 TOP = {"schema", "generated_at", "state", "stale", "refreshing", "config_error", "text", "accounts", "totals",
        "budget"}
 ACCOUNT = {"name", "provider", "label", "status", "state", "stale", "fetched_at", "age_s", "headline", "error", "balance",
-           "limit", "limit_remaining", "spent", "tokens", "windows", "rate_limits", "models", "forecast",
+           "limit", "limit_remaining", "spent", "tokens", "windows", "rate_limits", "models", "notes", "forecast",
            "budget_state", "budget"}
 CONFIG = """
 [accounts.credits]

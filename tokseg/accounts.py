@@ -226,6 +226,7 @@ def rows(now: float | None = None) -> list[dict]:
             "fetched_at": entry.get("fetched_at") if entry else None,
             "age": item["age_s"] if item else None,
             "headline": item["headline"] if item else "",
+            "notes": views.notes(entry.get("reading")) if entry else [],
         }
         row.update(_key_info(account))
         out.append(row)

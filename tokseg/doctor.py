@@ -20,8 +20,9 @@ from typing import Any
 from tokseg import __version__, config, dirs, providers, refresh, secrets, snapshot, store
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers import _base
-from tokseg.providers._plugins import printable
 from tokseg.render import hosts, numbers
+from tokseg.render import view as views
+from tokseg.safe_text import line as printable
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
@@ -139,7 +140,8 @@ def _accounts(cfg: config.Config | None, now: float, keyring_usable: bool) -> li
                 source = found.source
                 problem = _base.key_problem(module, found.secret)
         item: dict[str, Any] = {"name": account.name, "provider": account.provider, "key_source": source,
-                                "status": entry.get("status", "pending"), "error": error, "fix": None}
+                                "status": entry.get("status", "pending"), "error": error, "fix": None,
+                                "notes": views.notes(entry.get("reading"))}
         if error:
             kind = error.get("kind", "")
             item["fix"] = fix_for(kind, account.name, account.provider, entry, now,

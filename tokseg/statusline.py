@@ -17,7 +17,7 @@ import os
 import sys
 import time
 
-from tokseg import atomic, locations
+from tokseg import atomic, locations, safe_text
 from tokseg.render import numbers
 
 TYPE_CHECKING = False
@@ -179,8 +179,9 @@ def segment(figures: dict, now: float) -> str:
 
 
 def _write(text: str) -> None:
+    """Print one line; the model name comes from the agent's input, so control characters are dropped."""
     try:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(safe_text.strip(text) + "\n")
         sys.stdout.flush()
     except (OSError, ValueError):
         pass

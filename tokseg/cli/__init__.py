@@ -12,7 +12,7 @@ import importlib
 
 import click
 
-from tokseg import __version__
+from tokseg import __version__, safe_text
 from tokseg.errors import TokError
 from tokseg.render import FORMATS
 
@@ -83,6 +83,6 @@ def main(argv: list[str]) -> int:
         click.echo("Aborted.", err=True)
         return 1
     except TokError as exc:
-        click.secho(f"tokseg: {exc}", err=True, fg="red")
+        click.secho(safe_text.visible(f"tokseg: {exc}"), err=True, fg="red")
         return 1
     return result if isinstance(result, int) else 0

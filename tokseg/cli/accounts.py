@@ -9,7 +9,7 @@ import time
 import click
 
 from tokseg import accounts as core
-from tokseg import providers
+from tokseg import providers, safe_text
 from tokseg.render import numbers
 from tokseg.render import view as views
 
@@ -49,7 +49,7 @@ def add(provider: str, name: str | None, base_url: str | None, key_env: str | No
     headline = views.headline(added.reading, time.time())[0] or "no figures yet"
     verb = "new key saved for" if added.rekey else "added"
     key = f"; key {added.key_preview} ({added.key_source})" if added.key_preview else ""
-    click.echo(f"{verb} {added.name} ({added.provider}): {headline}{key}")
+    click.echo(safe_text.visible(f"{verb} {added.name} ({added.provider}): {headline}{key}"))
 
 
 def _ask_key(provider: str) -> str:
@@ -68,7 +68,7 @@ def list_(as_json: bool) -> None:
     now = time.time()
     rows = core.rows(now)
     if as_json:
-        click.echo(json.dumps({"accounts": rows}, indent=2))
+        click.echo(json.dumps(safe_text.json_safe({"accounts": rows}), indent=2))
         return
     if not rows:
         click.echo("no accounts yet; add one with `tokseg add PROVIDER` (or try `tokseg demo`)")
@@ -81,7 +81,7 @@ def list_(as_json: bool) -> None:
                       row["headline"] or "-"))
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]) - 1)]
     for line in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1])
+        click.echo(safe_text.visible("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1]))
 
 
 @click.command()
@@ -90,7 +90,7 @@ def remove(name: str) -> None:
     """Remove an account, its stored key and its cached figures."""
     result = core.remove(name)
     for warning in result.warnings:
-        click.secho(f"tokseg: {warning}", err=True, fg="yellow")
+        click.secho(safe_text.visible(f"tokseg: {warning}"), err=True, fg="yellow")
     key = " and its key" if result.key_removed else ""
     click.echo(f"removed {name}{key}")
 

@@ -9,7 +9,7 @@ import subprocess
 import click
 
 from tokseg import config as configs
-from tokseg import dirs
+from tokseg import dirs, safe_text
 from tokseg.errors import ConfigError
 
 STARTER = """\
@@ -63,7 +63,7 @@ def edit() -> None:
         try:
             loaded = configs.load(target)
         except ConfigError as exc:
-            click.secho(str(exc), fg="red", err=True)
+            click.secho(safe_text.visible(str(exc)), fg="red", err=True)
             if click.confirm("Edit again?", default=True):
                 continue
             raise click.ClickException(

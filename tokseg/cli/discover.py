@@ -6,7 +6,7 @@ import json
 
 import click
 
-from tokseg import config, dirs
+from tokseg import config, dirs, safe_text
 from tokseg import discover as discovery
 
 
@@ -22,13 +22,14 @@ def discover(yes: bool, as_json: bool) -> None:
     path = dirs.config_path()
     sources = discovery.find(existing=config.load(path))
     if as_json:
-        click.echo(json.dumps({"config": str(path), "sources": [s.to_dict() for s in sources]}, indent=2))
+        found = {"config": str(path), "sources": [s.to_dict() for s in sources]}
+        click.echo(json.dumps(safe_text.json_safe(found), indent=2))
         return
     if not sources:
         click.echo("No usage sources found (Claude Code, Codex, Copilot logins or API-key env vars).")
         return
     for source in sources:
-        click.echo(f"• {source.title}: {source.where}  {_status(source)}")
+        click.echo(safe_text.visible(f"• {source.title}: {source.where}  {_status(source)}"))
     offered = [s for s in sources if s.offer]
     if not offered:
         click.echo("Nothing new to add.")

@@ -7,6 +7,7 @@ import json
 import click
 
 from tokseg import doctor as core
+from tokseg import safe_text
 
 
 @click.command()
@@ -19,7 +20,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
     """
     report = core.diagnose()
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        click.echo(json.dumps(safe_text.json_safe(report), indent=2))
     else:
         _print(report)
     ctx.exit(1 if report["problems"] else 0)
@@ -29,39 +30,45 @@ def _ok(flag: bool) -> str:
     return click.style("ok  ", fg="green") if flag else click.style("FIX ", fg="red")
 
 
+def _say(text: str, flag: bool | None = None) -> None:
+    """One report line, its text made safe (it holds server, log and plugin text); `flag` adds ok/FIX."""
+    click.echo(("" if flag is None else _ok(flag)) + safe_text.visible(text))
+
+
 def _print(report: dict) -> None:
     ring = report["keyring"]
     note = "" if ring["needed"] or ring["usable"] else " (no account keeps its key there)"
     problem = f" - {ring['problem']}" if ring["problem"] else ""
-    click.echo(f"{_ok(ring['usable'] or not ring['needed'])}keyring: {ring['backend']}{note}{problem}")
+    _say(f"keyring: {ring['backend']}{note}{problem}", ring["usable"] or not ring["needed"])
     conf = report["config"]
     state = conf["error"] or (f"{conf['accounts']} account(s)" if conf["exists"] else "not created yet")
-    click.echo(f"{_ok(conf['ok'])}config: {conf['path']}: {state}")
+    _say(f"config: {conf['path']}: {state}", conf["ok"])
     for path in report["paths"]:
         if path["exists"]:
             fix = f" - run: {path['fix']}" if path["fix"] else ""
-            click.echo(f"{_ok(path['ok'])}{path['mode']} {path['path']}{fix}")
+            _say(f"{path['mode']} {path['path']}{fix}", path["ok"])
     for account in report["accounts"]:
         error = account["error"]
         if error:
-            click.echo(f"{_ok(False)}{account['name']} ({account['provider']}): {error['kind']}: {error['message']}")
-            click.echo(f"      fix: {account['fix']}")
+            _say(f"{account['name']} ({account['provider']}): {error['kind']}: {error['message']}", False)
+            _say(f"      fix: {account['fix']}")
         else:
-            click.echo(f"{_ok(True)}{account['name']} ({account['provider']}): {account['status']}, "
-                       f"key: {account['key_source']}")
+            _say(f"{account['name']} ({account['provider']}): {account['status']}, key: {account['key_source']}", True)
+        for note in account.get("notes", ()):
+            _say(f"      note: {note}")
     for plugin in report["plugins"]:
         origin = f"plugin {plugin['name']} from {plugin['package']} {plugin['version']}".rstrip()
         problem = f" {plugin['state']}: {plugin['problem']}" if plugin["problem"] else f" ({plugin['module']})"
         problem += f"; fix: {plugin['fix']}" if plugin["fix"] else ""
-        click.echo(f"{_ok(plugin['state'] == 'ok')}{origin}{problem}")
+        _say(f"{origin}{problem}", plugin["state"] == "ok")
     running = report["refresher"]["running"]
-    click.echo(f"    refresher: {'running now' if running else 'not running'} (log: {report['refresher']['log']})")
+    _say(f"    refresher: {'running now' if running else 'not running'} (log: {report['refresher']['log']})")
     if report["integrations"]:
         for item in report["integrations"]:
             lines = ", ".join(map(str, item["lines"]))
-            click.echo(f"    integration: {item['host']}: {item['file']} (line {lines})")
+            _say(f"    integration: {item['host']}: {item['file']} (line {lines})")
     else:
-        click.echo("    integrations: none found (no bar, prompt or shell config mentions tokseg; "
-                   "`tokseg init HOST` prints a snippet)")
+        _say("    integrations: none found (no bar, prompt or shell config mentions tokseg; "
+             "`tokseg init HOST` prints a snippet)")
     problems = report["problems"]
-    click.echo(f"{problems} problem(s) found" if problems else "all good")
+    _say(f"{problems} problem(s) found" if problems else "all good")

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import click
 
-from tokseg import history
+from tokseg import history, safe_text
 from tokseg.cli.history import Since
 
 COLUMNS = ("time", "timestamp", "account", "metric", "unit", "value")
@@ -29,7 +29,7 @@ def export(account: str | None, fmt: str, since: float | None) -> None:
     records = [dict(zip(COLUMNS, (_iso(ts), round(ts, 3), acct, metric, unit, value)))
                for ts, acct, metric, unit, value in rows]
     if fmt == "json":
-        click.echo(json.dumps({"schema": 1, "samples": records}, ensure_ascii=False))
+        click.echo(json.dumps(safe_text.json_safe({"schema": 1, "samples": records}), ensure_ascii=False))
         return
     writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()

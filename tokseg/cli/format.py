@@ -6,7 +6,7 @@ import time
 
 import click
 
-from tokseg import locations, snapshot
+from tokseg import locations, safe_text, snapshot
 from tokseg.render import plain
 from tokseg.render import template as templates
 from tokseg.render import view as views
@@ -30,11 +30,11 @@ def check(template: str) -> None:
     problems = templates.problems(template, fields)
     if problems:
         for problem in problems:
-            click.secho(f"template: {problem}", fg="red", err=True)
+            click.secho(safe_text.visible(f"template: {problem}"), fg="red", err=True)
         known = sorted(name for name in fields if name != "all")
         if any(p.startswith("unknown field") for p in problems):
             hint = (", ".join(f"{{{name}}}" for name in ["all", *known]) if known
                     else "{all} (no snapshot yet: run `tokseg refresh`)")
             click.echo(f"known fields: {hint}", err=True)
         raise SystemExit(1)
-    click.echo(f"ok: {plain.text(view, template)}")
+    click.echo(safe_text.visible(f"ok: {plain.text(view, template)}"))

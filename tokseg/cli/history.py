@@ -9,7 +9,7 @@ from datetime import datetime
 
 import click
 
-from tokseg import forecast, history
+from tokseg import forecast, history, safe_text
 from tokseg.render import numbers
 
 SPAN_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
@@ -74,12 +74,13 @@ def history_cmd(account: str | None, since: float, by: str, as_json: bool) -> No
     else:
         rows = _by_metric(overall, now) if by == "metric" else _by_day(overall)
     if as_json:
-        click.echo(json.dumps({"schema": 1, "since": round(since, 3), "by": by, "rows": rows}, ensure_ascii=False))
+        click.echo(json.dumps(safe_text.json_safe({"schema": 1, "since": round(since, 3), "by": by, "rows": rows}),
+                              ensure_ascii=False))
         return
     if not rows:
         click.echo(f"nothing recorded{' per model' if by == 'model' else ''} since {_date(since)}")
         return
-    click.echo(_table(rows, by))
+    click.echo("\n".join(safe_text.visible(row) for row in _table(rows, by).split("\n")))
 
 
 def _grouped(rows: list[tuple]) -> dict[tuple[str, str, str], list[history.Point]]:

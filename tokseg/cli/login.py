@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tokseg import config, dirs, discover
+from tokseg import config, dirs, discover, safe_text
 from tokseg.device_flow import CLIENT_ID, DeviceFlow
 from tokseg.errors import TokError
 from tokseg.secrets import SERVICE, keyring_advice
@@ -30,7 +30,7 @@ def copilot(account: str, host: str, base_url: str | None, client_id: str) -> No
                                  "replaced; choose another name", param_hint="--account")
     flow = DeviceFlow(base_url or f"https://{host}", client_id)
     code = flow.start()
-    click.echo(f"Open {code.verification_uri} and enter the code: {code.user_code}")
+    click.echo(safe_text.visible(f"Open {code.verification_uri} and enter the code: {code.user_code}"))
     click.echo(f"Waiting for approval (the code is valid for {code.expires_in / 60:.0f} minutes)…")
     token = flow.wait(code)
     _store(account, token)

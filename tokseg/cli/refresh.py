@@ -8,6 +8,7 @@ import time
 import click
 
 from tokseg import refresh as refresher
+from tokseg import safe_text
 from tokseg.render import view as views
 
 FOREGROUND_LOCK_WAIT_S = 45.0
@@ -52,7 +53,7 @@ class _LiveLine:
         else:
             self.pending.remove(name)
             self.done += 1
-        waiting = ", ".join(self.pending) or "writing snapshot"
+        waiting = safe_text.visible(", ".join(self.pending)) or "writing snapshot"
         total = self.done + len(self.pending)
         click.echo(f"\r\x1b[K⟳ {self.done}/{total} done · waiting: {waiting}", err=True, nl=False)
 
@@ -69,4 +70,4 @@ def _table(report: refresher.Report) -> None:
     for outcome in report.outcomes:
         status = click.style(f"{outcome.error_kind or 'ok':<12}", fg="green" if outcome.ok else "red")
         text = views.headline(outcome.reading, now)[0] if outcome.ok else outcome.message
-        click.echo(f"{status} {outcome.account:<{width}}  {text}  ({outcome.seconds:.1f}s)")
+        click.echo(f"{status} " + safe_text.visible(f"{outcome.account:<{width}}  {text}  ({outcome.seconds:.1f}s)"))

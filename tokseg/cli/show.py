@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tokseg import locations, snapshot
+from tokseg import locations, safe_text, snapshot
 from tokseg.render import numbers
 from tokseg.render import view as views
 
@@ -62,6 +62,7 @@ def _reading_rows(reading: ReadingDict, now: float) -> list[tuple[str, str]]:
         rows.append((f"window {window['name']}", text))
     for bucket in reading.get("rate_limits") or ():
         rows.append((f"rate {bucket['name']}", f"{bucket['remaining']:g}/{bucket['limit']:g} left"))
+    rows.extend(("note", note) for note in views.notes(reading))
     return rows
 
 
@@ -96,4 +97,4 @@ def show() -> None:
     """Show every account in detail: windows, spend, balances, limits, errors."""
     view = views.build(snapshot.read(locations.snapshot_path()), time.time())
     for text, colour in lines(view):
-        click.secho(text, fg=colour)
+        click.secho(safe_text.visible(text), fg=colour)

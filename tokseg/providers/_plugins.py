@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers._base import SecretSpec
+from tokseg.safe_text import line as printable  # the one output boundary (tokseg.safe_text)
 
 if TYPE_CHECKING:
     from tokseg.providers._base import Ctx, Provider
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 GROUP = "tokseg.providers"
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 HOOKS = ("key_problem", "credential_stamp", "detect")
-MAX_TEXT = 300
 _MISSING = object()
 
 
@@ -63,13 +63,6 @@ class Status:
     plugin: Plugin
     state: str  # "ok", "unusable" or "ignored"
     problem: str | None
-
-
-def printable(text: str, limit: int = MAX_TEXT) -> str:
-    """`text` as one line a terminal shows as is: escape sequences and other control characters become visible."""
-    shown = "".join(ch if ch.isprintable() else (" " if ch.isspace() else ascii(ch)[1:-1]) for ch in text)
-    line = " ".join(shown.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 @cache

@@ -32,9 +32,9 @@ from typing import Any
 from tokseg.errors import AuthError, BadResponse, ConfigError, RateLimited
 from tokseg.providers._base import Ctx, Run, SecretSpec, Source
 from tokseg.providers._common import auth_hint, bearer, no_leak, prefix_problem, require_secret
-from tokseg.providers._plugins import printable
 from tokseg.providers._subscription import as_dict, epoch_seconds, number
 from tokseg.reading import Headline, Reading, Window
+from tokseg.safe_text import line as printable
 
 NAME, TITLE = "minimax", "MiniMax (coding plan windows)"
 CONSOLE = "https://platform.minimax.io/user-center/payment/coding-plan"
@@ -204,7 +204,7 @@ def reset_time(end: Any, after_ms: Any, now: float) -> float | None:
     if at is None or at <= now:
         after = number(after_ms)
         at = now + after / 1000.0 if after is not None and after > 0 else None
-    return at if at is not None and at - now <= MAX_AHEAD else None
+    return at if at is not None and 0 < at - now <= MAX_AHEAD else None
 
 
 def detect(env: Mapping[str, str], run: Run) -> list[Source]:

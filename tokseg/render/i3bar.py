@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from tokseg import safe_text
 from tokseg.render import palette, plain, state
 
 TYPE_CHECKING = False
@@ -34,4 +35,4 @@ def block(view: View, template_text: str | None, max_width: int | None) -> dict:
 
 
 def render(view: View, template_text: str | None, max_width: int | None) -> str:
-    return json.dumps(block(view, template_text, max_width), ensure_ascii=False)
+    return json.dumps(safe_text.json_safe(block(view, template_text, max_width)), ensure_ascii=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from tokseg import safe_text
 from tokseg.render import i3bar, state
 
 TYPE_CHECKING = False
@@ -24,7 +25,7 @@ URGENT_EXIT = 33
 def render(view: View, template_text: str | None, max_width: int | None) -> str:
     out = i3bar.block(view, template_text, max_width)
     del out["urgent"], out["instance"]
-    return json.dumps(out, ensure_ascii=False)
+    return json.dumps(safe_text.json_safe(out), ensure_ascii=False)
 
 
 def exit_status(view: View) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tokseg import safe_text
 from tokseg.render import numbers, plain, state
 from tokseg.render import view as views
 
@@ -35,6 +36,7 @@ def document(view: View, template_text: str | None = None, max_width: int | None
         for key, absent in NOT_REPORTED.items():
             entry[key] = reading.get(key, absent) if reading else absent
         entry["windows"] = [_window(w, view["now"]) for w in reading.get("windows") or ()] if reading else []
+        entry["notes"] = views.notes(reading)
         entry["forecast"] = _forecast(item["forecast"], view["now"])
         entry["budget_state"] = item["budget_state"]
         entry["budget"] = item["budget"]
@@ -66,4 +68,4 @@ def _forecast(forecast: ForecastDict | None, now: float) -> dict[str, object] | 
 
 
 def render(view: View, template_text: str | None, max_width: int | None) -> str:
-    return json.dumps(document(view, template_text, max_width), ensure_ascii=False)
+    return json.dumps(safe_text.json_safe(document(view, template_text, max_width)), ensure_ascii=False)

@@ -1,16 +1,15 @@
 """Plain text, and the spans every host renderer starts from.
 
 `spans()` is the segment before host markup: (text, state) pairs where
-state is the owning account's state (None for template literals), control
-characters removed, cut to the width asked for. Each host module only
+state is the owning account's state (None for template literals), control,
+format and bidi characters removed (`tokseg.safe_text`), cut to the width
+asked for. Each host module only
 escapes the text and wraps the coloured spans in its own syntax.
 """
 
 from __future__ import annotations
 
-import re
-
-from tokseg import defaults
+from tokseg import defaults, safe_text
 from tokseg.render import clip, template
 from tokseg.render import view as views
 
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
 PLACEHOLDER = "tok …"
 NO_ACCOUNTS = "tok: no accounts"
 CONFIG_MARK = "!cfg"
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL = safe_text.UNSAFE  # what `spans` drops: every Cc, Cf, Cs, Zl and Zp character
 
 
 def spans(view: View, template_text: str | None = None, max_width: int | None = None) -> list[tuple[str, str | None]]:

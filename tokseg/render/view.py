@@ -41,6 +41,9 @@ if TYPE_CHECKING:
         WindowDict,
     )
 
+# A note ending so says the reading holds requests without a price; a spend headline then ends in UNPRICED_MARK.
+UNPRICED_NOTE = "(not priced)"
+UNPRICED_MARK = "*"
 PERIOD_SUFFIX = {"today": "/d", "week": "/wk", "month": "/mo", "block": "/5h", "session": "/sess"}
 NEEDS_ACTION = ("auth", "config", "bad_response")
 # Worst first: the segment's overall state is the first one any account has.
@@ -61,7 +64,8 @@ def headline(reading: ReadingDict | None, now: float) -> tuple[str, float | None
         return f"{money(left['amount'], left['currency'])} left", left["amount"]
     if kind == "spent" and key in (reading.get("spent") or {}):
         spent = reading["spent"][key]
-        return money(spent["amount"], spent["currency"]) + PERIOD_SUFFIX.get(key, ""), spent["amount"]
+        mark = UNPRICED_MARK if partly_unpriced(reading) else ""
+        return money(spent["amount"], spent["currency"]) + mark + PERIOD_SUFFIX.get(key, ""), spent["amount"]
     if kind == "window":
         for window in reading.get("windows") or ():
             if window["name"] == key:
@@ -71,6 +75,17 @@ def headline(reading: ReadingDict | None, now: float) -> tuple[str, float | None
             if limit["name"] == key:
                 return f"{key} {limit['remaining']:g}/{limit['limit']:g}", limit["remaining"]
     return "–", None
+
+
+def notes(reading: ReadingDict | None) -> list[str]:
+    """The reading's notes, the strings only (a snapshot from an older or broken writer may hold anything)."""
+    found = reading.get("notes") if reading else None
+    return [note for note in found if isinstance(note, str)] if isinstance(found, list) else []
+
+
+def partly_unpriced(reading: ReadingDict | None) -> bool:
+    """The reading's notes say some requests were not priced, so its spend is a lower bound."""
+    return any(note.endswith(UNPRICED_NOTE) for note in notes(reading))
 
 
 def build(snap: Snapshot | None, now: float, only: list[str] | None = None) -> View:

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from tokseg import dirs
 from tokseg.errors import BadResponse
 from tokseg.reading import Headline, ModelUsage, Money, Reading, Tokens, heaviest_first
+from tokseg.render.view import UNPRICED_NOTE
 from tokseg.sources._index import Index, Row, RowSource, ScanStats, Totals
 
 BLOCK_S = 5 * 3600
@@ -166,7 +167,7 @@ def _caveats(index: Index, month: dict[str, Totals], since: float, now: float, f
         count = sum(unknown.values())
         several = len(index.vendors(since, now)) > 1
         names = sorted({f"{vendor}/{model}" if several else model for vendor, model in unknown})
-        notes.append(f"{count} {_plural(count, 'message')} from unknown models: {', '.join(names)} (not priced)")
+        notes.append(f"{count} {_plural(count, 'message')} from unknown models: {', '.join(names)} {UNPRICED_NOTE}")
     for flag in flags:
         flagged = index.flagged(since, now, flag.bit)
         if flagged:
