@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,7 @@ from tokseg import defaults, provider_options, providers
 from tokseg._toml import tomllib
 from tokseg.alerts import AlertSettings, parse_alerts
 from tokseg.budgets import Budgets, parse_budgets
-from tokseg.errors import ConfigError
+from tokseg.errors import ConfigError, UsageError
 from tokseg.render import hosts
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class Config:
             if account.name == name:
                 return account
         known = ", ".join(a.name for a in self.accounts) or "none configured"
-        raise ConfigError(f"no account named {name!r} in {self.path} (accounts: {known}); see `tokseg list`")
+        raise UsageError(f"no account named {name!r} in {self.path} (accounts: {known}); see `tokseg list`")
 
 
 SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
@@ -128,6 +129,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
 def mtime_of(path: Path) -> float | None:
+    """The mtime the hot path's own `os.stat` sees: None for a file it cannot stat, whatever the reason."""
     try:
         return path.stat().st_mtime
     except OSError:
@@ -135,16 +137,37 @@ def mtime_of(path: Path) -> float | None:
 
 
 def load(path: Path) -> Config:
-    """Read and validate the config at `path`; a missing file is an empty config."""
-    mtime = mtime_of(path)
-    if mtime is None:
-        return Config(path, None, Settings(), ())
+    """Read and validate the config at `path`; only a file that is really not there is an empty config.
+
+    A dangling symlink, a symlink loop or a file in place of a folder is a
+    ConfigError naming the path: the refresher then keeps the last figures
+    and marks them `!cfg` instead of dropping every account.
+    """
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError as exc:
+        link = _dangling_link(path)
+        if link is None:
+            return Config(path, None, Settings(), ())
+        raise ConfigError(f"{path}: {link} is a symlink to {os.readlink(link)}, which does not exist; "
+                          "point it at your config or remove it") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__}); "
+                          "fix the path (a symlink loop, or a file where a folder should be?)") from exc
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__}); "
                           "check its permissions and encoding") from exc
     return parse(text, path, mtime)
+
+
+def _dangling_link(path: Path) -> Path | None:
+    """The symlink, at `path` or one of its folders, whose target is missing; None if there is none."""
+    for candidate in (path, *path.parents):
+        if os.path.islink(candidate) and not os.path.exists(candidate):
+            return candidate
+    return None
 
 
 def parse(text: str, path: Path, mtime: float | None = None) -> Config:
