@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.conftest import run_tokseg, write_config
 from tokseg import snapshot, store
 
@@ -30,3 +32,11 @@ def test_remove_and_rename_of_an_unknown_account_exit_2(config_file):
         done = run_tokseg(*args)
         assert done.returncode == 2 and "no account named 'typo'" in done.stderr and "accounts: credits, api" in done.stderr
     assert config_file.read_text() == CONFIG
+
+
+def test_an_account_named_twice_is_fetched_once(config_file):
+    write_config(config_file, CONFIG)
+    started = time.monotonic()
+    done = run_tokseg("refresh", "credits", "credits")
+    assert time.monotonic() - started < 15  # the run deadline is 30 s
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 1 and done.stdout.startswith("ok ")
