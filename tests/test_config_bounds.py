@@ -13,7 +13,7 @@ from tokseg.render import template as templates
 ACCOUNT = '[accounts.credits]\nprovider = "demo"\n'
 
 
-@pytest.mark.parametrize("spec", [">999999999", ">99999999999", ".300f", "0>257"])
+@pytest.mark.parametrize("spec", [">999999999", ">99999999999", ".300f", "0>257", ">0257", ">" + "9" * 5000])
 def test_config_check_refuses_huge_widths_and_precisions(config_file, spec):
     write_config(config_file, f'[settings]\ntemplate = "{{credits.value:{spec}}}"\n{ACCOUNT}')
     done = run_tokseg("config", "check")
@@ -69,3 +69,9 @@ def test_files_that_are_no_config_are_refused_at_once(tmp_path):
         assert done.returncode == 1 and f"{path}: " in done.stderr and problem in done.stderr, done.stderr
     added = run_tokseg("add", "demo", env={"TOKSEG_CONFIG": "/dev/zero"}, timeout=10)
     assert added.returncode == 1 and "not a regular file" in added.stderr
+
+
+def test_render_time_specs_beyond_the_cap_show_the_value_unformatted():
+    values = {"x": 1.5}
+    assert templates.render("{x:>0256}", values) == "0" * 253 + "1.5"
+    assert templates.render("{x:>0257}|{x:.999f}|{x:>" + "0" * 5000 + "4}", values) == "1.5|1.5|01.5"

@@ -113,7 +113,8 @@ def _present(value: Any) -> bool:
 def spec_problem(spec: str) -> str | None:
     """Why a format spec is refused whatever the value (a width or precision above the cap), or None."""
     for digits in NUMBER.findall(spec):
-        if len(digits) > 3 or int(digits) > MAX_SPEC_NUMBER:
+        significant = digits.lstrip("0")  # compared as text first: int() refuses numbers of 4300+ digits
+        if len(significant) > 3 or int(significant or "0") > MAX_SPEC_NUMBER:
             return f"width or precision {digits} is above {MAX_SPEC_NUMBER}"
     return None
 
