@@ -112,8 +112,9 @@ def test_a_full_disk_names_the_file_and_the_fix(tiny_disk):
     refreshed = one_line(run_tokseg("refresh", "-q", env=env))
     assert "no space left on the device; free some space" in refreshed, refreshed
     assert str(tiny_disk / "home" / "cache" / "snapshot.json") in refreshed
-    shown = one_line(run_tokseg("history", env=env))
-    assert str(tiny_disk / "home" / "state" / "history.sqlite3") in shown and "the disk is full" in shown, shown
+    for command in ("history", "export"):
+        shown = one_line(run_tokseg(command, env=env))
+        assert str(tiny_disk / "home" / "state" / "history.sqlite3") in shown and "the disk is full" in shown, shown
 
 
 def test_a_config_symlink_loop_in_doctor(config_file):
