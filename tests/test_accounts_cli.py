@@ -82,7 +82,7 @@ def test_list_rename_remove(capsys, config_file):
     assert config_file.read_text() == HAND_WRITTEN
     assert set(snap()["accounts"]) == {"old"} and snap()["config"]["accounts"] == ["old"]
     code, _, err = cli(capsys, "remove", "nope")
-    assert code == 1 and "no account named 'nope'" in err and "accounts: old" in err
+    assert code == 2 and "no account named 'nope'" in err and "accounts: old" in err
 
 
 def test_add_options_obey_the_config_files_rules(capsys, config_file):

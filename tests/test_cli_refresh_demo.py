@@ -22,7 +22,7 @@ def test_refresh_of_named_account_and_quiet(config_file):
     done = run_tokseg("refresh", "--quiet", "credits")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     unknown = run_tokseg("refresh", "nope")
-    assert unknown.returncode == 1
+    assert unknown.returncode == 2  # a usage error of this command (see test_usage_errors.py)
     assert "no account named 'nope'" in unknown.stderr and "Traceback" not in unknown.stderr
 
 

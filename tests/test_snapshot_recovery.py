@@ -38,9 +38,11 @@ def test_valid_schema_with_nonsense_values_prints_marker_not_traceback(home):
     nonsense = {"schema": 1, "settings": {}, "config": {"accounts": ["x"]},
                 "accounts": {"x": {"reading": {"headline": {"kind": "balance"}, "balance": "12"}, "interval": "soon"}}}
     snapshot_file(home).write_text(json.dumps(nonsense))
-    for args in ((), ("--json",)):
-        shown = run_tokseg(*args)
-        assert (shown.returncode, shown.stdout, shown.stderr) == (0, "tok ?\n", "")
+    shown = run_tokseg()
+    assert (shown.returncode, shown.stdout, shown.stderr) == (0, "tok ?\n", "")
+    as_json = run_tokseg("--json")  # still a JSON document (README, "JSON output")
+    assert (as_json.returncode, as_json.stderr) == (0, "")
+    assert json.loads(as_json.stdout)["text"] == "tok ?" and json.loads(as_json.stdout)["state"] == "error"
 
 
 def _readable(home) -> bool:

@@ -295,9 +295,6 @@ def rename(old: str, new: str) -> bool:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({type(exc).__name__}); check its permissions") from exc
+    """The config's text by the rules `config.load` reads it with; "" when there is no config yet."""
+    found = config.read(path)
+    return found[0] if found else ""

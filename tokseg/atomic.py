@@ -25,9 +25,11 @@ def replace_file(path: str, payload: bytes, mode: int = 0o600) -> None:
         finally:
             os.close(fd)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = path  # os.write names no file; a full disk's message must
         raise

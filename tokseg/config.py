@@ -36,7 +36,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -45,13 +48,15 @@ from tokseg import defaults, provider_options, providers
 from tokseg._toml import tomllib
 from tokseg.alerts import AlertSettings, parse_alerts
 from tokseg.budgets import Budgets, parse_budgets
-from tokseg.errors import ConfigError
+from tokseg.errors import ConfigError, UsageError
 from tokseg.render import hosts
+from tokseg.render import template as templates
 
 if TYPE_CHECKING:
     from tokseg.schema import HotSettings, Thresholds
 
 MIN_INTERVAL_S = 5.0
+MAX_CONFIG_BYTES = 1024 * 1024  # a hand-written config is a few KiB; more is the wrong file (or /dev/zero)
 # The defaults the hot path falls back on too live in `defaults.py`, once.
 DEFAULT_INTERVAL_S = defaults.INTERVAL_S
 DEFAULT_STALE_FACTOR = defaults.STALE_FACTOR
@@ -101,7 +106,7 @@ class Config:
             if account.name == name:
                 return account
         known = ", ".join(a.name for a in self.accounts) or "none configured"
-        raise ConfigError(f"no account named {name!r} in {self.path} (accounts: {known}); see `tokseg list`")
+        raise UsageError(f"no account named {name!r} in {self.path} (accounts: {known}); see `tokseg list`")
 
 
 SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
@@ -129,6 +134,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
 def mtime_of(path: Path) -> float | None:
+    """The mtime the hot path's own `os.stat` sees: None for a file it cannot stat, whatever the reason."""
     try:
         return path.stat().st_mtime
     except OSError:
@@ -136,16 +142,55 @@ def mtime_of(path: Path) -> float | None:
 
 
 def load(path: Path) -> Config:
-    """Read and validate the config at `path`; a missing file is an empty config."""
-    mtime = mtime_of(path)
-    if mtime is None:
+    """Read and validate the config at `path`; only a file that is really not there is an empty config."""
+    found = read(path)
+    if found is None:
         return Config(path, None, Settings(), ())
+    return parse(found[0], path, found[1])
+
+
+def read(path: Path) -> tuple[str, float] | None:
+    """The config's text and mtime; None only when there is no file and no symlink on the way to it.
+
+    A dangling symlink, a symlink loop or a file where a folder should be is
+    a ConfigError naming the path (the refresher then keeps the last figures
+    and marks them `!cfg` instead of dropping every account), and so is a
+    folder, device, pipe or a file too large to be a config.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
+    except FileNotFoundError as exc:
+        link = _dangling_link(path)
+        if link is None:
+            return None
+        raise ConfigError(f"{path}: {link} is a symlink to {os.readlink(link)}, which does not exist; "
+                          "point it at your config or remove it") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__}); "
+                          "fix the path (a symlink loop, or a file where a folder should be?)") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(f"{path}: not a regular file (a folder, device or pipe); "
+                          "point TOKSEG_CONFIG at a config file, or unset it")
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: {info.st_size} bytes, more than a config can be ({MAX_CONFIG_BYTES}); "
+                          "is it the right file?")
+    try:
+        with path.open("rb") as handle:
+            text = handle.read(MAX_CONFIG_BYTES + 1).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__}); "
                           "check its permissions and encoding") from exc
-    return parse(text, path, mtime)
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: grew past {MAX_CONFIG_BYTES} bytes while being read; is it the right file?")
+    return text, info.st_mtime
+
+
+def _dangling_link(path: Path) -> Path | None:
+    """The symlink, at `path` or one of its folders, whose target is missing; None if there is none."""
+    for candidate in (path, *path.parents):
+        if os.path.islink(candidate) and not os.path.exists(candidate):
+            return candidate
+    return None
 
 
 def parse(text: str, path: Path, mtime: float | None = None) -> Config:
@@ -154,6 +199,7 @@ def parse(text: str, path: Path, mtime: float | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}; fix the syntax or run `tokseg config edit`") from exc
     checker = _Checker(text, path)
+    _check_finite(checker, (), data)
     unknown = set(data) - {"settings", "accounts", "budgets", "alerts"}
     if unknown:
         key = sorted(unknown)[0]
@@ -169,6 +215,16 @@ def parse(text: str, path: Path, mtime: float | None = None) -> Config:
     accounts = tuple(_account(checker, name, body, settings) for name, body in accounts_table.items())
     budgets = parse_budgets(checker, data.get("budgets", {}), [a.name for a in accounts])
     return Config(path, mtime, settings, accounts, budgets, parse_alerts(checker, data.get("alerts", {})))
+
+
+def _check_finite(checker: _Checker, where: tuple[str, ...], table: dict) -> None:
+    """TOML allows nan and inf; no tokseg number means anything as one (an interval of inf never refreshes)."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _check_finite(checker, (*where, key), value)
+        elif any(isinstance(item, float) and not math.isfinite(item)
+                 for item in (value if isinstance(value, list) else [value])):
+            checker.fail(where, key, "must be a finite number, not nan or inf")
 
 
 def _settings(checker: _Checker, table: Any) -> Settings:
@@ -187,6 +243,10 @@ def _settings(checker: _Checker, table: Any) -> Settings:
     for key in ("timeout", "deadline", "stale_factor", "history_days", "burn_window_hours"):
         if getattr(settings, key) <= 0:
             checker.fail(("settings",), key, "must be greater than 0")
+    bounds = templates.spec_problems(settings.template)
+    if bounds:
+        checker.fail(("settings",), "template", f"{bounds[0]}; a segment is one line, so keep widths and "
+                     "precisions small, e.g. {work.balance:>8}")
     prom = settings.prometheus_file
     if prom and not (Path(prom).expanduser().is_absolute() and prom.endswith(".prom")):
         checker.fail(("settings",), "prometheus_file", "must be an absolute path ending in .prom (node_exporter's "

@@ -8,6 +8,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _reopen_closed_stdio()
     if argv[:1] == ["statusline"]:
         from tokseg import statusline
 
@@ -30,3 +31,15 @@ def _detach_stdio() -> None:
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     os.close(null)
+
+
+def _reopen_closed_stdio() -> None:
+    """Started with stdout or stderr closed (`tokseg >&-`), Python has no stream there: give it /dev/null,
+    so the output goes nowhere quietly instead of ending in a traceback."""
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        if getattr(sys, name) is None:
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            setattr(sys, name, open(fd, "w", encoding="utf-8", errors="replace", closefd=False))  # noqa: SIM115

@@ -19,6 +19,12 @@ class ConfigError(TokError):
     kind = "config"
 
 
+class UsageError(TokError):
+    """A command-line argument names something that is not there: that command fails (exit 2), nothing is recorded."""
+
+    kind = "usage"
+
+
 class NoSecret(TokError):
     """No key could be found for an account."""
 

@@ -96,6 +96,23 @@ def set_aside(path: Path | None = None) -> Path:
     return target
 
 
+def problem(exc: sqlite3.Error, path: Path | None = None) -> str:
+    """One line naming the history database and the fix for an error a command got from it."""
+    text = str(exc)
+    lowered = text.lower()
+    if "full" in lowered:
+        fix = "the disk is full; free some space and run the command again"
+    elif "locked" in lowered or "busy" in lowered:
+        fix = "another tokseg holds it; try again in a moment"
+    elif "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
+        fix = "it cannot be written; check the file's and its folder's permissions"
+    elif "malformed" in lowered or "not a database" in lowered:
+        fix = "it is damaged; the next refresh moves it aside and starts a new one"
+    else:
+        fix = "check the file and the disk"
+    return f"{path or db_path()}: {text}; {fix}"
+
+
 @contextmanager
 def opened(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     conn = connect(path)

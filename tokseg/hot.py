@@ -88,11 +88,22 @@ def main(opts: dict) -> int:
             view["refreshing"] = spawn.request_refresh(locations.cache_dir(), now, cooldown, changed_at)
         out = render(view, opts["format"], opts["template"], opts["max_width"])
         status = exit_status(view, opts["format"])
-    except Exception:
-        out = ERROR_MARK
+    except Exception as exc:
+        out = _failure(opts["format"], exc)
     try:
         sys.stdout.write(out + "\n")
         sys.stdout.flush()
     except (OSError, ValueError):
         pass
     return status
+
+
+def _failure(fmt: str, exc: Exception) -> str:
+    """The error mark, in the format's own shape (`--json` still prints a JSON document)."""
+    message = f"cannot show the segment ({type(exc).__name__}: {exc}); run `tokseg doctor`"
+    try:
+        from tokseg.render import failure
+
+        return failure(fmt, ERROR_MARK, message, time.time())
+    except Exception:
+        return ERROR_MARK

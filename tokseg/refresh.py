@@ -108,12 +108,14 @@ def _run_locked(only: list[str] | None, force: bool, progress: Progress | None, 
     now = clock()
     try:
         cfg = config.load(path)
-        chosen = [cfg.account(name) for name in only] if only else [a for a in cfg.accounts if a.enabled]
     except ConfigError as exc:
         message = str(exc)
         store.update(lambda snap: _record_config_error(snap, path, message))
         log.warning("config error: %s", message)
         return Report(config_error=message)
+    # An unknown name is the caller's typo (UsageError), not the config's: raised before the snapshot is touched.
+    # A name given twice is fetched once (the run waits for one result per account).
+    chosen = [cfg.account(name) for name in dict.fromkeys(only)] if only else [a for a in cfg.accounts if a.enabled]
     current = snapshot.read(str(store.snapshot_path())) or snapshot.empty()
     due, skipped = [], []
     for account in chosen:

@@ -9,11 +9,12 @@ here so `tokseg --help` documents them.
 from __future__ import annotations
 
 import importlib
+import logging
 
 import click
 
 from tokseg import __version__, safe_text
-from tokseg.errors import TokError
+from tokseg.errors import TokError, UsageError
 from tokseg.render import FORMATS
 
 SUBCOMMANDS: dict[str, str] = {
@@ -74,6 +75,8 @@ def tokseg(ctx: click.Context, fmt: str, as_json: bool, accounts: tuple[str, ...
 
 
 def main(argv: list[str]) -> int:
+    """Run a command; every expected failure ends as one line on stderr (usage errors exit 2)."""
+    logging.raiseExceptions = False  # a log file that cannot be written never interrupts a command
     try:
         result = tokseg.main(args=argv, prog_name="tokseg", standalone_mode=False)
     except click.ClickException as exc:
@@ -82,7 +85,19 @@ def main(argv: list[str]) -> int:
     except click.Abort:
         click.echo("Aborted.", err=True)
         return 1
+    except UsageError as exc:
+        click.secho(safe_text.visible(f"tokseg: {exc}"), err=True, fg="red")
+        return 2
     except TokError as exc:
         click.secho(safe_text.visible(f"tokseg: {exc}"), err=True, fg="red")
         return 1
+    except Exception as exc:
+        from tokseg.cli.failures import describe
+
+        message = describe(exc)
+        if message is None:
+            raise
+        click.secho(safe_text.visible(f"tokseg: {message}"), err=True, fg="red")
+        return 1
     return result if isinstance(result, int) else 0
+

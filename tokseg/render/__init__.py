@@ -9,6 +9,9 @@ The renderer contract: `tokseg/render/NAME.py` defines
   text, markup not counted, ending in `…`. It never raises on odd data.
 - `exit_status(view) -> int`, only if the host reads the exit code
   (i3blocks: 33 is urgent); without it the segment exits 0.
+- `failure(text, message, now) -> str`, only if the host parses the output
+  (JSON): the error mark `text` in that shape, `message` saying why, for
+  when the segment could not be built; without it the mark is printed as is.
 It builds on `plain.spans()`, the segment as (text, state) pairs with
 control characters removed and already cut to width, and escapes all data
 for the host's markup, so data never becomes markup (tmux doubles `#`, zsh
@@ -46,6 +49,13 @@ def render(view: View, fmt: str, template: str | None = None, max_width: int | N
     """The text `fmt` prints for `view`; `template` overrides the snapshot's default."""
     module = importlib.import_module(FORMATS[fmt])
     return module.render(view, template, max_width)
+
+
+def failure(fmt: str, text: str, message: str, now: float) -> str:
+    """What `fmt` prints when the segment could not be built: `text` (the error mark), or the host's own
+    JSON shape around it for a format whose host parses JSON (the module's `failure`)."""
+    module = importlib.import_module(FORMATS[fmt])
+    return module.failure(text, message, now) if hasattr(module, "failure") else text
 
 
 def exit_status(view: View, fmt: str) -> int:

@@ -36,3 +36,8 @@ def block(view: View, template_text: str | None, max_width: int | None) -> dict:
 
 def render(view: View, template_text: str | None, max_width: int | None) -> str:
     return json.dumps(safe_text.json_safe(block(view, template_text, max_width)), ensure_ascii=False)
+
+
+def failure(text: str, message: str, now: float) -> str:
+    """Still one i3bar block when the segment could not be built."""
+    return json.dumps({"full_text": text, "short_text": text, "urgent": True, "name": "tokseg", "instance": "none"})

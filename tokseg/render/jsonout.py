@@ -69,3 +69,12 @@ def _forecast(forecast: ForecastDict | None, now: float) -> dict[str, object] | 
 
 def render(view: View, template_text: str | None, max_width: int | None) -> str:
     return json.dumps(safe_text.json_safe(document(view, template_text, max_width)), ensure_ascii=False)
+
+
+def failure(text: str, message: str, now: float) -> str:
+    """The document when the segment could not be built: every key of the schema, no accounts, and `error`."""
+    return json.dumps(safe_text.json_safe({
+        "schema": JSON_SCHEMA, "generated_at": round(now, 3), "state": "error", "stale": False, "refreshing": False,
+        "config_error": None, "error": message, "text": text, "accounts": [],
+        "totals": {"balance": {}, "spent_today": {}, "spent_month": {}}, "budget": {"state": "ok", "checks": []},
+    }))

@@ -8,7 +8,9 @@
 
 Names are looked up in a flat dict (see `view.fields`), so a template can
 never reach into Python objects: no attribute access, no indexing, no
-calls. A name with no value renders as empty text. `render` never fails;
+calls. A name with no value renders as empty text; a format spec that does
+not fit the value, or whose width or precision is above MAX_SPEC_NUMBER, is
+not applied (the value shows unformatted). `render` never fails;
 `problems()` reports what `tokseg format check` should complain about.
 
 Rendering yields spans, (text, account) pairs, so each host renderer can
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 NAME = r"[A-Za-z0-9_][A-Za-z0-9_.\-]*"
+# A segment is a line in a bar: a width or precision above this is a typo, and a huge one
+# (`{x:>999999999}`) would cost every bar call seconds and gigabytes. Such a spec is not applied.
+MAX_SPEC_NUMBER = 256
+NUMBER = re.compile(r"\d+")
 TOKEN = re.compile(
     r"\{\{|\}\}"
     rf"|\{{(?P<cond>[?!])(?P<cname>{NAME})\}}"
@@ -104,7 +110,28 @@ def _present(value: Any) -> bool:
     return value is not None and value != "" and value != []
 
 
+def spec_problem(spec: str) -> str | None:
+    """Why a format spec is refused whatever the value (a width or precision above the cap), or None."""
+    for digits in NUMBER.findall(spec):
+        significant = digits.lstrip("0")  # compared as text first: int() refuses numbers of 4300+ digits
+        if len(significant) > 3 or int(significant or "0") > MAX_SPEC_NUMBER:
+            return f"width or precision {digits} is above {MAX_SPEC_NUMBER}"
+    return None
+
+
+def spec_problems(template: str) -> list[str]:
+    """The template's refused format specs, each naming its field (no values needed: for `config check`)."""
+    found = []
+    for match in TOKEN.finditer(template):
+        problem = spec_problem(match.group("spec") or "")
+        if problem:
+            found.append(f"{{{match.group('name')}:{match.group('spec')}}}: {problem}")
+    return found
+
+
 def _format(value: Any, spec: str) -> str:
+    if spec_problem(spec):
+        return str(value)
     try:
         return format(value, spec)
     except (ValueError, TypeError):
@@ -127,14 +154,14 @@ def names(template: str) -> list[str]:
 
 def problems(template: str, values: dict[str, Any]) -> list[str]:
     """Human-readable problems with `template` against the fields available now."""
-    found = list(parse(template)[1])
+    found = list(parse(template)[1]) + spec_problems(template)
     for match in TOKEN.finditer(template):
         name, spec = match.group("name") or match.group("cname"), match.group("spec")
         if not name:
             continue
         if name not in values:
             found.append(f"unknown field {{{name}}}")
-        elif spec and values[name] is not None and not isinstance(values[name], list):
+        elif spec and not spec_problem(spec) and values[name] is not None and not isinstance(values[name], list):
             try:
                 format(values[name], spec)
             except (ValueError, TypeError) as exc:

@@ -58,3 +58,8 @@ def document(view: View, template_text: str | None, max_width: int | None) -> di
 
 def render(view: View, template_text: str | None, max_width: int | None) -> str:
     return json.dumps(document(view, template_text, max_width), ensure_ascii=False)
+
+
+def failure(text: str, message: str, now: float) -> str:
+    """Still one JSON object when the segment could not be built: waybar shows `text`, the tooltip says why."""
+    return json.dumps({"text": escape(text), "alt": "error", "tooltip": escape(message), "class": ["error"]})
