@@ -17,11 +17,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tokseg import __version__, config, dirs, providers, refresh, secrets, snapshot, store
+from tokseg import __version__, config, defaults, dirs, providers, refresh, secrets, snapshot, store
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers import _base
 from tokseg.providers._plugins import printable
-from tokseg.render import hosts, numbers
+from tokseg.render import hosts, numbers, view
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
@@ -37,7 +37,8 @@ def fix_for(kind: str, name: str, provider: str, entry: Mapping[str, Any], now: 
     """The one thing to do about an account's last error of class `kind`."""
     retry = entry.get("next_due")
     when = (f"{time.strftime('%H:%M', time.localtime(retry))} (in {numbers.duration(retry - now)})"
-            if retry and retry > now else "the next refresh")
+            if defaults.legal_due(retry, now, view.interval_of(entry.get("interval"))) and retry > now
+            else "the next refresh")
     if kind == "auth":
         spec = providers.load(provider).SECRET if provider in providers.PROVIDERS else None
         why = f"wrong key type: {key_problem}; " if key_problem else ""

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import requests
 from filelock import FileLock, Timeout
 
-from tokseg import backoff, config, context, dirs, insights, net, providers, push, secrets, snapshot, store
+from tokseg import backoff, config, context, defaults, dirs, insights, net, providers, push, secrets, snapshot, store
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
 from tokseg.providers._base import credential_stamp
 
@@ -151,8 +151,12 @@ def _is_due(entry: AccountEntry | None, account: config.Account, now: float) -> 
         return True
     if entry.get("status") == "parked":
         return _park_key(account) != entry.get("park_key")
+    if entry.get("fetched_at") is not None and not defaults.believable_time(entry.get("fetched_at"), now):
+        return True  # fetched "in the future": the clock went back, so the figures' age is unknown
     next_due = entry.get("next_due")
-    return next_due is None or next_due <= now
+    if next_due is None or not defaults.legal_due(next_due, now, account.interval):
+        return True  # never scheduled, or further ahead than any legal schedule (a clock set back)
+    return next_due <= now
 
 
 def _fetch_all(accounts: list[config.Account], settings: config.Settings, clock: Callable[[], float],
@@ -250,6 +254,7 @@ def _merge(snap: Snapshot, cfg: config.Config, outcomes: list[Outcome], now: flo
         entry.update(configured)
         entry.setdefault("status", "pending")  # entries written before these keys existed
         entry.setdefault("next_due", None)
+        _forget_future_times(entry, now)
         outcome = by_name.get(account.name)
         if outcome:
             _apply(entry, account, outcome, now)
@@ -260,6 +265,14 @@ def _merge(snap: Snapshot, cfg: config.Config, outcomes: list[Outcome], now: flo
         "error": None,
         "accounts": [a.name for a in cfg.accounts if a.enabled],
     }
+
+
+def _forget_future_times(entry: AccountEntry, now: float) -> None:
+    """Times a clock set back (or a restored backup) put in the future are unknown, not fresh."""
+    if entry.get("fetched_at") is not None and not defaults.believable_time(entry["fetched_at"], now):
+        entry["fetched_at"] = None
+    if "last_attempt" in entry and not defaults.believable_time(entry["last_attempt"], now):
+        del entry["last_attempt"]
 
 
 def _apply(entry: AccountEntry, account: config.Account, outcome: Outcome, now: float) -> None:
