@@ -17,6 +17,8 @@ import pytest
 from tests.conftest import run_tokseg, wait_for, write_config
 from tests.fakeserver import start_fake_server
 from tokseg import backoff, defaults, push, store
+from tokseg.errors import BadResponse
+from tokseg.providers import groq
 
 KEY = "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"
 DAY = 86400.0
@@ -158,3 +160,9 @@ def test_doctor_reads_a_snapshot_with_an_infinite_next_due(server, openrouter):
 def test_a_prompt_is_not_told_to_wait_for_an_impossible_schedule(next_due):
     snap = {"accounts": {"a": {"next_due": next_due, "interval": 300.0}, "b": {"next_due": 5000.0}}}
     assert push.next_refresh(snap, 1000.0) == 1001  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("header", ["9" * 400 + "s", "9000000h"])
+def test_a_rate_limit_reset_beyond_a_year_is_a_bad_response(header):
+    with pytest.raises(BadResponse, match="further ahead than 366 days"):
+        groq.parse_duration(header, "x-ratelimit-reset-tokens")

@@ -281,7 +281,8 @@ def _apply(entry: AccountEntry, account: config.Account, outcome: Outcome, now: 
         entry.update({"reading": outcome.reading, "fetched_at": now, "status": "ok", "error": None, "failures": 0,
                       "park_key": None, "next_due": backoff.after_success(now, account.interval)})
         return
-    failures = int(entry.get("failures") or 0) + 1
+    previous = entry.get("failures")
+    failures = (previous if isinstance(previous, int) and 0 <= previous < 1 << 20 else 0) + 1
     entry.update({"failures": failures, "error": {"kind": outcome.error_kind, "message": outcome.message, "at": now}})
     if outcome.error_kind == "auth":
         entry.update({"status": "parked", "park_key": outcome.park_key, "next_due": None})
