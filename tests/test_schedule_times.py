@@ -166,3 +166,14 @@ def test_a_prompt_is_not_told_to_wait_for_an_impossible_schedule(next_due):
 def test_a_rate_limit_reset_beyond_a_year_is_a_bad_response(header):
     with pytest.raises(BadResponse, match="further ahead than 366 days"):
         groq.parse_duration(header, "x-ratelimit-reset-tokens")
+
+
+def test_an_infinite_failure_count_restarts_the_backoff(server, openrouter):
+    server.fault("*", "429", retry_after="7")
+    run_tokseg("refresh", env=openrouter)
+    snap = json.loads(snapshot_text())
+    snap["accounts"]["or"]["failures"] = math.inf
+    store.snapshot_path().write_text(json.dumps(snap), encoding="utf-8")
+    done = run_tokseg("refresh", env=openrouter)
+    assert "Traceback" not in done.stderr
+    assert entry()["failures"] == 1
