@@ -17,11 +17,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tokseg import __version__, config, dirs, providers, refresh, secrets, snapshot, store
+from tokseg import __version__, config, defaults, dirs, providers, refresh, secrets, snapshot, store
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers import _base
-from tokseg.render import hosts, numbers
-from tokseg.render import view as views
+from tokseg.render import hosts, numbers, view
 from tokseg.safe_text import line as printable
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
@@ -38,7 +37,8 @@ def fix_for(kind: str, name: str, provider: str, entry: Mapping[str, Any], now: 
     """The one thing to do about an account's last error of class `kind`."""
     retry = entry.get("next_due")
     when = (f"{time.strftime('%H:%M', time.localtime(retry))} (in {numbers.duration(retry - now)})"
-            if retry and retry > now else "the next refresh")
+            if defaults.legal_due(retry, now, view.interval_of(entry.get("interval"))) and retry > now
+            else "the next refresh")
     if kind == "auth":
         spec = providers.load(provider).SECRET if provider in providers.PROVIDERS else None
         why = f"wrong key type: {key_problem}; " if key_problem else ""
@@ -141,7 +141,7 @@ def _accounts(cfg: config.Config | None, now: float, keyring_usable: bool) -> li
                 problem = _base.key_problem(module, found.secret)
         item: dict[str, Any] = {"name": account.name, "provider": account.provider, "key_source": source,
                                 "status": entry.get("status", "pending"), "error": error, "fix": None,
-                                "notes": views.notes(entry.get("reading"))}
+                                "notes": view.notes(entry.get("reading"))}
         if error:
             kind = error.get("kind", "")
             item["fix"] = fix_for(kind, account.name, account.provider, entry, now,

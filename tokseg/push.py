@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tokseg import dirs, locations, snapshot
+from tokseg import defaults, dirs, locations, snapshot
 from tokseg.render import hosts, render
 from tokseg.render import view as views
 
@@ -88,8 +88,10 @@ def send(push: Push, view: View, setting: int, refresh_after: int) -> None:
 
 def next_refresh(snap: Snapshot | None, now: float) -> int:
     """When a prompt should ask for a refresh if nothing else has: the earliest next_due."""
-    dues = [entry.get("next_due") for entry in (snap["accounts"] if snap else {}).values()]
-    known = [due for due in dues if isinstance(due, (int, float))]
+    entries = (snap["accounts"] if snap else {}).values()
+    # A due no legal schedule could give (NaN, infinity, years ahead) makes the refresher fetch now.
+    known = [due if defaults.legal_due(due, now, views.interval_of(entry.get("interval"))) else now
+             for entry in entries if isinstance(due := entry.get("next_due"), (int, float))]
     return int(min(known) if known else now + NOT_DUE_RECHECK_S) + 1
 
 

@@ -2,7 +2,8 @@
 
 A run takes the refresh lock without waiting (a second refresher exits at
 once), loads the config, fetches every due account in its own thread with
-a deadline for the whole run, and merges the outcomes into the snapshot.
+a deadline for the whole run, and merges each outcome into the snapshot as
+it arrives (a slow provider holds back only its own account).
 A failure keeps the account's last good reading and records the error
 class; auth failures are parked until the key or the account's config
 changes.
@@ -25,7 +26,8 @@ from typing import TYPE_CHECKING
 import requests
 from filelock import FileLock, Timeout
 
-from tokseg import backoff, config, context, dirs, insights, net, providers, push, secrets, snapshot, store
+from tokseg import backoff, config, context, defaults, dirs, insights, net, providers, push, secrets, snapshot, store
+from tokseg.collector import Collector
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
 from tokseg.providers._base import credential_stamp
 
@@ -124,8 +126,11 @@ def _run_locked(only: list[str] | None, force: bool, progress: Progress | None, 
             due.append(account)
         else:
             skipped.append(account.name)
-    outcomes = _fetch_all(due, cfg.settings, clock, progress)
-    store.update(lambda snap: _merge(snap, cfg, outcomes, now))
+
+    def save(arrived: list[Outcome]) -> None:
+        store.update(lambda snap: _merge(snap, cfg, arrived, now))
+
+    outcomes = _fetch_all(due, cfg.settings, clock, progress, save)
     insights.after_run(cfg, outcomes, now)
     log.info("run: fetched %d (%s), skipped %d", len(due),
              ", ".join(f"{o.account}={o.error_kind or 'ok'}" for o in outcomes), len(skipped))
@@ -153,39 +158,40 @@ def _is_due(entry: AccountEntry | None, account: config.Account, now: float) -> 
         return True
     if entry.get("status") == "parked":
         return _park_key(account) != entry.get("park_key")
+    if entry.get("fetched_at") is not None and not defaults.believable_time(entry.get("fetched_at"), now):
+        return True  # fetched "in the future": the clock went back, so the figures' age is unknown
     next_due = entry.get("next_due")
-    return next_due is None or next_due <= now
+    if next_due is None or not defaults.legal_due(next_due, now, account.interval):
+        return True  # never scheduled, or further ahead than any legal schedule (a clock set back)
+    return next_due <= now
 
 
 def _fetch_all(accounts: list[config.Account], settings: config.Settings, clock: Callable[[], float],
-               progress: Progress | None) -> list[Outcome]:
-    """Fetch in parallel threads; whatever is not back by the deadline counts as a network failure."""
-    if not accounts:
-        return []
-    session = net.new_session(pool_size=max(1, len(accounts)))
-    results: dict[str, Outcome] = {}
-    done = threading.Condition()
+               progress: Progress | None, save: Callable[[list[Outcome]], None]) -> list[Outcome]:
+    """Fetch in parallel threads and `save` each outcome as it arrives (see `collector`); whatever
+    is not back by the deadline counts as a network failure. Saves at least once, even with nothing due."""
+    arrivals: Collector[Outcome] = Collector(save)
+    if accounts:
+        session = net.new_session(pool_size=max(1, len(accounts)))
 
-    def work(account: config.Account) -> None:
-        outcome = _fetch_one(account, settings, session, clock)
-        with done:
-            results[account.name] = outcome
-            done.notify_all()
-        if progress:
-            progress(account.name, outcome)
+        def work(account: config.Account) -> None:
+            outcome = _fetch_one(account, settings, session, clock)
+            arrivals.add(outcome)
+            if progress:
+                progress(account.name, outcome)
 
-    for account in accounts:
-        if progress:
-            progress(account.name, None)
-        # Daemon threads: a provider stuck past the deadline must not keep the process alive.
-        threading.Thread(target=work, args=(account,), daemon=True, name=f"fetch-{account.name}").start()
-    deadline = time.monotonic() + settings.deadline
-    with done:
-        while len(results) < len(accounts) and time.monotonic() < deadline:
-            done.wait(timeout=max(0.0, deadline - time.monotonic()))
-        finished = dict(results)
-    late = f"no answer within the run deadline ({settings.deadline:g}s)"
-    return [finished.get(a.name) or Outcome(a.name, error_kind="network", message=late) for a in accounts]
+        for account in accounts:
+            if progress:
+                progress(account.name, None)
+            # Daemon threads: a provider stuck past the deadline must not keep the process alive.
+            threading.Thread(target=work, args=(account,), daemon=True, name=f"fetch-{account.name}").start()
+        arrivals.wait(len(accounts), time.monotonic() + settings.deadline)
+    finished = {o.account: o for o in arrivals.close()}
+    message = f"no answer within the run deadline ({settings.deadline:g}s)"
+    late = [Outcome(a.name, error_kind="network", message=message) for a in accounts if a.name not in finished]
+    arrivals.finish(late)
+    finished.update((o.account, o) for o in late)
+    return [finished[a.name] for a in accounts]
 
 
 def _fetch_one(account: config.Account, settings: config.Settings, session: requests.Session,
@@ -252,6 +258,7 @@ def _merge(snap: Snapshot, cfg: config.Config, outcomes: list[Outcome], now: flo
         entry.update(configured)
         entry.setdefault("status", "pending")  # entries written before these keys existed
         entry.setdefault("next_due", None)
+        _forget_future_times(entry, now)
         outcome = by_name.get(account.name)
         if outcome:
             _apply(entry, account, outcome, now)
@@ -264,13 +271,22 @@ def _merge(snap: Snapshot, cfg: config.Config, outcomes: list[Outcome], now: flo
     }
 
 
+def _forget_future_times(entry: AccountEntry, now: float) -> None:
+    """Times a clock set back (or a restored backup) put in the future are unknown, not fresh."""
+    if entry.get("fetched_at") is not None and not defaults.believable_time(entry["fetched_at"], now):
+        entry["fetched_at"] = None
+    if "last_attempt" in entry and not defaults.believable_time(entry["last_attempt"], now):
+        del entry["last_attempt"]
+
+
 def _apply(entry: AccountEntry, account: config.Account, outcome: Outcome, now: float) -> None:
     entry["last_attempt"] = now
     if outcome.error_kind is None:
         entry.update({"reading": outcome.reading, "fetched_at": now, "status": "ok", "error": None, "failures": 0,
                       "park_key": None, "next_due": backoff.after_success(now, account.interval)})
         return
-    failures = int(entry.get("failures") or 0) + 1
+    previous = entry.get("failures")
+    failures = (previous if isinstance(previous, int) and 0 <= previous < 1 << 20 else 0) + 1
     entry.update({"failures": failures, "error": {"kind": outcome.error_kind, "message": outcome.message, "at": now}})
     if outcome.error_kind == "auth":
         entry.update({"status": "parked", "park_key": outcome.park_key, "next_due": None})

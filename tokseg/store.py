@@ -9,6 +9,7 @@ the previous snapshot whole, and its orphan temp file is swept next time.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -46,8 +47,28 @@ def update(mutate: Callable[[Snapshot], None], path: Path | None = None) -> Snap
 def write_atomic(path: Path, data: Mapping[str, object]) -> None:
     """Write `data` as JSON to `path` so a reader sees either the old file or the new one."""
     _sweep_orphans(path.parent)
-    atomic.replace_file(str(path), json.dumps(data, separators=(",", ":"), sort_keys=True).encode())
+    atomic.replace_file(str(path), _encode(data))
     _fsync_dir(path.parent)
+
+
+def _encode(data: Mapping[str, object]) -> bytes:
+    """Strict JSON: a NaN or infinity (which `json` would write as `NaN`/`Infinity`) is written as null."""
+    try:
+        text = json.dumps(data, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(data), separators=(",", ":"), sort_keys=True, allow_nan=False)
+    return text.encode()
+
+
+def _finite(value: object) -> object:
+    """`value` with every non-finite float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tokseg import defaults
 from tokseg.errors import AuthError, BadResponse, RateLimited
 from tokseg.providers._base import Ctx, Run, Source
 from tokseg.providers._gate import PollGate
@@ -91,10 +92,14 @@ def fetch(ctx: Ctx[Options]) -> Reading:
     gate, key = PollGate(ctx.state), fingerprint(cred.token)
     entry = gate.get(key)
     blocked_until = number(entry.get("blocked_until")) or 0.0
+    if blocked_until > defaults.latest_due(now, MAX_BACKOFF_S):
+        blocked_until = 0.0  # further ahead than any block tokseg sets: the clock went back
     if blocked_until > now:
         raise RateLimited(f"usage endpoint rate-limited this token; not polling again for {blocked_until - now:.0f}s",
                           retry_after=blocked_until - now)
     polled_at = number(entry.get("polled_at")) or 0.0
+    if not defaults.believable_time(polled_at, now):
+        polled_at = 0.0
     if now - polled_at < MIN_POLL_S:
         if isinstance(entry.get("body"), dict):
             return parse(entry["body"], cred.plan, note=f"cached: polled {now - polled_at:.0f}s ago")

@@ -37,6 +37,7 @@ SECRET = SecretSpec(env="GROQ_API_KEY", hint=f"create a key at {KEYS_URL}")
 BUCKETS = (("requests", "requests/day"), ("tokens", "tokens/minute"))
 NO_FREE_LIMITS = ("Groq has no balance API, and its rate limits show only on a completion, which spends tokens; "
                   "set probe = true to spend one 1-token completion per refresh to see them")
+MAX_RESET_S = 366 * 86400.0  # a rate-limit reset further ahead (or infinite) is not believed
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s)")
 
 
@@ -103,4 +104,8 @@ def parse_duration(value: str, header: str) -> float:
     if not parts or "".join(n + u for n, u in parts) != text:
         raise BadResponse(f"groq: header {header} is not a duration ({value[:40]!r})")
     scale = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-    return sum(float(n) * scale[u] for n, u in parts)
+    seconds = sum(float(n) * scale[u] for n, u in parts)
+    if not seconds <= MAX_RESET_S:
+        raise BadResponse(f"groq: header {header} is further ahead than {MAX_RESET_S // 86400:.0f} days "
+                          f"({value[:40]!r})")
+    return seconds

@@ -125,9 +125,12 @@ def _account(name: str, entry: AccountEntry, now: float, stale_factor: float,
     """The account's view item, and whether its next refresh is due."""
     reading = entry.get("reading")
     fetched_at = entry.get("fetched_at")
-    interval = float(entry.get("interval") or defaults.INTERVAL_S)
+    interval = interval_of(entry.get("interval"))
     error = entry.get("error")
     next_due = entry.get("next_due")
+    clock_went_back = fetched_at is not None and not defaults.believable_time(fetched_at, now)
+    if clock_went_back:
+        fetched_at = None  # in the future (a clock set back, a restored backup): the age is unknown
     stale = bool(reading) and (error is not None or fetched_at is None or now - fetched_at > interval * stale_factor)
     text, value = headline(reading, now)
     status: Freshness = "error" if error and not reading else ("stale" if stale else ("ok" if reading else "pending"))
@@ -152,8 +155,18 @@ def _account(name: str, entry: AccountEntry, now: float, stale_factor: float,
         "budget": entry.get("budget") or [],
         "trend": entry.get("trend") or "",
     }
-    due = (next_due is None and entry.get("status") != "parked") or (next_due is not None and next_due <= now)
-    return item, due
+    if next_due is None:
+        due = entry.get("status") != "parked"
+    else:
+        due = not defaults.legal_due(next_due, now, interval) or next_due <= now
+    return item, due or clock_went_back
+
+
+def interval_of(value: object) -> float:
+    """The account's interval from the snapshot, or the default one if it is not a positive finite number."""
+    if isinstance(value, (int, float)) and 0 < value < float("inf"):
+        return float(value)
+    return defaults.INTERVAL_S
 
 
 def _unknown(name: str) -> ViewItem:
