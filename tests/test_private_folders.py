@@ -21,7 +21,7 @@ def test_a_fresh_home_and_its_folders_are_private(tmp_path, args):
     env = {"TOKSEG_HOME": str(home), "TOKSEG_CONFIG": str(tmp_path / "none.toml")}
 
     assert run_tokseg(*args, env=env).returncode == 0
-    wait_for(lambda: (home / "cache" / "snapshot.json").exists())
+    wait_for((home / "cache" / "snapshot.json").exists)
 
     for folder in (tmp_path / "new", home, home / "cache"):
         assert _mode(folder) == 0o700, folder
