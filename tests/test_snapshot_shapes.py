@@ -34,6 +34,11 @@ MALFORMED = {
     "balance a string": _snap(_with(reading={**READING, "balance": "12"})),
     "amount NaN": _snap(_with(reading={**READING, "balance": [{"amount": float("nan"), "currency": "USD"}]})),
     "amount a bool": _snap(_with(reading={**READING, "balance": [{"amount": True, "currency": "USD"}]})),
+    "reset beyond any clock": _snap(_with(reading={**READING, "headline": {"kind": "window", "key": "5h"},
+                                                   "windows": [{"name": "5h", "used_pct": 5, "resets_at": 1e18}]})),
+    "forecast beyond any clock": _snap(_with(forecast={"metric": "balance", "unit": "USD", "kind": "balance",
+                                                       "burn_per_hour": 1.0, "span_h": 1.0, "runs_out_at": 1e18,
+                                                       "resets_at": None})),
     "interval a string": _snap(_with(interval="soon")),
     "fetched_at a string": _snap(_with(fetched_at="yesterday")),
     "next_due infinite": _snap(_with(next_due=float("inf"))),
@@ -45,6 +50,7 @@ MALFORMED = {
     "threshold a string": _snap(thresholds={"x": {"warn_below": "10"}}),
     "template a number": _snap(template=5),
     "config a list": {**_snap(), "config": []},
+    "config path with a NUL": {**_snap(), "config": {"path": "/tmp/a\x00b", "mtime": 1.0, "accounts": ["x"]}},
     "budget a string": {**_snap(), "budget": "crit"},
 }
 

@@ -65,7 +65,7 @@ def refresh_reason(snap: Snapshot | None, view: View, repaired: bool = False) ->
     if path:
         try:
             mtime: float | None = os.stat(path).st_mtime
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the path
             mtime = None
         if mtime != conf.get("mtime"):
             return True, mtime

@@ -23,16 +23,18 @@ if TYPE_CHECKING:
     from tokseg.schema import AccountEntry, Snapshot
 
 SCHEMA = 1
+MAX_TIME = 1e11  # seconds since 1970; beyond it `time.localtime` fails on some platforms
 _BAD = object()  # what `_clean` returns for a value of the wrong shape
 
-# A shape is "str", "num" (finite int or float, never bool), "flag" (bool or int), "dict" (any table),
+# A shape is "str", "num" (finite int or float, never bool), "time" (an epoch second a clock can show:
+# 0 up to the year 5138), "flag" (bool or int), "dict" (any table),
 # ("opt", SHAPE) (null allowed), ("list", SHAPE) / ("map", SHAPE) (bad items dropped),
 # ("in", VALUES), or a record {KEY: SHAPE} (every key optional, bad ones dropped) with
 # ("rec", REQUIRED, OPTIONAL) when some keys must be there.
 MONEY: tuple = ("rec", {"amount": "num", "currency": "str"}, {})
 TOKENS = ("rec", {"total": "num"}, {"input": "num", "output": "num", "cache_read": "num", "cache_write": "num"})
-WINDOW = ("rec", {"name": "str", "used_pct": "num"}, {"resets_at": ("opt", "num"), "length_s": ("opt", "num")})
-RATE_LIMIT = ("rec", {"name": "str", "limit": "num", "remaining": "num"}, {"resets_at": ("opt", "num")})
+WINDOW = ("rec", {"name": "str", "used_pct": "num"}, {"resets_at": ("opt", "time"), "length_s": ("opt", "num")})
+RATE_LIMIT = ("rec", {"name": "str", "limit": "num", "remaining": "num"}, {"resets_at": ("opt", "time")})
 MODEL_USAGE = ("rec", {"model": "str", "period": "str"}, {"spent": ("opt", MONEY), "tokens": ("opt", TOKENS)})
 READING = {"headline": {"kind": "str", "key": "str"}, "balance": ("list", MONEY), "limit": ("opt", MONEY),
            "limit_remaining": ("opt", MONEY), "spent": ("map", MONEY), "tokens": ("map", TOKENS),
@@ -42,17 +44,17 @@ BUDGET_STATE = ("in", ("ok", "warn", "crit"))
 BUDGET_CHECK = ("rec", {"rule": "str", "used": "num", "unit": "str", "state": BUDGET_STATE},
                 {"limit": ("opt", "num"), "pct": ("opt", "num")})
 FORECAST = ("rec", {"metric": "str", "unit": "str", "kind": "str", "burn_per_hour": "num"},
-            {"span_h": "num", "runs_out_at": ("opt", "num"), "resets_at": ("opt", "num")})
-ERROR = ("rec", {"kind": "str", "message": "str"}, {"at": ("opt", "num")})
+            {"span_h": "num", "runs_out_at": ("opt", "time"), "resets_at": ("opt", "time")})
+ERROR = ("rec", {"kind": "str", "message": "str"}, {"at": ("opt", "time")})
 ENTRY = {"provider": "str", "label": "str", "interval": "num", "enabled": "flag", "fingerprint": "str",
-         "reading": ("opt", READING), "fetched_at": ("opt", "num"), "failures": "num",
-         "status": ("in", ("pending", "ok", "error", "parked")), "next_due": ("opt", "num"),
-         "last_attempt": "num", "error": ("opt", ERROR), "park_key": ("opt", "str"), "forecast": ("opt", FORECAST),
+         "reading": ("opt", READING), "fetched_at": ("opt", "time"), "failures": "num",
+         "status": ("in", ("pending", "ok", "error", "parked")), "next_due": ("opt", "time"),
+         "last_attempt": "time", "error": ("opt", ERROR), "park_key": ("opt", "str"), "forecast": ("opt", FORECAST),
          "budget": ("list", BUDGET_CHECK), "budget_state": BUDGET_STATE, "trend": "str"}
 THRESHOLDS = {"warn_below": "num", "crit_below": "num", "warn_pct": "num", "crit_pct": "num"}
 SETTINGS = {"template": "str", "separator": "str", "stale_factor": "num", "spawn_cooldown": "num",
             "thresholds": ("map", THRESHOLDS), "palette": ("map", "dict"), "push": ("map", "flag")}
-CONFIG = {"path": "str", "mtime": ("opt", "num"), "error": ("opt", "str"), "accounts": ("list", "str")}
+CONFIG = {"path": "str", "mtime": ("opt", "time"), "error": ("opt", "str"), "accounts": ("list", "str")}
 TOTAL_BUDGET: tuple = ("rec", {"state": BUDGET_STATE, "currency": "str", "checks": ("list", BUDGET_CHECK)}, {})
 # What a pending entry holds before its first fetch (`refresh._merge` writes the same).
 PENDING: dict[str, object] = {"reading": None, "fetched_at": None, "failures": 0, "status": "pending",
@@ -82,7 +84,7 @@ def _checked(data: dict) -> tuple[Snapshot, bool]:
         value = _clean(data.get(key) or {}, shape)
         fixed = fixed or value is _BAD or value != data.get(key, {})
         data[key] = {} if value is _BAD else value
-    if not _is_num(data.get("written_at")):
+    if _clean(data.get("written_at"), "time") is _BAD:
         data["written_at"] = None
     if "budget" in data and _clean(data["budget"], TOTAL_BUDGET) is _BAD:
         del data["budget"]
@@ -116,14 +118,8 @@ def _is_num(value: object) -> bool:
 
 def _clean(value: object, shape: object) -> object:
     """`value` if it has `shape`, with bad optional parts dropped; `_BAD` when it cannot be kept."""
-    if shape == "str":
-        return value if type(value) is str else _BAD
-    if shape == "num":
-        return value if _is_num(value) else _BAD
-    if shape == "flag":
-        return value if type(value) in (bool, int) else _BAD
-    if shape == "dict":
-        return value if type(value) is dict else _BAD
+    if type(shape) is str:
+        return value if _scalar(value, shape) else _BAD
     if type(shape) is dict:
         return _record(value, {}, shape)
     kind, inner = shape[0], shape[1]  # type: ignore[index]
@@ -142,6 +138,18 @@ def _clean(value: object, shape: object) -> object:
         return _BAD
     pairs = [(key, _clean(item, inner)) for key, item in value.items()]
     return {key: item for key, item in pairs if item is not _BAD}
+
+
+def _scalar(value: object, shape: str) -> bool:
+    if shape == "str":
+        return type(value) is str
+    if shape == "num":
+        return _is_num(value)
+    if shape == "time":
+        return _is_num(value) and 0 <= value < MAX_TIME  # type: ignore[operator]
+    if shape == "flag":
+        return type(value) in (bool, int)
+    return type(value) is dict  # "dict"
 
 
 def _record(value: object, required: dict, optional: dict) -> object:
