@@ -23,6 +23,8 @@ import time
 from tokseg import locations
 
 MARKER_FILE = "spawn.marker"
+TOKEN_TTL_S = 10.0  # a take-over token older than this was left by a crashed caller
+GONE = object()  # what `_expired` returns for a marker that vanished while it looked
 REFRESH_ARGV = ("-m", "tokseg", "refresh", "--detached")
 
 
@@ -39,18 +41,19 @@ def request_refresh(cache_dir: str, now: float, cooldown: float, changed_at: flo
 
 
 def _claim(marker: str, now: float, cooldown: float, changed_at: float | None) -> bool:
-    for attempt in range(3):
+    for _ in range(3):
         try:
             if _publish(marker, now):
                 return True
+            seen = _expired(marker, now, cooldown, changed_at)
+            if seen is None:
+                return False
+            if seen is not GONE:
+                return _take_over(marker, seen, now)  # type: ignore[arg-type]
         except FileNotFoundError:
             locations.make_private(os.path.dirname(marker))
-            continue
         except OSError:  # a folder we cannot write: no refresh from here, and no traceback
             return False
-        if attempt or not _expired(marker, now, cooldown, changed_at):
-            return False
-        _retire(marker)
     return False
 
 
@@ -60,13 +63,8 @@ def _publish(marker: str, now: float) -> bool:
     The time is written to a private temp file first and hard-linked to the marker name,
     which fails if that name exists: no caller ever sees a marker without its time.
     """
-    tmp = f"{marker}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = _stamped(marker, now)
     try:
-        try:
-            os.write(fd, repr(now).encode())
-        finally:
-            os.close(fd)
         os.link(tmp, marker)
         return True
     except FileExistsError:
@@ -77,6 +75,17 @@ def _publish(marker: str, now: float) -> bool:
         return _create(marker, now)  # a filesystem without hard links
     finally:
         _remove(tmp, depth=0)
+
+
+def _stamped(marker: str, now: float) -> str:
+    """A private temp file beside the marker holding `now`."""
+    tmp = f"{marker}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, repr(now).encode())
+    finally:
+        os.close(fd)
+    return tmp
 
 
 def _create(marker: str, now: float) -> bool:
@@ -93,14 +102,15 @@ def _create(marker: str, now: float) -> bool:
     return True
 
 
-def _expired(marker: str, now: float, cooldown: float, changed_at: float | None) -> bool:
-    """True for a marker older than the cooldown or the config change, from the future, or not a plain file."""
+def _expired(marker: str, now: float, cooldown: float, changed_at: float | None) -> object:
+    """The marker's stat when it is older than the cooldown or the config change, from the future,
+    or not a plain file; None while it holds; GONE when it vanished meanwhile."""
     try:
         info = os.lstat(marker)
     except FileNotFoundError:
-        return True
+        return GONE
     if not stat.S_ISREG(info.st_mode):
-        return True
+        return info
     try:
         fd = os.open(marker, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         try:
@@ -109,19 +119,39 @@ def _expired(marker: str, now: float, cooldown: float, changed_at: float | None)
             os.close(fd)
     except (OSError, ValueError):  # unreadable or no time in it: its own mtime says when it was made
         stamp = info.st_mtime
-    if changed_at is not None and stamp < changed_at:
-        return True
-    return not (now - cooldown <= stamp <= now + 5.0)
+    if (changed_at is not None and stamp < changed_at) or not (now - cooldown <= stamp <= now + 5.0):
+        return info
+    return None
 
 
-def _retire(marker: str) -> None:
-    """Move an expired marker aside (one caller wins the rename) and remove it, whatever it is."""
-    aside = f"{marker}.{os.getpid()}.expired"
+def _take_over(marker: str, seen: os.stat_result, now: float) -> bool:
+    """Replace the expired marker `seen`, if this caller is the one that creates its `.retiring` token
+    and finds `seen` still in place: a marker someone just put there is never replaced again."""
+    token = f"{marker}.{seen.st_ino}-{seen.st_mtime_ns}.retiring"
     try:
-        os.rename(marker, aside)
-    except OSError:
-        return
-    _remove(aside, depth=8)
+        os.close(os.open(token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # another caller is replacing it; a token left by a crash is cleared
+        if time.time() - os.lstat(token).st_mtime > TOKEN_TTL_S:
+            os.unlink(token)
+        return False
+    try:
+        now_there = os.lstat(marker)
+        if (now_there.st_ino, now_there.st_mtime_ns) != (seen.st_ino, seen.st_mtime_ns):
+            return False
+        if not stat.S_ISREG(seen.st_mode):  # a folder, fifo or symlink: move it aside, then publish
+            aside = f"{marker}.{os.getpid()}.expired"
+            os.rename(marker, aside)
+            _remove(aside, depth=8)
+            return _publish(marker, now)
+        tmp = _stamped(marker, now)
+        try:
+            os.rename(tmp, marker)  # the name never goes missing, so no caller can slip in between
+        except OSError:
+            _remove(tmp, depth=0)
+            raise
+        return True
+    finally:
+        _remove(token, depth=0)
 
 
 def _remove(path: str, depth: int) -> None:
