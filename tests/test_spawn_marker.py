@@ -129,3 +129,14 @@ def test_a_cache_folder_that_cannot_be_written_shows_the_figures_without_a_trace
         os.chmod(stale.parent, 0o700)
     assert (shown.returncode, shown.stderr) == (0, "")
     assert shown.stdout.startswith("credits $")
+
+
+def test_a_file_where_the_cache_folder_should_be_shows_the_placeholder_and_spawns_nothing(home):
+    (home / "cache").write_text("")
+
+    plain, as_json = run_tokseg(), run_tokseg("--json")
+
+    assert (plain.returncode, plain.stdout, plain.stderr) == (0, "tok …\n", "")
+    assert (as_json.returncode, as_json.stderr) == (0, "")
+    assert json.loads(as_json.stdout)["refreshing"] is False
+    assert (home / "cache").read_text() == ""
