@@ -33,16 +33,19 @@ def test_broken_snapshot_shows_placeholder_then_is_rebuilt(config_file, home, co
     assert run_tokseg().stdout.startswith("credits $")
 
 
-def test_valid_schema_with_nonsense_values_prints_marker_not_traceback(home):
+def test_valid_schema_with_nonsense_values_drops_them_and_asks_for_a_refresh(home):
     snapshot_file(home).parent.mkdir(parents=True)
     nonsense = {"schema": 1, "settings": {}, "config": {"accounts": ["x"]},
                 "accounts": {"x": {"reading": {"headline": {"kind": "balance"}, "balance": "12"}, "interval": "soon"}}}
     snapshot_file(home).write_text(json.dumps(nonsense))
-    shown = run_tokseg()
-    assert (shown.returncode, shown.stdout, shown.stderr) == (0, "tok ?\n", "")
-    as_json = run_tokseg("--json")  # still a JSON document (README, "JSON output")
+
+    plain, as_json = run_tokseg(), run_tokseg("--json")
+
+    # The string balance and interval are dropped: the account shows no figure, marked stale, never a traceback.
+    assert (plain.returncode, plain.stdout, plain.stderr) == (0, "x –~\n", "")
     assert (as_json.returncode, as_json.stderr) == (0, "")
-    assert json.loads(as_json.stdout)["text"] == "tok ?" and json.loads(as_json.stdout)["state"] == "error"
+    assert [a["headline"]["value"] for a in json.loads(as_json.stdout)["accounts"]] == [None]
+    assert (home / "cache" / "spawn.marker").is_file()
 
 
 def _readable(home) -> bool:

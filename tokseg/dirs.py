@@ -36,7 +36,6 @@ def config_path() -> Path:
 
 
 def ensure_private(folder: Path) -> Path:
-    """Create the folder (and parents) and make it 0700: it holds account data."""
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
+    """Create the folder (and any missing parents, all 0700) and make it 0700: it holds account data."""
+    locations.make_private(str(folder))
     return folder

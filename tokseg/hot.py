@@ -8,6 +8,7 @@ started. Any failure prints a short marker and exits 0, never a traceback.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import time
@@ -55,17 +56,17 @@ def parse_args(argv: list[str]) -> dict | None:
     return opts
 
 
-def refresh_reason(snap: Snapshot | None, view: View) -> tuple[bool, float | None]:
-    """Whether to refresh (missing snapshot, an edited config, an account past next_due),
+def refresh_reason(snap: Snapshot | None, view: View, repaired: bool = False) -> tuple[bool, float | None]:
+    """Whether to refresh (missing or repaired snapshot, an edited config, an account past next_due),
     and the config's new mtime when an edit is the reason."""
-    if snap is None:
+    if snap is None or repaired:
         return True, None
     conf = snap.get("config") or {}
     path = conf.get("path")
     if path:
         try:
             mtime: float | None = os.stat(path).st_mtime
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the path
             mtime = None
         if mtime != conf.get("mtime"):
             return True, mtime
@@ -74,22 +75,36 @@ def refresh_reason(snap: Snapshot | None, view: View) -> tuple[bool, float | Non
     return bool(view["due"]), None
 
 
+def _request_refresh(now: float, cooldown: object = None, changed_at: float | None = None) -> bool:
+    """Start a refresher unless one was started within the cooldown; never raises."""
+    try:
+        from tokseg import spawn  # only stale calls pay for it
+
+        seconds = defaults.SPAWN_COOLDOWN_S  # also the most the config compiles: a bigger one is not ours
+        if isinstance(cooldown, (int, float)) and 1 <= cooldown < seconds:
+            seconds = float(cooldown)
+        return spawn.request_refresh(locations.cache_dir(), now, seconds, changed_at)
+    except Exception:
+        return False
+
+
 def main(opts: dict) -> int:
     status = 0
+    now = time.time()
     try:
-        now = time.time()
-        snap = snapshot.read(locations.snapshot_path())
+        snap, repaired = snapshot.load(locations.snapshot_path())
         view = views.build(snap, now, opts["accounts"])
-        due, changed_at = refresh_reason(snap, view)
+        due, changed_at = refresh_reason(snap, view, repaired)
         if due:
-            from tokseg import spawn  # only stale calls pay for it
-
-            cooldown = float(view["settings"].get("spawn_cooldown") or defaults.SPAWN_COOLDOWN_S)
-            view["refreshing"] = spawn.request_refresh(locations.cache_dir(), now, cooldown, changed_at)
+            view["refreshing"] = _request_refresh(now, view["settings"].get("spawn_cooldown"), changed_at)
+            if snap is None and not os.path.isdir(locations.cache_dir()):
+                # Nothing to show and no refresher can start: say so rather than `tok …` for ever.
+                raise NotADirectoryError(errno.ENOTDIR, "tokseg's cache folder cannot be made", locations.cache_dir())
         out = render(view, opts["format"], opts["template"], opts["max_width"])
         status = exit_status(view, opts["format"])
     except Exception as exc:
         out = _failure(opts["format"], exc)
+        _request_refresh(now)  # whatever broke, a refresh may rebuild it
     try:
         sys.stdout.write(out + "\n")
         sys.stdout.flush()

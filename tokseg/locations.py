@@ -7,6 +7,7 @@ then a non-blank `XDG_CACHE_HOME`, then the platform default.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -39,3 +40,21 @@ def cache_dir() -> str:
 
 def snapshot_path() -> str:
     return os.path.join(cache_dir(), SNAPSHOT_FILE)
+
+
+def make_private(folder: str) -> str:
+    """Create `folder` and every missing parent 0700 (each may hold account data), and make `folder` 0700.
+
+    `os.makedirs` gives the parents it creates the default mode, so a fresh
+    `TOKSEG_HOME` would be 0755 while its subfolders are 0700.
+    """
+    parent = os.path.dirname(folder)
+    if parent and parent != folder and not os.path.isdir(parent):
+        make_private(parent)
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        if not os.path.isdir(folder):  # a file (or a dangling link) where the folder belongs
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), folder) from None
+    os.chmod(folder, 0o700)
+    return folder

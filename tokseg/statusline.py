@@ -144,7 +144,7 @@ def store(figures: dict, path: str, now: float) -> bool:
         if previous == figures and isinstance(previous_at, (int, float)) and now - previous_at < REWRITE_AFTER_S:
             return False
     folder = os.path.dirname(path)
-    os.makedirs(folder, mode=0o700, exist_ok=True)
+    locations.make_private(folder)
     payload = json.dumps({**figures, "updated_at": now}, separators=(",", ":"), sort_keys=True).encode()
     atomic.replace_file(path, payload)
     return True

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import click
 
+from tokseg import dirs
+
 DEMO_CONFIG = """\
 # The demo accounts: synthetic figures that move {speed:g}x faster than real time.
 [settings]
@@ -52,7 +54,7 @@ def demo(seconds: int, interval: int, home: Path | None) -> None:
     """Show a live segment of synthetic accounts: no keys needed."""
     folder = home or Path(tempfile.mkdtemp(prefix="tokseg-demo-"))
     config_file = folder / "config" / "config.toml"
-    config_file.parent.mkdir(parents=True, exist_ok=True)
+    dirs.ensure_private(config_file.parent)
     config_file.write_text(DEMO_CONFIG.format(interval=interval, speed=60), encoding="utf-8")
     env = {**os.environ, "TOKSEG_HOME": str(folder)}
     env.pop("TOKSEG_CONFIG", None)

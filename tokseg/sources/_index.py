@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple, Protocol, get_type_hints
 
+from tokseg import dirs
+
 SCHEMA = "3"
 
 
@@ -137,7 +139,7 @@ class Index:
     """One account's index: the inputs read so far and their rows."""
 
     def __init__(self, path: Path, version: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        dirs.ensure_private(path.parent)
         self.db = sqlite3.connect(str(path), timeout=10)
         os.chmod(path, 0o600)
         self.db.execute("PRAGMA journal_mode=WAL")
