@@ -36,7 +36,9 @@ def test_format_check_and_the_segment_bound_widths(config_file):
     started = time.monotonic()
     shown = run_tokseg("--template", "{credits.value:>999999999}|{credits.value:.2f}", timeout=10)
     assert time.monotonic() - started < 5 and shown.returncode == 0
-    value, rounded = shown.stdout.strip().split("|")
+    body = shown.stdout.strip()
+    assert body.endswith(" !tpl")  # the spec is refused, and the segment says the template is wrong
+    value, rounded = body.removesuffix(" !tpl").split("|")
     assert len(value) < 20 and float(value) == pytest.approx(float(rounded), abs=0.01)
 
 

@@ -2,7 +2,8 @@
 
 Pure data (a dict that `--json` prints as is); `cli/doctor.py` only
 formats it. Checks: the keyring backend and whether it can be read,
-folder and file permissions, the config, each account's last error with
+folder and file permissions, the config, the settings template (a mistake
+that makes the bar end in `!tpl`), each account's last error with
 the fix for its error class, whether a refresher is running, which
 host configs (tmux, starship, waybar, shells…) mention tokseg, and each
 installed provider plugin (one that cannot load is a problem, never a crash).
@@ -21,6 +22,7 @@ from tokseg import __version__, config, defaults, dirs, providers, refresh, secr
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers import _base
 from tokseg.render import hosts, numbers, view
+from tokseg.render import template as templates
 from tokseg.safe_text import line as printable
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
@@ -66,6 +68,7 @@ def diagnose(now: float | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {"version": __version__}
     report["config"], cfg = _config()
     report["keyring"] = _keyring(cfg)
+    report["template"] = _template(cfg, now)
     report["paths"] = _paths()
     report["accounts"] = _accounts(cfg, now, keyring_usable=report["keyring"]["usable"])
     # No cache folder means no refresher ever ran; asking the lock would create the folder.
@@ -76,6 +79,7 @@ def diagnose(now: float | None = None) -> dict[str, Any]:
     report["problems"] = (
         (1 if report["keyring"]["needed"] and not report["keyring"]["usable"] else 0)
         + (0 if report["config"]["ok"] else 1)
+        + (0 if report["template"]["ok"] else 1)
         + sum(1 for p in report["paths"] if not p["ok"])
         + sum(1 for a in report["accounts"] if a["error"])
         + sum(1 for p in report["plugins"] if p["state"] != "ok")
@@ -101,6 +105,16 @@ def _config() -> tuple[dict[str, Any], config.Config | None]:
         return info, None
     info["accounts"] = len(cfg.accounts)
     return info, cfg
+
+
+def _template(cfg: config.Config | None, now: float) -> dict[str, Any]:
+    """The settings template's first mistake (as the bar's `!tpl` counts them) with its fix; unknown field
+    names are no mistake here, since a field appears once its account is refreshed."""
+    text = cfg.settings.template if cfg else defaults.TEMPLATE
+    found = templates.mistakes(text, view.fields(view.build(snapshot.read(str(store.snapshot_path())), now)))
+    fix = ("correct [settings] template (`tokseg config edit`); `tokseg format check '…'` tries a template "
+           "first") if found else None
+    return {"template": text, "ok": not found, "problem": found[0] if found else None, "fix": fix}
 
 
 def _paths() -> list[dict[str, Any]]:

@@ -43,6 +43,9 @@ def _print(report: dict) -> None:
     conf = report["config"]
     state = conf["error"] or (f"{conf['accounts']} account(s)" if conf["exists"] else "not created yet")
     _say(f"config: {conf['path']}: {state}", conf["ok"])
+    tpl = report["template"]
+    if not tpl["ok"]:
+        _say(f"settings.template {tpl['template']!r}: {tpl['problem']}; fix: {tpl['fix']}", False)
     for path in report["paths"]:
         if path["exists"]:
             fix = f" - run: {path['fix']}" if path["fix"] else ""

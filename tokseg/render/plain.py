@@ -22,11 +22,14 @@ if TYPE_CHECKING:
 PLACEHOLDER = "tok …"
 NO_ACCOUNTS = "tok: no accounts"
 CONFIG_MARK = "!cfg"
+TEMPLATE_MARK = "!tpl"  # the template (settings or --template) has a mistake; `tokseg doctor` names it
 CONTROL = safe_text.UNSAFE  # what `spans` drops: every Cc, Cf, Cs, Zl and Zp character
 
 
 def spans(view: View, template_text: str | None = None, max_width: int | None = None) -> list[tuple[str, str | None]]:
-    """The segment as (text, state) spans, cut to `max_width` characters in total."""
+    """The segment as (text, state) spans, cut to `max_width` characters in total; the end marks
+    (` !tpl`, ` !cfg`) are kept whole when the width leaves room for them."""
+    marks: list[tuple[str, str | None]] = []
     if view["missing"]:
         out: list[tuple[str, str | None]] = [(PLACEHOLDER, "pending")]
     elif not view["accounts"]:
@@ -34,11 +37,19 @@ def spans(view: View, template_text: str | None = None, max_width: int | None = 
     else:
         chosen = template_text or view["settings"].get("template") or defaults.TEMPLATE
         states = {item["name"]: item["state"] for item in view["accounts"]}
-        out = [(text, states.get(owner) if owner else None)
-               for text, owner in template.spans(chosen, views.fields(view), frozenset(states))]
+        pieces, mistakes = template.rendered(chosen, views.fields(view), frozenset(states))
+        out = [(text, states.get(owner) if owner else None) for text, owner in pieces]
+        if mistakes:
+            marks.append((f" {TEMPLATE_MARK}", "error"))
         if view.get("config_error"):
-            out.append((f" {CONFIG_MARK}", "error"))
-    return clip_spans([(CONTROL.sub("", text), state) for text, state in out if text], max_width)
+            marks.append((f" {CONFIG_MARK}", "error"))
+    body = [(CONTROL.sub("", text), state) for text, state in out if text]
+    if marks and not body:
+        marks[0] = (marks[0][0].lstrip(), marks[0][1])
+    room = sum(len(text) for text, _ in marks)
+    if max_width is None or max_width <= room:
+        return clip_spans(body + marks, max_width)
+    return clip_spans(body, max_width - room) + marks
 
 
 def clip_spans(items: list[tuple[str, str | None]], max_width: int | None) -> list[tuple[str, str | None]]:

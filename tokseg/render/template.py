@@ -10,8 +10,13 @@ Names are looked up in a flat dict (see `view.fields`), so a template can
 never reach into Python objects: no attribute access, no indexing, no
 calls. A name with no value renders as empty text; a format spec that does
 not fit the value, or whose width or precision is above MAX_SPEC_NUMBER, is
-not applied (the value shows unformatted). `render` never fails;
-`problems()` reports what `tokseg format check` should complain about.
+not applied (the value shows unformatted). `render` never fails.
+`rendered()` returns the spans together with the template's mistakes (what
+the parser found malformed and the specs that could not be applied), so the
+segment can say the template is wrong; `mistakes()` is that list alone, for
+`tokseg doctor`. `problems()` adds unknown field names for `tokseg format
+check`: a field may be missing only until its account is refreshed, so the
+bar does not count it as a mistake.
 
 Rendering yields spans, (text, account) pairs, so each host renderer can
 colour an account's fields by that account's state and escape the text
@@ -85,9 +90,49 @@ def _owner(name: str, accounts: frozenset) -> str | None:
 
 def spans(template: str, values: dict[str, Any], accounts: frozenset = frozenset()) -> list[tuple[str, str | None]]:
     """Render to (text, account) spans; fields of an account carry its name so hosts can colour them."""
+    return rendered(template, values, accounts)[0]
+
+
+def rendered(template: str, values: dict[str, Any],
+             accounts: frozenset = frozenset()) -> tuple[list[tuple[str, str | None]], list[str]]:
+    """The spans and the template's mistakes, from one parse: the segment shows what it can and says so."""
+    nodes, found = parse(template)
     out: list[tuple[str, str | None]] = []
-    _emit(parse(template)[0], values, accounts, out)
-    return out
+    _emit(nodes, values, accounts, out)
+    return out, found + _spec_failures(nodes, values)
+
+
+def mistakes(template: str, values: dict[str, Any]) -> list[str]:
+    """What is wrong with `template` itself, whatever accounts come and go: malformed syntax and specs
+    that cannot be applied to the fields' values now (unknown names are left to `problems`)."""
+    nodes, found = parse(template)
+    return found + _spec_failures(nodes, values)
+
+
+def _spec_failures(nodes: list, values: dict[str, Any]) -> list[str]:
+    """Each field's spec that is above the cap or does not fit its value, in blocks shown or not."""
+    found: list[str] = []
+    for node in nodes:
+        if node[0] == "if":
+            found.extend(_spec_failures(node[3], values))
+        elif node[0] == "field" and node[2]:
+            problem = _spec_failure(node[1], node[2], values.get(node[1]))
+            if problem:
+                found.append(problem)
+    return found
+
+
+def _spec_failure(name: str, spec: str, value: Any) -> str | None:
+    capped = spec_problem(spec)
+    if capped:
+        return f"{{{name}:{spec}}}: {capped}"
+    if value is None or isinstance(value, list):
+        return None
+    try:
+        format(value, spec)
+    except (ValueError, TypeError) as exc:
+        return f"bad format spec {spec!r} for {{{name}}}: {exc}"
+    return None
 
 
 def _emit(nodes: list, values: dict[str, Any], accounts: frozenset, out: list[tuple[str, str | None]]) -> None:
@@ -153,17 +198,10 @@ def names(template: str) -> list[str]:
 
 
 def problems(template: str, values: dict[str, Any]) -> list[str]:
-    """Human-readable problems with `template` against the fields available now."""
-    found = list(parse(template)[1]) + spec_problems(template)
-    for match in TOKEN.finditer(template):
-        name, spec = match.group("name") or match.group("cname"), match.group("spec")
-        if not name:
-            continue
+    """Human-readable problems with `template` against the fields available now: its mistakes and
+    every field name there is no such field for."""
+    found = mistakes(template, values)
+    for name in dict.fromkeys(names(template)):
         if name not in values:
             found.append(f"unknown field {{{name}}}")
-        elif spec and not spec_problem(spec) and values[name] is not None and not isinstance(values[name], list):
-            try:
-                format(values[name], spec)
-            except (ValueError, TypeError) as exc:
-                found.append(f"bad format spec {spec!r} for {{{name}}}: {exc}")
     return found
