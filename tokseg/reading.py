@@ -170,6 +170,9 @@ class Reading:
         unknown = (set(self.spent) | set(self.tokens)) - set(PERIODS)
         if unknown:
             raise ValueError(f"unknown period(s) {sorted(unknown)}; use one of {PERIODS}")
+        # An impossible figure (`check_figures`) is a BadResponse from the provider that built it, so it
+        # never replaces the account's last good reading.
+        check_figures(self)
 
     @classmethod
     def empty(cls) -> Reading:
@@ -177,12 +180,7 @@ class Reading:
         return cls()
 
     def to_dict(self) -> ReadingDict:
-        """The snapshot's `reading` (`tokseg/schema.py`): what renderers, history and `--json` read.
-
-        Checked first (`check_figures`): an impossible figure raises BadResponse, so it never replaces
-        the account's last good reading.
-        """
-        check_figures(self)
+        """The snapshot's `reading` (`tokseg/schema.py`): what renderers, history and `--json` read."""
         return {
             "headline": self.headline.to_dict(),
             "balance": [m.to_dict() for m in self.balance],
