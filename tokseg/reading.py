@@ -8,9 +8,12 @@ never zero.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from tokseg.errors import BadResponse
 
 if TYPE_CHECKING:
     from tokseg.schema import (
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
 
 PERIODS = ("today", "week", "month", "block", "session")
 HEADLINE_KINDS = ("balance", "limit_remaining", "spent", "window", "rate_limit", "none")
+# Larger than any real balance, spend, token count or percentage: a figure past it is a broken answer.
+MAX_FIGURE = 1e12
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,9 @@ class Reading:
         unknown = (set(self.spent) | set(self.tokens)) - set(PERIODS)
         if unknown:
             raise ValueError(f"unknown period(s) {sorted(unknown)}; use one of {PERIODS}")
+        # An impossible figure (`check_figures`) is a BadResponse from the provider that built it, so it
+        # never replaces the account's last good reading.
+        check_figures(self)
 
     @classmethod
     def empty(cls) -> Reading:
@@ -185,3 +193,50 @@ class Reading:
             "models": [m.to_dict() for m in self.models],
             "notes": list(self.notes),
         }
+
+
+def check_figures(reading: Reading) -> None:
+    """BadResponse naming the first impossible figure: not finite, past MAX_FIGURE, or below zero where
+    that cannot be (spend, tokens, limits, used %, rate limits). A balance may be negative: money owed."""
+    for index, m in enumerate(reading.balance):
+        _figure(f"balance[{index}]", m.amount, signed=True)
+    for name, cap in (("limit", reading.limit), ("limit_remaining", reading.limit_remaining)):
+        if cap is not None:
+            _figure(name, cap.amount)
+    for period, m in reading.spent.items():
+        _figure(f"spent.{period}", m.amount)
+    for period, t in reading.tokens.items():
+        _tokens(f"tokens.{period}", t)
+    _check_limits(reading)
+    for u in reading.models:
+        if u.spent is not None:
+            _figure(f"model {u.model} spent.{u.period}", u.spent.amount)
+        if u.tokens is not None:
+            _tokens(f"model {u.model} tokens.{u.period}", u.tokens)
+
+
+def _check_limits(reading: Reading) -> None:
+    """Windows (used %, reset time, length) and rate-limit buckets."""
+    for w in reading.windows:
+        _figure(f"window {w.name} used_pct", w.used_pct)
+        for label, value in (("resets_at", w.resets_at), ("length_s", w.length_s)):
+            if value is not None:
+                _figure(f"window {w.name} {label}", value)
+    for r in reading.rate_limits:
+        _figure(f"rate limit {r.name} limit", r.limit)
+        _figure(f"rate limit {r.name} remaining", r.remaining)
+
+
+def _tokens(name: str, tokens: Tokens) -> None:
+    for part in ("input", "output", "cache_read", "cache_write"):
+        _figure(f"{name}.{part}", getattr(tokens, part))
+    _figure(f"{name}.total", tokens.total)
+
+
+def _figure(name: str, value: object, *, signed: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadResponse(f"impossible figure in the answer: {name} is not a number ({type(value).__name__})")
+    if not math.isfinite(value) or abs(value) > MAX_FIGURE:
+        raise BadResponse(f"impossible figure in the answer: {name} = {value:g} (not finite or over {MAX_FIGURE:g})")
+    if value < 0 and not signed:
+        raise BadResponse(f"impossible figure in the answer: {name} = {value:g} (cannot be negative)")

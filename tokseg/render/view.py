@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 # A note ending so says the reading holds requests without a price; a spend headline then ends in UNPRICED_MARK.
 UNPRICED_NOTE = "(not priced)"
 UNPRICED_MARK = "*"
+OWED_MARK = " owed"
 PERIOD_SUFFIX = {"today": "/d", "week": "/wk", "month": "/mo", "block": "/5h", "session": "/sess"}
 NEEDS_ACTION = ("auth", "config", "bad_response")
 # Worst first: the segment's overall state is the first one any account has.
@@ -58,7 +59,7 @@ def headline(reading: ReadingDict | None, now: float) -> tuple[str, float | None
     kind, key = head.get("kind"), head.get("key", "")
     if kind == "balance" and reading.get("balance"):
         first = reading["balance"][0]
-        return " ".join(money(m["amount"], m["currency"]) for m in reading["balance"]), first["amount"]
+        return balances_text(reading["balance"]), first["amount"]
     left = reading.get("limit_remaining")
     if kind == "limit_remaining" and left:
         return f"{money(left['amount'], left['currency'])} left", left["amount"]
@@ -75,6 +76,12 @@ def headline(reading: ReadingDict | None, now: float) -> tuple[str, float | None
             if limit["name"] == key:
                 return f"{key} {limit['remaining']:g}/{limit['limit']:g}", limit["remaining"]
     return "–", None
+
+
+def balances_text(balances: list[MoneyDict]) -> str:
+    """Every balance, a negative one (money owed to the provider) said so: `-$3.00 owed`."""
+    texts = [money(m["amount"], m["currency"]) for m in balances]
+    return " ".join(text + OWED_MARK if text.startswith("-") else text for text in texts)
 
 
 def notes(reading: ReadingDict | None) -> list[str]:
@@ -336,7 +343,7 @@ def _reading_fields(out: dict[str, Any], name: str, reading: ReadingDict, now: f
     """`NAME.balance`, `NAME.spent.PERIOD`, `NAME.WINDOW.pct`, `NAME.WINDOW.pace`, … : one field (and its `.value`)
     per figure reported."""
     if reading.get("balance"):
-        out[f"{name}.balance"] = " ".join(money(m["amount"], m["currency"]) for m in reading["balance"])
+        out[f"{name}.balance"] = balances_text(reading["balance"])
         out[f"{name}.balance.value"] = reading["balance"][0]["amount"]
     for key, cap in (("limit", reading.get("limit")), ("limit_remaining", reading.get("limit_remaining"))):
         if cap:
