@@ -37,14 +37,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
-from tokseg import defaults, provider_options, providers
+from tokseg import config_file, defaults, provider_options, providers
 from tokseg._toml import tomllib
 from tokseg.alerts import AlertSettings, parse_alerts
 from tokseg.budgets import Budgets, parse_budgets
@@ -56,7 +54,6 @@ if TYPE_CHECKING:
     from tokseg.schema import HotSettings, Thresholds
 
 MIN_INTERVAL_S = 5.0
-MAX_CONFIG_BYTES = 1024 * 1024  # a hand-written config is a few KiB; more is the wrong file (or /dev/zero)
 # The defaults the hot path falls back on too live in `defaults.py`, once.
 DEFAULT_INTERVAL_S = defaults.INTERVAL_S
 DEFAULT_STALE_FACTOR = defaults.STALE_FACTOR
@@ -150,54 +147,15 @@ def load(path: Path) -> Config:
 
 
 def read(path: Path) -> tuple[str, float] | None:
-    """The config's text and mtime; None only when there is no file and no symlink on the way to it.
-
-    A dangling symlink, a symlink loop or a file where a folder should be is
-    a ConfigError naming the path (the refresher then keeps the last figures
-    and marks them `!cfg` instead of dropping every account), and so is a
-    folder, device, pipe or a file too large to be a config.
-    """
-    try:
-        info = path.stat()
-    except FileNotFoundError as exc:
-        link = _dangling_link(path)
-        if link is None:
-            return None
-        raise ConfigError(f"{path}: {link} is a symlink to {os.readlink(link)}, which does not exist; "
-                          "point it at your config or remove it") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__}); "
-                          "fix the path (a symlink loop, or a file where a folder should be?)") from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise ConfigError(f"{path}: not a regular file (a folder, device or pipe); "
-                          "point TOKSEG_CONFIG at a config file, or unset it")
-    if info.st_size > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: {info.st_size} bytes, more than a config can be ({MAX_CONFIG_BYTES}); "
-                          "is it the right file?")
-    try:
-        with path.open("rb") as handle:
-            text = handle.read(MAX_CONFIG_BYTES + 1).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__}); "
-                          "check its permissions and encoding") from exc
-    if len(text) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path}: grew past {MAX_CONFIG_BYTES} bytes while being read; is it the right file?")
-    return text, info.st_mtime
-
-
-def _dangling_link(path: Path) -> Path | None:
-    """The symlink, at `path` or one of its folders, whose target is missing; None if there is none."""
-    for candidate in (path, *path.parents):
-        if os.path.islink(candidate) and not os.path.exists(candidate):
-            return candidate
-    return None
+    """The config's text and mtime (see `config_file.read`); None only when there is really no file."""
+    return config_file.read(str(path))
 
 
 def parse(text: str, path: Path, mtime: float | None = None) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}; fix the syntax or run `tokseg config edit`") from exc
+        raise config_file.toml_error(path, exc) from exc
     checker = _Checker(text, path)
     _check_finite(checker, (), data)
     unknown = set(data) - {"settings", "accounts", "budgets", "alerts"}

@@ -58,7 +58,11 @@ def parse_args(argv: list[str]) -> dict | None:
 
 def refresh_reason(snap: Snapshot | None, view: View, repaired: bool = False) -> tuple[bool, float | None]:
     """Whether to refresh (missing or repaired snapshot, an edited config, an account past next_due),
-    and the config's new mtime when an edit is the reason."""
+    and the config's new mtime when an edit is the reason.
+
+    An edited config is looked at here and now (`config_file.edit_problem`):
+    a deleted file or a TOML mistake is marked `!cfg` at this very call.
+    """
     if snap is None or repaired:
         return True, None
     conf = snap.get("config") or {}
@@ -69,10 +73,20 @@ def refresh_reason(snap: Snapshot | None, view: View, repaired: bool = False) ->
         except (OSError, ValueError):  # ValueError: a NUL in the path
             mtime = None
         if mtime != conf.get("mtime"):
+            view["config_error"] = _edit_problem(path) or view.get("config_error")
             return True, mtime
     if conf.get("error"):
         return False, None
     return bool(view["due"]), None
+
+
+def _edit_problem(path: str) -> str | None:
+    try:
+        from tokseg import config_file  # only the call right after an edit pays for it
+
+        return config_file.edit_problem(path)
+    except Exception:  # a look that fails leaves the check to the refresher it starts
+        return None
 
 
 def _request_refresh(now: float, cooldown: object = None, changed_at: float | None = None) -> bool:
