@@ -39,23 +39,56 @@ def test_what_can_be_shown_still_shows(config_file):
     assert spec == f"{value} !tpl"
 
 
-def test_settings_template_with_an_unclosed_block(config_file):
-    refreshed(config_file, '[settings]\ntemplate = "{?credits.balance}<{credits.balance}>"\n\n' + DEMO_ACCOUNTS)
+def test_settings_template_whose_spec_does_not_fit(config_file):
+    """A spec that cannot apply to the value is found only at render time: `!tpl`, error state, doctor names it."""
+    refreshed(config_file, '[settings]\ntemplate = "<{credits.balance.value:d}>"\n\n' + DEMO_ACCOUNTS)
     plain = run_tokseg().stdout.strip()
     assert plain.startswith("<") and plain.endswith("> !tpl"), plain
     zsh = run_tokseg("--format", "zsh").stdout
     assert "!tpl" in zsh and "%F{" in zsh, zsh
     document = json.loads(run_tokseg("--json").stdout)
-    assert document["text"].endswith(" !tpl")
+    assert document["text"].endswith(" !tpl") and document["state"] == "error"
+    assert "bad format spec 'd' for {credits.balance.value}" in document["template_error"]
+    assert document["config_error"] is None
+    waybar = json.loads(run_tokseg("--format", "waybar").stdout)
+    assert "error" in waybar["class"], waybar
     doctor = run_tokseg("doctor")
     assert doctor.returncode == 1
     line = next(line for line in doctor.stdout.splitlines() if "settings.template" in line)
-    assert line.startswith("FIX ") and "{?credits.balance}" in line and "never closed" in line, line
+    assert line.startswith("FIX ") and "bad format spec 'd'" in line, line
     assert "tokseg format check" in line and "tokseg config edit" in line, line
-    fixed = '[settings]\ntemplate = "{?credits.balance}<{credits.balance}>{/}"\n\n' + DEMO_ACCOUNTS
+    fixed = '[settings]\ntemplate = "<{credits.balance.value:.0f}>"\n\n' + DEMO_ACCOUNTS
     refreshed(config_file, fixed)
     assert not run_tokseg().stdout.strip().endswith("!tpl")
+    document = json.loads(run_tokseg("--json").stdout)
+    assert document["template_error"] is None and document["state"] != "error"
     assert not any("settings.template" in line for line in run_tokseg("doctor").stdout.splitlines())
+
+
+@pytest.mark.parametrize(("text", "problem"), BAD[:4:2] + BAD[3:4])
+def test_config_check_refuses_a_malformed_settings_template(config_file, text, problem):
+    """A syntax mistake is the config's: `config check` names the key and the fix, and the bar keeps the
+    last figures marked `!cfg` rather than rendering a broken template."""
+    refreshed(config_file, DEMO_ACCOUNTS)
+    good = run_tokseg().stdout.strip()
+    config_file.write_text(f'[settings]\ntemplate = "{text}"\n\n' + DEMO_ACCOUNTS)
+    done = run_tokseg("config", "check")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{config_file}:2: [settings] template: " in done.stderr and problem in done.stderr, done.stderr
+    assert "tokseg format check" in done.stderr
+    assert run_tokseg("refresh", "--quiet").returncode == 1
+    shown = run_tokseg().stdout.strip()
+    assert shown == f"{good} !cfg", shown
+
+
+def test_command_line_template_is_never_recorded(config_file):
+    """`--template` is this call's: a mistake in it marks this call only, never the snapshot or later calls."""
+    refreshed(config_file, DEMO_ACCOUNTS)
+    marked = json.loads(run_tokseg("--json", "--template", "{nope").stdout)
+    assert marked["template_error"].startswith("lone '{'") and marked["state"] == "error"
+    after = json.loads(run_tokseg("--json").stdout)
+    assert after["template_error"] is None and after["config_error"] is None and after["state"] != "error"
+    assert "!tpl" not in after["text"]
 
 
 def test_unknown_field_is_no_mistake(config_file):

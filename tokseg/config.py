@@ -201,6 +201,9 @@ def _settings(checker: _Checker, table: Any) -> Settings:
     for key in ("timeout", "deadline", "stale_factor", "history_days", "burn_window_hours"):
         if getattr(settings, key) <= 0:
             checker.fail(("settings",), key, "must be greater than 0")
+    syntax = templates.parse(settings.template)[1]
+    if syntax:
+        checker.fail(("settings",), "template", f"{syntax[0]}; `tokseg format check '…'` tries a template first")
     bounds = templates.spec_problems(settings.template)
     if bounds:
         checker.fail(("settings",), "template", f"{bounds[0]}; a segment is one line, so keep widths and "

@@ -250,7 +250,9 @@ class _ViewBase(TypedDict):
 
 
 class View(_ViewBase, total=False):
-    """What `view.build` makes of a snapshot; `refreshing` is set by the hot path when it spawned one."""
+    """What `view.build` makes of a snapshot; `refreshing` is set by the hot path when it spawned one,
+    `template_error` by `render.render` for the template it renders."""
 
     budget: TotalBudget | None
     refreshing: bool
+    template_error: str | None

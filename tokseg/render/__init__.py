@@ -46,7 +46,11 @@ FORMATS: dict[str, str] = {name: host["renderer"] for name, host in HOSTS.items(
 
 
 def render(view: View, fmt: str, template: str | None = None, max_width: int | None = None) -> str:
-    """The text `fmt` prints for `view`; `template` overrides the snapshot's default."""
+    """The text `fmt` prints for `view`; `template` overrides the snapshot's default. The template's first
+    mistake is put in the view first (`template_error`), so the overall state and `--json` know it."""
+    from tokseg.render import plain
+
+    view["template_error"] = plain.template_error(view, template)
     module = importlib.import_module(FORMATS[fmt])
     return module.render(view, template, max_width)
 
@@ -65,12 +69,13 @@ def exit_status(view: View, fmt: str) -> int:
 
 
 def state(view: View) -> str:
-    """The whole segment's state: missing, error, crit, warn, stale, pending or ok (worst account wins)."""
+    """The whole segment's state: missing, error, crit, warn, stale, pending or ok (worst account wins;
+    a config or template mistake is an error, as its `!cfg` or `!tpl` mark is)."""
     from tokseg.render.view import worst
 
     if view["missing"]:
         return "missing"
-    if view.get("config_error"):
+    if view.get("config_error") or view.get("template_error"):
         return "error"
     return worst([item["state"] for item in view["accounts"]])
 

@@ -48,6 +48,7 @@ def document(view: View, template_text: str | None = None, max_width: int | None
         "stale": any(a["stale"] for a in view["accounts"]),
         "refreshing": bool(view.get("refreshing")),
         "config_error": view.get("config_error"),
+        "template_error": view.get("template_error"),
         "text": plain.text(view, template_text, max_width),
         "accounts": accounts,
         "totals": view["totals"],
@@ -75,6 +76,6 @@ def failure(text: str, message: str, now: float) -> str:
     """The document when the segment could not be built: every key of the schema, no accounts, and `error`."""
     return json.dumps(safe_text.json_safe({
         "schema": JSON_SCHEMA, "generated_at": round(now, 3), "state": "error", "stale": False, "refreshing": False,
-        "config_error": None, "error": message, "text": text, "accounts": [],
+        "config_error": None, "template_error": None, "error": message, "text": text, "accounts": [],
         "totals": {"balance": {}, "spent_today": {}, "spent_month": {}}, "budget": {"state": "ok", "checks": []},
     }))

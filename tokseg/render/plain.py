@@ -26,6 +26,20 @@ TEMPLATE_MARK = "!tpl"  # the template (settings or --template) has a mistake; `
 CONTROL = safe_text.UNSAFE  # what `spans` drops: every Cc, Cf, Cs, Zl and Zp character
 
 
+def chosen_template(view: View, template_text: str | None = None) -> str:
+    """The template the segment renders: `--template`, else the settings', else the default."""
+    return template_text or view["settings"].get("template") or defaults.TEMPLATE
+
+
+def template_error(view: View, template_text: str | None = None) -> str | None:
+    """The first mistake of the template the segment renders (what its `!tpl` mark stands for), or None
+    when nothing is rendered through a template (no snapshot yet, no accounts)."""
+    if view["missing"] or not view["accounts"]:
+        return None
+    found = template.mistakes(chosen_template(view, template_text), views.fields(view))
+    return found[0] if found else None
+
+
 def spans(view: View, template_text: str | None = None, max_width: int | None = None) -> list[tuple[str, str | None]]:
     """The segment as (text, state) spans, cut to `max_width` characters in total; the end marks
     (` !tpl`, ` !cfg`) are kept whole when the width leaves room for them."""
@@ -35,7 +49,7 @@ def spans(view: View, template_text: str | None = None, max_width: int | None = 
     elif not view["accounts"]:
         out = [(CONFIG_MARK, "error")] if view.get("config_error") else [(NO_ACCOUNTS, None)]
     else:
-        chosen = template_text or view["settings"].get("template") or defaults.TEMPLATE
+        chosen = chosen_template(view, template_text)
         states = {item["name"]: item["state"] for item in view["accounts"]}
         pieces, mistakes = template.rendered(chosen, views.fields(view), frozenset(states))
         out = [(text, states.get(owner) if owner else None) for text, owner in pieces]
