@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_tokseg, write_config
-from tokseg import budgets, config, refresh, store
+from tokseg import budgets, config, refresh, safe_text, store
 from tokseg.errors import ConfigError
 
 MIDNIGHT = 1_800_000_000.0 - 1_800_000_000.0 % 86400  # UTC
@@ -123,8 +123,39 @@ def test_message_as_argument_and_notify_send_fallback(config_file, tmp_path, mon
     write_config(config_file, '[accounts.api]\nprovider = "demo"\nkind = "postpaid"\n[budgets.api]\ndaily = 13.5\n')
     run_at(24 + 10.5)
     args = (tmp_path / "notified.txt").read_text().splitlines()
-    assert args[:3] == ["--app-name=tokseg", "--urgency=critical", "tokseg critical"]
-    assert args[3].startswith("api: daily budget at 105% (14.1") and len(args) == 4
+    assert args[:4] == ["--app-name=tokseg", "--urgency=critical", "--", "tokseg critical"]
+    assert args[4].startswith("api: daily budget at 105% (14.1") and len(args) == 5
+
+
+def test_hostile_text_reaches_no_notifier_raw(config_file, tmp_path, monkeypatch, refresher_log):
+    """A currency (from the config or a provider) with a terminal escape, a bidi override and a line
+    break reaches the custom command, notify-send and the log as one visible line."""
+    hostile = "\\u001b]52;c;aGk=\\u0007\\u202eX\\nY"  # TOML escapes: OSC 52, BEL, RLO, newline
+    sink = tmp_path / "alerts.txt"
+    command = json.dumps([sys.executable, "-c", "import sys; open(sys.argv[1], 'a').write(repr(sys.argv[2:]) + "
+                          "chr(10))", str(sink), "{title}", "{message}", "{message}{title}"])
+    body = (f'[accounts.api]\nprovider = "demo"\nkind = "postpaid"\ncurrency = "{hostile}"\n'
+            f'[budgets.api]\ndaily = 13.5\n')
+    write_config(config_file, body + f'[alerts]\ncommand = {command}\n')
+    run_at(9)
+    argv = eval(sent(sink)[0])  # repr of a list of str, written by the command itself
+    assert argv[0] == "tokseg warning" and argv[2] == argv[1] + "tokseg warning", argv
+    assert "\\x1b]52;c;aGk=\\x07\\u202eX Y" in argv[1], argv
+    assert not any(safe_text.UNSAFE.search(a) for a in argv), argv
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    notified = tmp_path / "notified.txt"
+    (bindir / "notify-send").write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" >> {notified}\n")
+    (bindir / "notify-send").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    write_config(config_file, body)
+    run_at(24 + 10.5)
+    raw = notified.read_bytes()
+    assert b"\x1b" not in raw and b"\x07" not in raw and "\u202e".encode() not in raw, raw
+    assert len(raw.decode().splitlines()) == 5  # the newline in the currency did not split the message
+    log = refresher_log.text
+    assert "\x1b" not in log and "\u202e" not in log and "\\x1b]52" in log
 
 
 def test_total_budget_state_and_alert(config_file, tmp_path):

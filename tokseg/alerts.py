@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tokseg import safe_text
+
 if TYPE_CHECKING:
     from tokseg.config import Config, _Checker
     from tokseg.schema import BudgetCheck, Snapshot
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 RANK = {"ok": 0, "warn": 1, "crit": 2}
 TOTAL = "*total*"
 DELIVERY_TIMEOUT_S = 10.0
+PLACEHOLDER_RE = re.compile(r"\{title\}|\{message\}")
 QUIET_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-3]):([0-5]\d)$")
 ALERT_TYPES: dict[str, tuple[type, ...]] = {
     "enabled": (bool,),
@@ -120,6 +123,7 @@ def evaluate(conn: sqlite3.Connection, cfg: Config, snap: Snapshot, now: float) 
             _store(conn, account, rule, level)
             continue
         title, message = _words(account, check)
+        message = safe_text.line(message)  # the log line too
         try:
             how = send(settings, title, message, "critical" if level == "crit" else "normal")
             log.info("alert (%s): %s", how, message)
@@ -129,15 +133,21 @@ def evaluate(conn: sqlite3.Connection, cfg: Config, snap: Snapshot, now: float) 
 
 
 def send(settings: AlertSettings, title: str, message: str, urgency: str) -> str:
-    """Deliver one notification (argv only, never a shell); returns how, for the log."""
+    """Deliver one notification (argv only, never a shell); returns how, for the log.
+
+    Title and message are made one safe line first: a window name or currency from a provider or
+    the config reaches a notification daemon (or a custom command's terminal) without a control
+    or bidi character. `notify-send` gets them after `--`, so neither can be read as an option."""
+    title, message = safe_text.line(title), safe_text.line(message)
     if settings.command:
-        argv = [a.replace("{title}", title).replace("{message}", message) for a in settings.command]
+        fill = {"{title}": title, "{message}": message}
+        argv = [PLACEHOLDER_RE.sub(lambda m: fill[m.group()], a) for a in settings.command]  # one pass
         in_argv = any("{message}" in a for a in settings.command)
         _run(argv, None if in_argv else message + "\n")
         return f"sent by {settings.command[0]}"
     notifier = shutil.which("notify-send")
     if notifier:
-        _run([notifier, "--app-name=tokseg", f"--urgency={urgency}", title, message], None)
+        _run([notifier, "--app-name=tokseg", f"--urgency={urgency}", "--", title, message], None)
         return "sent by notify-send"
     return "logged only: no notify-send and no [alerts] command"
 
