@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.conftest import run_tokseg, write_config
-from tokseg import history, prometheus, refresh, store
+from tokseg import history, prometheus, refresh, safe_text, store
 
 HOUR = 3600.0
 NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
@@ -115,8 +115,25 @@ def test_prometheus_escapes_awkward_label_values():
         "windows": [{"name": weird, "used_pct": 12.5, "resets_at": None}]}}}}
     families = parse_prometheus(prometheus.render(snap))
     assert families["tokseg_window_used_percent"]["samples"] == {
-        frozenset({("account", "acct"), ("window", weird)}): 12.5}
+        frozenset({("account", "acct"), ("window", 'we"ird\\name\\x0aline')}): 12.5}
     assert families["tokseg_up"]["type"] == "gauge"
+
+
+def test_prometheus_label_values_from_a_provider_are_made_visible():
+    """Terminal escapes, bidi overrides and a lone surrogate in a window name or currency: the file is
+    still written (a surrogate cannot be encoded raw) and no dashboard gets a raw control character."""
+    hostile = "\x1b]52;c;aGk=\x07\u202e5h\ud800\r\x9b"
+    snap = {"accounts": {"acct": {"status": "ok", "fetched_at": 1.5, "reading": {
+        "balance": [{"amount": 3.0, "currency": "US\u2066D"}],
+        "windows": [{"name": hostile, "used_pct": 12.5, "resets_at": None}]}}}}
+    text = prometheus.render(snap)
+    text.encode()  # would raise on a raw surrogate
+    assert not safe_text.UNSAFE.search(text.replace("\n", ""))
+    families = parse_prometheus(text)
+    assert families["tokseg_window_used_percent"]["samples"] == {
+        frozenset({("account", "acct"), ("window", "\\x1b]52;c;aGk=\\x07\\u202e5h\\ud800\\x0d\\x9b")}): 12.5}
+    assert families["tokseg_balance"]["samples"] == {
+        frozenset({("account", "acct"), ("currency", "US\\u2066D")}): 3.0}
 
 
 def test_refresher_writes_a_valid_prometheus_file(config_file, home, tmp_path):

@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tokseg import atomic
+from tokseg import atomic, safe_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -100,7 +100,10 @@ def _labels(labels: dict[str, str]) -> str:
 
 
 def _escape_label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """A label value the format can carry and a dashboard can show: control, bidi and surrogate characters
+    from a provider become visible escapes (`safe_text`; a lone surrogate could not even be encoded),
+    then the format's own escapes for backslash and quote."""
+    return safe_text.visible(value).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _help(text: str) -> str:
