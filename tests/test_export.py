@@ -200,3 +200,18 @@ def test_export_with_no_history_is_just_a_header(home):
     result = run_tokseg("export")
     assert result.returncode == 0
     assert result.stdout == "time,timestamp,account,metric,unit,value\n"
+
+
+def test_csv_cells_are_neither_formulas_nor_escapes(config_file, home):
+    """A currency like `=HYPERLINK(…)` with a terminal escape: the CSV cell starts with `'` (a spreadsheet
+    shows it as text) and the escape is visible; the JSON export keeps the text as it is, made visible."""
+    write_config(config_file, '[accounts.api]\nprovider = "demo"\nkind = "postpaid"\n'
+                              'currency = "=HYPERLINK(\\"http://x\\")\\u001b[31m"\n')
+    refresh.run(force=True)
+    out = run_tokseg("export", "--csv").stdout
+    assert "\x1b" not in out
+    units = {row["unit"] for row in csv.DictReader(io.StringIO(out)) if row["metric"].startswith("spent")}
+    assert units == {"'=HYPERLINK(\"http://x\")\\x1b[31m"}, units
+    samples = json.loads(run_tokseg("export", "--json").stdout)["samples"]
+    assert {s["unit"] for s in samples if s["metric"].startswith("spent")} == {'=HYPERLINK("http://x")\\x1b[31m'}
+    assert all(isinstance(s["value"], float) for s in samples)

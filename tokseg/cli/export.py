@@ -12,6 +12,7 @@ import click
 from tokseg import history, safe_text
 from tokseg.cli.history import Since
 
+FORMULA_START = ("=", "+", "-", "@")
 COLUMNS = ("time", "timestamp", "account", "metric", "unit", "value")
 
 
@@ -33,7 +34,17 @@ def export(account: str | None, fmt: str, since: float | None) -> None:
         return
     writer = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows({key: _cell(value) for key, value in record.items()} for record in records)
+
+
+def _cell(value: object) -> object:
+    """A text cell a terminal and a spreadsheet can take: control and bidi characters as visible escapes,
+    and text a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) quoted with a leading `'`.
+    Numbers stay numbers: a negative value is data, not a formula."""
+    if not isinstance(value, str):
+        return value
+    shown = safe_text.visible(value)
+    return "'" + shown if shown[:1] in FORMULA_START else shown
 
 
 def _iso(ts: float) -> str:
