@@ -86,3 +86,25 @@ def test_bash_counts_prompt_width_without_colour_bytes(tmux_env, tmp_path, confi
         return int(server("display-message", "-p", "-t", "s", "#{cursor_x}").strip()) == prompt_width
 
     poll(cursor_at_start, timeout=10, what=f"cursor at column {prompt_width}")
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_syntax_in_data_is_never_run_or_expanded(shell, tmux_env, tmp_path, config_file):
+    """A label with command substitutions, backquotes, prompt escapes and a variable: the prompt shows it
+    as typed, and no command in it runs."""
+    need("tmux", shell)
+    env, servers = tmux_env
+    ran = tmp_path / "ran"
+    label = f"$(touch {ran}1)`touch {ran}2`$HOME%n\\\\u(touch {ran}3)"  # TOML: \\u is a literal backslash-u
+    refreshed(config_file, f'[accounts.x]\nprovider = "demo"\nlabel = "{label}"\n')
+    shown = label.replace("\\\\", "\\")
+    server = Tmux(f"prompt-syntax-{shell}", env)
+    servers.append(server)
+    server("new-session", "-d", "-s", "s", "-x", "500", "-y", "10",  # zsh hides a right prompt that does not fit
+           shell_command(shell, tmp_path, run_tokseg("init", shell).stdout, env))
+    screen = poll(lambda: server.screen_with("`touch"), what=f"{shell} prompt with the label")
+    line = next(SGR.sub("", row) for row in screen.splitlines() if "`touch" in row)
+    assert shown in line, (shown, line)
+    server("send-keys", "-t", "s", "true", "Enter")  # a second prompt: still nothing runs
+    poll(lambda: SGR.sub("", server.pane()).count("`touch") >= 2, what=f"{shell} second prompt")
+    assert not any(tmp_path.glob("ran*")), list(tmp_path.glob("ran*"))
