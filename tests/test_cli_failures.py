@@ -131,3 +131,24 @@ def test_closed_stdout_exits_quietly(config_file, args):
     done = subprocess.run(["sh", "-c", 'exec "$0" -m tokseg "$@" >&-', sys.executable, *args],
                           capture_output=True, text=True, timeout=30, env=os.environ)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("command", [("list", "--json"), ("doctor", "--json"), ("discover", "--json")])
+def test_json_commands_fail_with_a_line_and_an_empty_stdout(tmp_path, command):
+    """A script reading `--json` never gets half a document: the failure is one stderr line, exit 1."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    done = run_tokseg(*command, env={"TOKSEG_HOME": str(blocker)})
+    line = one_line(done)
+    assert done.stdout == "" and str(blocker) in line, (done.stdout, line)
+
+
+@pytest.mark.parametrize("args", [(), ("--json",), ("show",), ("list",), ("list", "--json"), ("doctor",),
+                                  ("export",), ("history",), ("--help",), ("init", "tmux")])
+def test_a_reader_that_stops_early_is_no_error(config_file, args):
+    """`tokseg … | head -c0`: the pipe closes before the first write; no traceback, no BrokenPipeError."""
+    write_config(config_file, DEMO)
+    run_tokseg("refresh", "-q")
+    done = subprocess.run(["sh", "-c", '"$0" -m tokseg "$@" | head -c0', sys.executable, *args],
+                          capture_output=True, text=True, timeout=30, env=os.environ)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
