@@ -70,6 +70,34 @@ def test_bad_input_prints_a_marker_and_exits_zero(home, garbage):
     assert not stored(home).exists()
 
 
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"cost": {"total_cost_usd": 1e400}}, "claude 5h 42% ↻1h12m · 7d 18%"),
+    ({"cost": {"total_cost_usd": -5}}, "claude 5h 42% ↻1h12m · 7d 18%"),
+    ({"cost": {"total_cost_usd": "nan"}}, "claude 5h 42% ↻1h12m · 7d 18%"),
+    ({"rate_limits": {"five_hour": {"used_percentage": -3, "resets_at": 0}}}, "claude Opus 4.7 · $1.84 sess"),
+    ({"rate_limits": {"five_hour": {"used_percentage": "inf"}}}, "claude Opus 4.7 · $1.84 sess"),
+    ({"rate_limits": {"five_hour": {"used_percentage": 7, "resets_at": 1e20}}}, "claude 5h 7.0% · $1.84 sess"),
+    ({"rate_limits": {"five_hour": {"used_percentage": 7, "resets_at": 1e400}}}, "claude 5h 7.0% · $1.84 sess"),
+])
+def test_impossible_figures_are_not_reported_and_the_rest_shows(home, changes, expected):
+    """A figure that cannot be a cost, a percentage or a reset (negative, not finite, a reset years
+    away) is dropped alone: the segment, the stored file and the provider show the rest."""
+    result = run_tokseg("statusline", input=hook_input(time.time(), **changes))
+    assert (result.returncode, result.stdout, result.stderr) == (0, expected + "\n", "")
+    text = stored(home).read_text()
+    assert "Infinity" not in text and "NaN" not in text and "-" not in json.dumps(json.loads(text)["windows"])
+    claude_statusline.fetch(ctx(claude_statusline.Options(), {}, time.time()))  # no BadResponse from the stored file
+
+
+def test_hostile_model_names_are_one_short_safe_line(home):
+    name = "Opus\x1b]52;c;aGk=\x07\u202e\n" + "x" * 500
+    result = run_tokseg("statusline", input=hook_input(time.time(), rate_limits=None, model={"display_name": name}))
+    line = result.stdout.rstrip("\n")
+    assert "\n" not in line and "\x1b" not in line and "\u202e" not in line and "\x07" not in line
+    assert line.startswith("claude Opus]52;c;aGk= xxx") and len(line) < 100, line
+    assert len(json.loads(stored(home).read_text())["model"]) == statusline.MAX_NAME
+
+
 def test_unwritable_cache_still_prints_the_segment(home):
     (home / "cache").write_text("a file where the folder should be")
     result = run_tokseg("statusline", input=hook_input(time.time()))

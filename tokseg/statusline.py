@@ -32,6 +32,10 @@ MAX_INPUT = 1 << 20
 REWRITE_AFTER_S = 60.0
 # Claude Code's window keys (reference A1) → our window names.
 WINDOWS = (("five_hour", "5h"), ("seven_day", "7d"), ("seven_day_opus", "7d-opus"), ("seven_day_sonnet", "7d-sonnet"))
+# Figures outside these are not reported rather than shown (the same bound as a provider's Reading).
+MAX_FIGURE = 1e12
+MAX_RESET_AHEAD_S = 31 * 86400.0  # the longest window is 7 days
+MAX_NAME = 60
 USAGE = "usage: Claude Code settings.json: \"statusLine\": {\"type\": \"command\", \"command\": \"tokseg statusline\"}"
 
 
@@ -90,7 +94,7 @@ def parse(raw: bytes, now: float) -> dict | None:
     windows = {}
     if isinstance(limits, dict):
         for key, name in WINDOWS:
-            window = _window(limits.get(key))
+            window = _window(limits.get(key), now)
             if window is not None:
                 windows[name] = window
     return {
@@ -105,7 +109,7 @@ def parse(raw: bytes, now: float) -> dict | None:
     }
 
 
-def _window(raw: Any) -> dict | None:
+def _window(raw: Any, now: float) -> dict | None:
     if not isinstance(raw, dict):
         return None
     used = _number(raw.get("used_percentage"))
@@ -114,26 +118,33 @@ def _window(raw: Any) -> dict | None:
     resets_at = _number(raw.get("resets_at"))
     if resets_at is not None and resets_at > 1e11:  # documented as epoch seconds; guard against ms
         resets_at /= 1000.0
+    if resets_at is not None and resets_at > now + MAX_RESET_AHEAD_S:
+        resets_at = None  # no window is that long: a wrong clock or a wrong figure, not a countdown to show
     return {"used_pct": used, "resets_at": resets_at}
 
 
 def _number(value: Any) -> float | None:
-    """Numbers may come as strings ("42"); anything else is 'not reported'."""
+    """Numbers may come as strings ("42"); anything else, and any figure that cannot be a cost, a
+    percentage or a time (negative, not finite, past MAX_FIGURE), is 'not reported'."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value) if value == value else None
     if isinstance(value, str):
         try:
-            number = float(value)
+            value = float(value)
         except ValueError:
             return None
-        return number if number == number else None
-    return None
+    if not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if 0 <= number <= MAX_FIGURE else None  # False for nan as well
 
 
 def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    """A name from the agent, on one line and at most MAX_NAME characters (it is printed in a bar)."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return (text if len(text) <= MAX_NAME else text[: MAX_NAME - 1] + "…") or None
 
 
 def store(figures: dict, path: str, now: float) -> bool:
