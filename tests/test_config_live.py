@@ -79,6 +79,8 @@ def test_an_abandoned_bad_edit_keeps_the_text_and_the_live_config(shown, tmp_pat
     assert oct(draft.stat().st_mode & 0o777) == "0o600"
     assert "an unfinished edit" in run_tokseg("config", "check").stderr
     assert not run_tokseg().stdout.strip().endswith("!cfg")
+    assert f"an unfinished edit is kept in {draft}" in run_tokseg("doctor").stdout
+    assert json.loads(run_tokseg("doctor", "--json").stdout)["config"]["draft"] == str(draft)
 
 
 def test_the_next_edit_goes_on_with_the_kept_text(shown, tmp_path):

@@ -99,6 +99,11 @@ def rename_account(text: str, old: str, new_name: str, path: Path) -> str:
     return result
 
 
+def draft_path(target: Path) -> Path:
+    """Where `config edit` keeps the text being edited, next to the config so a user finds it."""
+    return target.with_name(target.name + ".draft")
+
+
 def write(path: Path, text: str) -> None:
     """Replace the config atomically, keeping its mode (0600 for a new one) and any symlink to it."""
     target = path.resolve() if path.is_symlink() else path

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tokseg import __version__, config, defaults, dirs, providers, refresh, secrets, snapshot, store
+from tokseg import __version__, config, config_edit, defaults, dirs, providers, refresh, secrets, snapshot, store
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers import _base
 from tokseg.render import hosts, numbers, view
@@ -97,7 +97,9 @@ def _keyring(cfg: config.Config | None) -> dict[str, Any]:
 
 def _config() -> tuple[dict[str, Any], config.Config | None]:
     path = dirs.config_path()
-    info: dict[str, Any] = {"path": str(path), "exists": path.exists(), "ok": True, "error": None}
+    draft = config_edit.draft_path(path)
+    info: dict[str, Any] = {"path": str(path), "exists": path.exists(), "ok": True, "error": None,
+                            "draft": str(draft) if draft.is_file() else None}
     try:
         cfg = config.load(path)
     except ConfigError as exc:

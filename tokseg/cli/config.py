@@ -43,8 +43,9 @@ def path() -> None:
 def check() -> None:
     """Validate the config; exit 1 with the file, line, key and fix if it is wrong."""
     target = dirs.config_path()
-    if draft_path(target).is_file():
-        click.echo(f"{draft_path(target)}: an unfinished edit; `tokseg config edit` goes on with it", err=True)
+    draft = config_edit.draft_path(target)
+    if draft.is_file():
+        click.echo(f"{draft}: an unfinished edit; `tokseg config edit` goes on with it", err=True)
     loaded = configs.load(target)
     if loaded.mtime is None:
         click.echo(f"{loaded.path}: no config yet; `tokseg config edit` creates one")
@@ -60,7 +61,7 @@ def edit() -> None:
     An abandoned bad edit is kept (nothing typed is lost) and offered again next time.
     """
     target = dirs.config_path()
-    draft = draft_path(target)
+    draft = config_edit.draft_path(target)
     original = _current_text(target)
     _write_private(draft, _starting_text(draft, original))
     started = configs.mtime_of(target)
@@ -85,11 +86,6 @@ def edit() -> None:
         draft.unlink()
         click.echo(f"{target}: ok, {len(loaded.accounts)} account(s); the next segment call refreshes")
         return
-
-
-def draft_path(target: Path) -> Path:
-    """Where `config edit` keeps the text being edited, next to the config so a user finds it."""
-    return target.with_name(target.name + ".draft")
 
 
 def _current_text(target: Path) -> str:

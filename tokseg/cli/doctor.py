@@ -43,6 +43,8 @@ def _print(report: dict) -> None:
     conf = report["config"]
     state = conf["error"] or (f"{conf['accounts']} account(s)" if conf["exists"] else "not created yet")
     _say(f"config: {conf['path']}: {state}", conf["ok"])
+    if conf.get("draft"):
+        _say(f"config: an unfinished edit is kept in {conf['draft']}; `tokseg config edit` goes on with it")
     tpl = report["template"]
     if not tpl["ok"]:
         _say(f"settings.template {tpl['template']!r}: {tpl['problem']}; fix: {tpl['fix']}", False)
