@@ -143,7 +143,7 @@ def _text(value: Any) -> str | None:
     """A name from the agent, on one line and at most MAX_NAME characters (it is printed in a bar)."""
     if not isinstance(value, str):
         return None
-    text = " ".join(value.split())
+    text = safe_text.strip(" ".join(value.split()))  # the cut counts what a bar shows
     return (text if len(text) <= MAX_NAME else text[: MAX_NAME - 1] + "…") or None
 
 
