@@ -11,8 +11,6 @@ import json
 import math
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,11 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run_tokseg, write_config
+from tests.snapshots import BOUND_S, hot_call
 from tokseg.config_edit import toml_key, toml_value
 
-TRUE = shutil.which("true") or "/bin/true"
-HOT = f"import sys; sys.executable = {TRUE!r}; from tokseg.entry import main; sys.exit(main(sys.argv[1:]))"
-BOUND_S = 10.0
 FUZZ = settings(max_examples=30, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 GOOD = '[accounts.credits]\nprovider = "demo"\n'
@@ -112,11 +108,7 @@ def _copy(home: Path, text: str) -> Path:
 def test_an_edited_config_through_the_hot_path(shown_home, text, args):
     home = _copy(shown_home, text)
     try:
-        env = {**os.environ, "TOKSEG_HOME": str(home), "TOKSEG_CONFIG": str(home / "config.toml")}
-        started = time.monotonic()
-        done = subprocess.run([sys.executable, "-c", HOT, *args], env=env, capture_output=True, text=True,
-                              timeout=BOUND_S)
-        assert time.monotonic() - started < BOUND_S
+        done = hot_call(home, home / "config.toml", *args)
         assert done.returncode == 0 and done.stderr == "", done.stderr
         assert "Traceback" not in done.stdout and "tok ?" not in done.stdout
         if args == ("--json",):

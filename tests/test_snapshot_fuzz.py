@@ -10,12 +10,8 @@ without a refresher running per example.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -23,11 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run_tokseg, write_config
+from tests.snapshots import BOUND_S, hot_call
 from tokseg import snapshot
 
-TRUE = shutil.which("true") or "/bin/true"
-HOT = f"import sys; sys.executable = {TRUE!r}; from tokseg.entry import main; sys.exit(main(sys.argv[1:]))"
-BOUND_S = 10.0
 PLACEHOLDERS = ("tok ?", "tok …")
 FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -86,11 +80,7 @@ def _home_with(data: dict) -> Path:
 def _hot(data: dict, *args: str) -> None:
     home = _home_with(data)
     try:
-        env = {**os.environ, "TOKSEG_HOME": str(home), "TOKSEG_CONFIG": str(home / "none.toml")}
-        started = time.monotonic()
-        done = subprocess.run([sys.executable, "-c", HOT, *args], env=env, capture_output=True, text=True,
-                              timeout=BOUND_S)
-        assert time.monotonic() - started < BOUND_S
+        done = hot_call(home, home / "none.toml", *args)
         urgent = 33 if "i3blocks" in args else 0  # i3blocks reads "urgent" from the exit code
         assert done.returncode in (0, urgent) and done.stderr == "", done.stderr
         assert "Traceback" not in done.stdout
