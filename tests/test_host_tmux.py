@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from tests.colours import MINIMUM, XTERM, cells, contrast
 from tests.conftest import run_tokseg, write_config
 from tests.hosts import (
     DEMO_ACCOUNTS,
@@ -19,7 +20,7 @@ from tests.hosts import (
     tmux_env,  # noqa: F401  (fixture)
 )
 
-YELLOW, RED = "\x1b[33m", "\x1b[31m"
+YELLOW, RED = "\x1b[38;5;58m", "\x1b[38;5;88m"  # tmux's built-in warn and crit (58, 88)
 
 
 def start(env: dict, servers: list, tmp_path: Path, conf_text: str) -> tuple[Tmux, Tmux]:
@@ -56,7 +57,39 @@ def test_snippet_push_path_shows_coloured_escaped_segment(tmux_env, tmp_path, co
     write_config(config_file, DEMO_ACCOUNTS.replace('label = "50% #1"', 'label = "pushed #2"'))
     assert run_tokseg("refresh", "--quiet").returncode == 0
     poll(lambda: "pushed #2" in SGR.sub("", status_row(inner, outer)), timeout=15, what="pushed update")
-    assert inner("show-option", "-gv", "@tokseg").startswith("#[fg=yellow]pushed ##2")
+    assert inner("show-option", "-gv", "@tokseg").startswith("#[fg=colour58]pushed ##2")
+
+
+STATES_SHOWN = DEMO_ACCOUNTS + """
+[accounts.fine]
+provider = "demo"
+label = "fine"
+
+[accounts.dead]
+provider = "demo"
+kind = "revoked"
+label = "dead"
+"""
+
+
+def test_default_status_bar_draws_every_state_readably(tmux_env, tmp_path, config_file):
+    """tmux's own status-style (bg=green, fg=black): the colours tmux really draws for ok, warn, crit and
+    error text, read cell by cell, contrast at least 3:1 with the green it draws behind them."""
+    need("tmux")
+    env, servers = tmux_env
+    write_config(config_file, STATES_SHOWN)
+    run_tokseg("refresh", "--quiet")  # exits 1: the revoked account fails, as it should
+    inner, outer = start(env, servers, tmp_path, run_tokseg("init", "tmux").stdout)
+    assert inner("show-option", "-gv", "status-style").strip() == "bg=green,fg=black"
+    row = poll(lambda: row_with(inner, outer, "dead"), what="every account in the status row")
+    drawn = cells(row)
+    text = "".join(ch for ch, _, _ in drawn)
+    for label, fg in (("fine", 0), ("50% #1", 58), ("cl&<b>", 88), ("dead", 88)):  # ok, warn, crit, error
+        start_at = text.index(label)
+        colours = {(cell_fg, bg) for _, cell_fg, bg in drawn[start_at:start_at + len(label)]}
+        assert colours == {(fg, 2)}, (label, colours, row)
+        ratio = contrast(XTERM[fg], XTERM[2])
+        assert ratio >= MINIMUM, f"{label}: colour {fg} on green is {ratio:.2f}:1"
 
 
 def test_polling_path_with_job(tmux_env, tmp_path, config_file):
