@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 from tests.colours import MINIMUM, XTERM, cells, contrast
@@ -102,7 +103,8 @@ def test_polling_path_with_job(tmux_env, tmp_path, config_file):
     plain = SGR.sub("", row).rstrip()
     assert YELLOW + "50% #1" in row
     segment = re.split(r"0:\S+\*", plain)[-1].strip()  # the window name may still be the client's own, under load
-    assert segment.endswith("…") and len(segment) == 20, plain
+    assert segment.endswith("…") and len(segment) <= 20, plain
+    assert cut_at_word_end(segment, run_tokseg("--format", "plain").stdout.rstrip("\n")), (segment, plain)
 
 
 def test_status_keeps_redrawing_while_a_slow_refresh_runs(tmux_env, tmp_path, config_file, home):
@@ -143,3 +145,77 @@ def test_tmux_syntax_in_data_is_shown_literally_on_both_paths(tmux_env, tmp_path
     plain = poll(lambda: (text := SGR.sub("", status_row(inner, outer))).count(data) == 2 and text,
                  what="data from both paths in status row")
     assert "%0" not in plain and "uid=" not in plain
+
+
+USER_STATUS = "set -g status-right 'clock %H:%M'\n"
+CLOCK = re.compile(r"clock \d\d:\d\d")
+
+
+def cut_at_word_end(shown: str, whole: str) -> bool:
+    """Whether `shown` is `whole` cut after a whole word (what follows the kept part is a space)."""
+    kept = shown.removesuffix("…")
+    return shown.endswith("…") and whole.startswith(kept) and whole[len(kept)] == " "
+
+
+def loops(server: Tmux) -> int:
+    """How many of the snippet's refresh loops the server runs: its `run-shell` children naming @tokseg-loop."""
+    pid = server("display-message", "-p", "#{pid}").strip()
+    count = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            parent = (proc / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            command = (proc / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        count += parent == pid and b"@tokseg-loop" in command
+    return count
+
+
+def with_snippet(tmp_path: Path, before: str = "") -> str:
+    """A tmux.conf as a user writes it: their own status-right, then `source-file` of the init snippet."""
+    snippet = tmp_path / "tokseg.tmux.conf"
+    snippet.write_text(run_tokseg("init", "tmux").stdout, encoding="utf-8")
+    return f"{USER_STATUS}{before}source-file {snippet}\n"
+
+
+def test_snippet_appends_to_the_users_status_right_and_keeps_the_clock(tmux_env, tmp_path, config_file):
+    need("tmux")
+    env, servers = tmux_env
+    refreshed(config_file)
+    inner, outer = start(env, servers, tmp_path, with_snippet(tmp_path))
+    assert inner("show-option", "-gv", "status-right").rstrip("\n") == "clock %H:%M │ #{?@tokseg,#{@tokseg},tok …}"
+    assert inner("show-option", "-gv", "status-right-length").strip() == str(40 + 3 + 60)  # tmux's 40 + what it adds
+    row = SGR.sub("", poll(lambda: row_with(inner, outer, "50% #1"), what="segment after the clock"))
+    assert CLOCK.search(row) and row.index("clock") < row.index("50% #1"), row
+
+
+def test_reloading_twice_keeps_one_segment_and_one_loop(tmux_env, tmp_path, config_file):
+    need("tmux")
+    env, servers = tmux_env
+    refreshed(config_file)
+    conf = tmp_path / "inner.conf"
+    inner, outer = start(env, servers, tmp_path, with_snippet(tmp_path))
+    poll(lambda: loops(inner) == 1, what="the snippet's loop running")
+    before = inner("show-option", "-gv", "status-right-length")
+    for _ in range(2):
+        inner("source-file", str(conf))  # the user's whole tmux.conf again: their status-right, then the snippet
+    time.sleep(1.0)  # a second loop would have started by now
+    assert loops(inner) == 1
+    assert inner("show-option", "-gv", "status-right").count("@tokseg") == 2  # one `#{?@tokseg,#{@tokseg},…}`
+    assert inner("show-option", "-gv", "status-right-length") == before
+    row = SGR.sub("", poll(lambda: row_with(inner, outer, "50% #1"), what="segment after reloads"))
+    assert row.count("50% #1") == 1 and CLOCK.search(row), row
+
+
+def test_snippet_cuts_the_pushed_segment_at_a_word_end(tmux_env, tmp_path, config_file):
+    need("tmux")
+    env, servers = tmux_env
+    write_config(config_file, DEMO_ACCOUNTS)
+    inner, outer = start(env, servers, tmp_path, with_snippet(tmp_path, "set -g @tokseg-max-width 20\n"))
+    assert inner("show-option", "-gv", "status-right-length").strip() == str(40 + 3 + 20)
+    assert run_tokseg("refresh", "--quiet").returncode == 0  # the push, cut to the server's @tokseg-max-width
+    whole = run_tokseg("--format", "plain").stdout.rstrip("\n")
+    pushed = SGR.sub("", re.sub(r"#\[[^]]*\]", "", inner("show-option", "-gv", "@tokseg").rstrip("\n")))
+    assert len(whole) > 20 and len(pushed) <= 20 and cut_at_word_end(pushed.replace("##", "#"), whole), pushed
+    row = SGR.sub("", poll(lambda: row_with(inner, outer, pushed[:6].replace("##", "#")), what="cut segment"))
+    assert row.rstrip().endswith(pushed.replace("##", "#")), row
