@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 from pathlib import Path
 
 from tests.colours import MINIMUM, XTERM, cells, contrast
-from tests.conftest import run_tokseg, write_config
+from tests.conftest import ROOT, run_tokseg, write_config
 from tests.hosts import (
     DEMO_ACCOUNTS,
     SGR,
@@ -219,3 +220,42 @@ def test_snippet_cuts_the_pushed_segment_at_a_word_end(tmux_env, tmp_path, confi
     assert len(whole) > 20 and len(pushed) <= 20 and cut_at_word_end(pushed.replace("##", "#"), whole), pushed
     row = SGR.sub("", poll(lambda: row_with(inner, outer, pushed[:6].replace("##", "#")), what="cut segment"))
     assert row.rstrip().endswith(pushed.replace("##", "#")), row
+
+
+def run_plugin(server: Tmux, env: dict) -> subprocess.CompletedProcess:
+    """`tokseg.tmux` run as TPM runs a plugin's `*.tmux` file: inside tmux, TMUX naming the server."""
+    where = server("display-message", "-p", "#{socket_path},#{pid},0").strip()
+    return subprocess.run([str(ROOT / "tokseg.tmux")], env={**env, "TMUX": where}, capture_output=True, text=True,
+                          timeout=30)
+
+
+def test_tpm_plugin_applies_the_snippet_once(tmux_env, tmp_path, config_file):
+    need("tmux")
+    env, servers = tmux_env
+    refreshed(config_file)
+    conf = tmp_path / "user.conf"
+    conf.write_text(USER_STATUS, encoding="utf-8")
+    server = Tmux("tpm", env, conf)
+    servers.append(server)
+    server("new-session", "-d", "-s", "s")
+    for _ in range(2):  # TPM runs it on every config load
+        done = run_plugin(server, env)
+        assert done.returncode == 0 and not done.stderr, done.stderr
+    assert server("show-option", "-gv", "status-right").rstrip("\n") == "clock %H:%M │ #{?@tokseg,#{@tokseg},tok …}"
+    assert server("show-option", "-gv", "status-right-length").strip() == str(40 + 3 + 60)
+    poll(lambda: "50% ##1" in server("show-option", "-gqv", "@tokseg"), what="the plugin's loop setting @tokseg")
+    time.sleep(1.0)
+    assert loops(server) == 1
+
+
+def test_tpm_plugin_without_tokseg_changes_nothing(tmux_env, tmp_path):
+    need("tmux")
+    env, servers = tmux_env
+    conf = tmp_path / "user.conf"
+    conf.write_text(USER_STATUS, encoding="utf-8")
+    server = Tmux("tpm-none", env, conf)
+    servers.append(server)
+    server("new-session", "-d", "-s", "s")
+    done = run_plugin(server, {**env, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "empty")})
+    assert done.returncode == 0
+    assert server("show-option", "-gv", "status-right").rstrip("\n") == "clock %H:%M"
