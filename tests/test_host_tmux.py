@@ -259,3 +259,16 @@ def test_tpm_plugin_without_tokseg_changes_nothing(tmux_env, tmp_path):
     done = run_plugin(server, {**env, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "empty")})
     assert done.returncode == 0
     assert server("show-option", "-gv", "status-right").rstrip("\n") == "clock %H:%M"
+
+
+def test_snippet_leaves_a_status_right_that_already_shows_tokseg(tmux_env, tmp_path):
+    need("tmux")
+    env, servers = tmux_env
+    polling = "set -g status-right '#(tokseg --format tmux) %H:%M'\n"
+    conf = tmp_path / "user.conf"
+    conf.write_text(with_snippet(tmp_path).replace(USER_STATUS, polling), encoding="utf-8")
+    server = Tmux("already", env, conf)
+    servers.append(server)
+    server("new-session", "-d", "-s", "s")
+    assert server("show-option", "-gv", "status-right").rstrip("\n") == "#(tokseg --format tmux) %H:%M"
+    assert server("show-option", "-gv", "status-right-length").strip() == "40"
