@@ -7,9 +7,13 @@ theme made readable on its background.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.colours import MINIMUM, XTERM, contrast, rgb
+from tests.conftest import run_tokseg, write_config
+from tests.hosts import DEMO_ACCOUNTS, refreshed
 from tokseg.render import palette
 
 TMUX_BG, TMUX_FG = XTERM[2], XTERM[0]  # tmux's default status-style: bg=green (#00cd00), fg=black
@@ -65,10 +69,17 @@ def test_a_configured_colour_wins_and_default_means_the_hosts_own():
     assert palette.valid("default") and not palette.valid("colour34")
 
 
-def test_the_config_takes_default_and_the_tmux_segment_leaves_it_unpainted(tmp_path, config_file):
-    from tests.conftest import run_tokseg
-    from tests.hosts import DEMO_ACCOUNTS, refreshed
-
+def test_the_config_takes_default_and_the_tmux_segment_leaves_it_unpainted(config_file):
     refreshed(config_file, DEMO_ACCOUNTS + '\n[settings.colors.tmux]\nwarn = "default"\n')
     shown = run_tokseg("--format", "tmux", "--template", "{credits.label}|{claude.label}").stdout
     assert shown == f"50% ##1|#[fg=colour{palette.TMUX['crit']}]cl&<b>#[fg=default]\n", shown
+
+
+def test_i3bar_leaves_the_colour_to_the_bar_for_default(config_file):
+    write_config(config_file, '[accounts.fine]\nprovider = "demo"\n\n[settings.colors.i3bar]\nok = "default"\n')
+    assert run_tokseg("refresh", "--quiet").returncode == 0
+    block = json.loads(run_tokseg("--format", "i3bar").stdout)
+    assert "color" not in block and block["full_text"].startswith("fine"), block
+    write_config(config_file, '[accounts.fine]\nprovider = "demo"\n')
+    assert run_tokseg("refresh", "--quiet").returncode == 0
+    assert json.loads(run_tokseg("--format", "i3bar").stdout)["color"] == palette.to_hex("green")
