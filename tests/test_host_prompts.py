@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import run_tokseg
 from tests.hosts import SGR, Tmux, need, poll, refreshed, tmux_env  # noqa: F401  (fixture)
 
-YELLOW, RED = "\x1b[33m", "\x1b[31m"
+YELLOW, RED = "\x1b[38;5;136m", "\x1b[38;5;160m"  # the prompts' built-in warn and crit (136, 160)
 VISIBLE = "50% #1 "
 
 

@@ -59,7 +59,7 @@ def test_tmux_option_set_on_every_server_and_dead_sockets_are_harmless(config_fi
             server("new-session", "-d", "-s", "s")
         refreshed(config_file)
         for server in servers:
-            assert server("show-option", "-gv", "@tokseg").startswith("#[fg=yellow]50% ##1 ")
+            assert server("show-option", "-gv", "@tokseg").startswith("#[fg=colour58]50% ##1 ")
     finally:
         for server in servers:
             server.kill()

@@ -67,14 +67,14 @@ def test_states_from_thresholds():
 
 def test_tmux_doubles_hash_and_colours_by_state():
     text = out("tmux")
-    assert text.startswith("#[fg=yellow]50% ##{x} &<b>%{F##f00}")
-    assert "#[fg=yellow]cl 5h 62%" in text
+    assert text.startswith("#[fg=colour58]50% ##{x} &<b>%{F##f00}")  # warn on the green bar
+    assert "#[fg=colour58]cl 5h 62%" in text
     assert re.sub(r"#\[[^]]*\]", "", text).replace("##", "") .count("#") == 0  # no lone '#' reaches tmux
 
 
 def test_zsh_doubles_percent():
     text = out("zsh")
-    assert text.startswith("%F{yellow}50%% #{x} &<b>%%{F#f00} $4.20%f")
+    assert text.startswith("%F{136}50%% #{x} &<b>%%{F#f00} $4.20%f")
     assert "62%% " in text
 
 
@@ -87,13 +87,13 @@ def test_zsh_prints_data_literally_in_real_zsh():
 
 def test_bash_fences_colour_bytes_for_readline():
     text = out("bash")
-    assert text.startswith("\001\033[33m\002" + TRICKY + " $4.20\001\033[39m\002")
+    assert text.startswith("\001\033[38;5;136m\002" + TRICKY + " $4.20\001\033[39m\002")
     outside = re.sub("\001[^\002]*\002", "", text)
     assert "\033" not in outside
 
 
 def test_fish_raw_ansi():
-    assert out("fish").startswith(f"\033[33m{TRICKY} $4.20\033[39m")
+    assert out("fish").startswith(f"\033[38;5;136m{TRICKY} $4.20\033[39m")
 
 
 def test_starship_plain_text_with_state_icon():
@@ -202,7 +202,9 @@ def test_max_width_limits_visible_text(fmt):
     }.get(fmt, lambda t: t)(text)
     if fmt == "waybar":
         visible = "".join(ET.fromstring(f"<m>{text}</m>").itertext())
-    assert len(visible) == 12 and visible.endswith("…"), (fmt, visible)
+    # The same cut in every format: at the last word's end within 12 characters (tests/test_word_cut.py).
+    assert len(visible) <= 12 and visible.endswith(out("plain", width=12)), (fmt, visible)  # starship: icon first
+    assert out("plain", width=12) == "50% #{x}…"
 
 
 def test_palette_per_host_and_default():
@@ -224,7 +226,7 @@ def test_templates_with_fields_specs_and_conditionals():
     data = snap(THRESHOLDS)
     assert out("plain", data, "{claude.5h.pct:.0f}% {?credits.balance}bal {credits.balance}{/}{!nothing} ok{/}") \
         == "62% bal $4.20 ok"
-    assert out("tmux", data, "{credits.icon} {claude.5h.gauge}") == "#[fg=yellow]▲#[fg=default] #[fg=yellow]▅#[fg=default]"
+    assert out("tmux", data, "{credits.icon} {claude.5h.gauge}") == "#[fg=colour58]▲#[fg=default] #[fg=colour58]▅#[fg=default]"
     assert out("plain", data, "{total.balance} {{literal}}") == "$4.20 {literal}"
 
 
@@ -239,7 +241,7 @@ def test_hot_path_formats_through_the_real_entry(home):
     done = run_tokseg("--format", "i3blocks")
     assert done.returncode == 33 and json.loads(done.stdout)["full_text"].startswith(TRICKY)
     done = run_tokseg("--format", "tmux", "--max-width", "8")
-    assert done.returncode == 0 and done.stdout == "#[fg=red]50% ##{x…#[fg=default]\n"
+    assert done.returncode == 0 and done.stdout == "#[fg=colour88]50% ##{x…#[fg=default]\n"
 
 
 HEAVY = ("click", "requests", "keyring", "filelock", "platformdirs", "tomllib", "sqlite3", "subprocess", "logging",

@@ -5,10 +5,10 @@
     template = "{all}"          # what the segment shows
     separator = " │ "
 
-    [settings.colors]           # state colours: a name, an xterm number or "#rrggbb"
+    [settings.colors]           # state colours: a name, an xterm number, "#rrggbb" or "default" (the host's own)
     warn = "#e5c07b"
     [settings.colors.tmux]      # per host: bash, fish, i3bar (and i3blocks), polybar, tmux, xmobar, zsh
-    ok = "colour34"
+    ok = 34
 
     [settings.push]             # what the refresher updates after each run
     tmux = true                 # `set -g @tokseg` on this user's tmux servers
@@ -225,7 +225,8 @@ def _check_colors(checker: _Checker, table: dict) -> None:
                          f"[settings.colors.HOST] table, HOST one of {', '.join(COLOR_HOSTS)}")
         if not palette.valid(spec):
             checker.fail(where, state, f"{json.dumps(spec)} is not a colour; use a name like \"yellow\" or "
-                         "\"brightblack\", an xterm number 0-255, or \"#rrggbb\"")
+                         "\"brightblack\", an xterm number 0-255, \"#rrggbb\", or \"default\" for the host's own "
+                         "text colour")
 
     for key, value in table.items():
         if not isinstance(value, dict):

@@ -3,7 +3,8 @@
 - segment files that prompts read with a shell builtin (no process per
   prompt) and i3status shows with `read_file`;
 - `tmux set -g @tokseg …` on every tmux server of this user, for a status
-  line that uses `#{@tokseg}` and so runs no process per redraw;
+  line that uses `#{@tokseg}` and so runs no process per redraw (cut to the
+  server's `@tokseg-max-width` when the snippet set one);
 - `polybar-msg action tokseg send …` for a `custom/ipc` module;
 - a line into the named pipe that xmobar's `PipeReader` reads, when the
   pipe exists (the xmobar snippet makes it) and xmobar holds it open;
@@ -34,6 +35,8 @@ from tokseg.render import hosts, render
 from tokseg.render import view as views
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tokseg.render.hosts import Push
     from tokseg.schema import Snapshot, View
 
@@ -44,6 +47,7 @@ PUSHES: tuple[Push, ...] = tuple(host["push"] for host in hosts.HOSTS.values() i
 MECHANISMS = ("prompt_file", "text_file", "tmux_option", "polybar_ipc", "named_pipe", "signal")
 COMMAND_TIMEOUT_S = 3.0
 NOT_DUE_RECHECK_S = 300
+TMUX_WIDTH_OPTION = "@tokseg-max-width"  # set by the tmux snippet: how wide the segment may be
 
 
 def after_refresh(now: float | None = None) -> None:
@@ -74,7 +78,8 @@ def send(push: Push, view: View, setting: int, refresh_after: int) -> None:
     elif via == "text_file":
         write_segment_file(target, f"{one_line(text)}\n")
     elif via == "tmux_option":
-        set_tmux_option(target, text)
+        fmt = push["format"] or "tmux"
+        set_tmux_option(target, lambda width: text if width is None else render(view, fmt, max_width=width))
     elif via == "polybar_ipc":
         if shutil.which("polybar-msg"):
             _run(["polybar-msg", "action", target, "send", text])
@@ -153,13 +158,31 @@ def tmux_sockets() -> list[str]:
     return found
 
 
-def set_tmux_option(option: str, value: str) -> None:
-    """Set the user option on every tmux server of this user (none running is fine)."""
+def set_tmux_option(option: str, text_at: Callable[[int | None], str]) -> None:
+    """Set the user option on every tmux server of this user (none running is fine) to `text_at(width)`,
+    width the server's `@tokseg-max-width` (the room the snippet made in status-right), or None."""
     if not shutil.which("tmux"):
         return
+    texts: dict[int | None, str] = {}
     for socket in tmux_sockets():
         # A socket left by a dead server just fails here, quickly.
-        _run(["tmux", "-S", socket, "set-option", "-g", "--", option, value])
+        width = tmux_width(socket)
+        if width not in texts:
+            texts[width] = text_at(width)
+        _run(["tmux", "-S", socket, "set-option", "-g", "--", option, texts[width]])
+
+
+def tmux_width(socket: str) -> int | None:
+    """The server's `@tokseg-max-width`, so a pushed segment is cut as the snippet's own loop cuts it."""
+    try:
+        done = subprocess.run(["tmux", "-S", socket, "show-option", "-gqv", TMUX_WIDTH_OPTION],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=COMMAND_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.info("push: tmux failed: %s", exc)
+        return None
+    value = done.stdout.strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 1000 else None
 
 
 def _run(argv: list[str]) -> None:

@@ -23,15 +23,18 @@ URGENT = ("crit", "error")
 def block(view: View, template_text: str | None, max_width: int | None) -> dict:
     overall = state(view)
     settings = view["settings"]
-    colour_state = "pending" if overall == "missing" else overall
-    return {
+    colour = palette.color(settings, "i3bar", "pending" if overall == "missing" else overall)
+    out = {
         "full_text": plain.text(view, template_text, max_width),
         "short_text": plain.short(view, max_width),
-        "color": palette.to_hex(palette.color(settings, "i3bar", colour_state)),
+        "color": palette.to_hex(colour),
         "urgent": overall in URGENT,
         "name": "tokseg",
         "instance": ",".join(item["name"] for item in view["accounts"]) or "none",
     }
+    if colour is None:  # "default": the bar's own statusline colour
+        del out["color"]
+    return out
 
 
 def render(view: View, template_text: str | None, max_width: int | None) -> str:

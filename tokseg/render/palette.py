@@ -1,9 +1,19 @@
 """State colours, per host, in each host's own colour syntax (hot path, stdlib only).
 
-A colour is a basic name (`green`, `brightblack`), an xterm number 0-255
-or `#rrggbb`. The config's `[settings.colors]` (and per-host tables such
-as `[settings.colors.tmux]`) is validated by `config.py` and compiled into
-the snapshot as `settings.palette`; this module only converts.
+A colour is a basic name (`green`, `brightblack`), an xterm number 0-255,
+`#rrggbb`, or `default`: the host's own text colour, left unpainted. The
+config's `[settings.colors]` (and per-host tables such as
+`[settings.colors.tmux]`) is validated by `config.py` and compiled into the
+snapshot as `settings.palette`; this module only converts.
+
+The built-in colours are per colour table, because each host's default look
+differs: tmux's default status bar is green (xterm's colour 2, #00cd00) with
+black text, prompts run on dark and light terminals alike, and the GUI bars
+(polybar, i3bar, xmobar) default to a dark bar. `ok` takes the host's own
+text colour where the background is not known to be dark, so the most
+common state is as readable as the host's own text.
+`tests/test_palette_contrast.py` checks every built-in colour's WCAG contrast
+against those backgrounds.
 """
 
 from __future__ import annotations
@@ -15,8 +25,15 @@ if TYPE_CHECKING:
     from tokseg.schema import HotSettings
 
 STATES = ("ok", "warn", "crit", "stale", "error", "pending")
+HOST_COLOUR = "default"  # the spec that leaves a span in the host's own text colour
+# GUI bars (polybar, i3bar, xmobar): names map to HEX16, made for a dark bar.
 DEFAULT = {"ok": "green", "warn": "yellow", "crit": "red", "stale": "brightblack", "error": "red",
            "pending": "brightblack"}
+# Prompts: fixed xterm colours readable on both a black and a white terminal (amber, red, grey).
+PROMPT = {"ok": HOST_COLOUR, "warn": 136, "crit": 160, "stale": 244, "error": 160, "pending": 244}
+# tmux's default green status bar: olive, dark red and dark grey, all darker than the bar.
+TMUX = {"ok": HOST_COLOUR, "warn": 58, "crit": 88, "stale": 239, "error": 88, "pending": 239}
+BUILTIN = {"tmux": TMUX, "bash": PROMPT, "zsh": PROMPT, "fish": PROMPT}
 BASIC = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
 NAMES = {**{name: i for i, name in enumerate(BASIC)}, **{f"bright{name}": i + 8 for i, name in enumerate(BASIC)}}
 # Hex for the GUI bars (waybar, polybar, i3bar): readable on dark and light bars.
@@ -33,16 +50,20 @@ def valid(spec: object) -> bool:
         return False
     if isinstance(spec, int):
         return 0 <= spec <= 255
-    return isinstance(spec, str) and (spec in NAMES or bool(HEX_RE.match(spec)) or (spec.isdigit() and int(spec) < 256))
+    if not isinstance(spec, str):
+        return False
+    return spec in NAMES or spec == HOST_COLOUR or bool(HEX_RE.match(spec)) or (spec.isdigit() and int(spec) < 256)
 
 
 def color(settings: HotSettings, host: str, state: str) -> object:
-    """The configured colour spec for `state` on `host` (host table, then default table, then built-in)."""
+    """The colour spec for `state` on `host` (host table, then default table, then the host's built-in),
+    None for the host's own text colour."""
     palette = settings.get("palette") or {}
-    for table in (palette.get(host), palette.get("default")):
+    for table in (palette.get(host), palette.get("default"), BUILTIN.get(host, DEFAULT)):
         if table and state in table:
-            return table[state]
-    return DEFAULT.get(state)
+            spec = table[state]
+            return None if spec == HOST_COLOUR else spec
+    return None
 
 
 def _number(spec: object) -> int | None:

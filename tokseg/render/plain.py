@@ -67,10 +67,11 @@ def spans(view: View, template_text: str | None = None, max_width: int | None = 
 
 
 def clip_spans(items: list[tuple[str, str | None]], max_width: int | None) -> list[tuple[str, str | None]]:
-    """Cut the spans' joint text to `max_width` characters, ending in an ellipsis when cut."""
+    """Cut the spans' joint text to `max_width` characters, ending in an ellipsis when cut; at a word's
+    end when one ends in the last third of the room, so a status bar shows no half word."""
     if max_width is None or sum(len(text) for text, _ in items) <= max_width:
         return items
-    out, room = [], max(0, max_width - 1)
+    out, room = [], word_end("".join(text for text, _ in items), max(0, max_width - 1))
     for text, state in items:
         if room <= 0:
             break
@@ -81,6 +82,15 @@ def clip_spans(items: list[tuple[str, str | None]], max_width: int | None) -> li
     else:
         out.append(("…", None))
     return out
+
+
+def word_end(text: str, room: int) -> int:
+    """How many characters of `text` to keep within `room`: up to the last word that ends (a space follows)
+    at or after two thirds of `room`, trailing spaces dropped; `room` itself when no word ends there."""
+    space = text.rfind(" ", 0, room + 1)
+    if space < room - room // 3 or space <= 0:
+        return room
+    return len(text[:space].rstrip(" ")) or room
 
 
 def short(view: View, max_width: int | None = None) -> str:
@@ -105,12 +115,14 @@ def render(view: View, template_text: str | None, max_width: int | None) -> str:
 
 def painted(view: View, template_text: str | None, max_width: int | None, host: str,
             paint: Callable[[str, object], str], escape: Callable[[str], str] = str) -> str:
-    """The segment for a host with colour markup: data escaped, each state's span wrapped by `paint`."""
+    """The segment for a host with colour markup: data escaped, each state's span wrapped by `paint`
+    unless its colour is the host's own (`palette.color` gives None)."""
     from tokseg.render import palette
 
     settings = view["settings"]
     out = []
     for text, state in spans(view, template_text, max_width):
         safe = escape(text)
-        out.append(safe if state is None else paint(safe, palette.color(settings, host, state)))
+        colour = None if state is None else palette.color(settings, host, state)
+        out.append(safe if colour is None else paint(safe, colour))
     return "".join(out)
