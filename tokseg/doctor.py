@@ -18,7 +18,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tokseg import __version__, config, config_edit, defaults, dirs, providers, refresh, secrets, snapshot, store
+from tokseg import (
+    __version__,
+    command_path,
+    config,
+    config_edit,
+    defaults,
+    dirs,
+    providers,
+    refresh,
+    secrets,
+    snapshot,
+    store,
+)
 from tokseg.errors import ConfigError, TokError
 from tokseg.providers import _base
 from tokseg.render import hosts, numbers, view
@@ -75,6 +87,7 @@ def diagnose(now: float | None = None) -> dict[str, Any]:
     running = dirs.cache_dir().is_dir() and refresh.is_running()
     report["refresher"] = {"running": running, "log": str(dirs.cache_dir() / refresh.LOG_FILE)}
     report["integrations"] = integrations()
+    report["command"] = _command(report["integrations"])
     report["plugins"] = plugins()
     report["problems"] = (
         (1 if report["keyring"]["needed"] and not report["keyring"]["usable"] else 0)
@@ -83,6 +96,7 @@ def diagnose(now: float | None = None) -> dict[str, Any]:
         + sum(1 for p in report["paths"] if not p["ok"])
         + sum(1 for a in report["accounts"] if a["error"])
         + sum(1 for p in report["plugins"] if p["state"] != "ok")
+        + (0 if report["command"]["ok"] else 1)
     )
     return report
 
@@ -196,6 +210,28 @@ def integrations() -> list[dict[str, Any]]:
         if lines:
             found.append({"host": host, "file": str(path), "lines": lines})
     return found
+
+
+def _command(found: list[dict[str, Any]]) -> dict[str, Any]:
+    """Whether the snippets can find `tokseg`: off the PATH, a host config that calls plain `tokseg` is broken
+    (its bar shows `tok …` for ever); with none, it is only worth saying."""
+    where = command_path.on_path()
+    if where:
+        return {"on_path": where, "ok": True, "broken": [], "fix": None}
+    broken = [item["file"] for item in found if _calls_plain_tokseg(item["file"])]
+    fix = (f"{command_path.INSTALL_HINT}; or run `tokseg init HOST` again, which writes this install's full path "
+           "into the snippet")
+    return {"on_path": None, "ok": not broken, "broken": broken, "fix": fix}
+
+
+def _calls_plain_tokseg(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(MAX_SCAN_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return any(command_path.COMMAND_WORD.search(line) for line in text.splitlines()
+               if not command_path.COMMENT.match(line))
 
 
 def _config_path(rel: str, home: Path, xdg: Path) -> Path | None:

@@ -66,6 +66,7 @@ def _print(report: dict) -> None:
         problem = f" {plugin['state']}: {plugin['problem']}" if plugin["problem"] else f" ({plugin['module']})"
         problem += f"; fix: {plugin['fix']}" if plugin["fix"] else ""
         _say(f"{origin}{problem}", plugin["state"] == "ok")
+    _print_command(report["command"])
     running = report["refresher"]["running"]
     _say(f"    refresher: {'running now' if running else 'not running'} (log: {report['refresher']['log']})")
     if report["integrations"]:
@@ -77,3 +78,11 @@ def _print(report: dict) -> None:
              "`tokseg init HOST` prints a snippet)")
     problems = report["problems"]
     _say(f"{problems} problem(s) found" if problems else "all good")
+
+
+def _print_command(command: dict) -> None:
+    if command["broken"]:
+        _say(f"tokseg is not on the PATH, but {', '.join(command['broken'])} calls plain `tokseg`; "
+             f"fix: {command['fix']}", False)
+    elif not command["on_path"]:
+        _say(f"    tokseg is not on the PATH: a snippet must call it by its full path ({command['fix']})")

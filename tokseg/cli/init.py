@@ -12,7 +12,7 @@ from importlib import resources
 
 import click
 
-from tokseg import dirs
+from tokseg import command_path, dirs
 from tokseg.render import hosts
 
 # host -> its snippet's file name in integrations/<host>/, from the host table
@@ -20,14 +20,21 @@ HOSTS: dict[str, str] = {name: host["snippet"] for name, host in hosts.HOSTS.ite
 DEFAULT_CACHE = "~/.cache/tokseg"
 
 
-def snippet(host: str) -> str:
-    """The snippet for `host` with the cache folder filled in."""
+def snippet(host: str, program: str = command_path.NAME) -> str:
+    """The snippet for `host` with the cache folder filled in and tokseg called as `program`."""
     text = (resources.files("tokseg") / "integrations" / host / HOSTS[host]).read_text(encoding="utf-8")
-    return text.replace(DEFAULT_CACHE, str(dirs.cache_dir()))
+    return command_path.rewrite(text.replace(DEFAULT_CACHE, str(dirs.cache_dir())), program)
 
 
 @click.command()
 @click.argument("host", type=click.Choice(sorted(HOSTS)))
 def init(host: str) -> None:
-    """Print the snippet that puts tokseg into HOST (see its README for where it goes)."""
-    click.echo(snippet(host), nl=False)
+    """Print the snippet that puts tokseg into HOST (see its README for where it goes).
+
+    When tokseg is not on the PATH, the snippet calls this install by its full path, and a warning
+    on stderr says how to put it on the PATH.
+    """
+    program, warning = command_path.command()
+    if warning:
+        click.echo(f"tokseg: warning: {warning}", err=True)
+    click.echo(snippet(host, program), nl=False)

@@ -53,7 +53,7 @@ HOSTS: dict[str, Host] = {
     "fish": {"renderer": "tokseg.render.fish", "snippet": "tokseg.fish", "colors": "fish",
              "push": {"via": "prompt_file", "setting": "files", "default": True, "target": "segment.fish",
                       "format": "fish"},
-             "configs": ("@/fish/config.fish",)},
+             "configs": ("@/fish/config.fish", "@/fish/conf.d/tokseg.fish")},
     "i3": {"renderer": None, "snippet": None, "colors": None, "push": None, "configs": ("@/i3/config",)},
     "i3bar": {"renderer": "tokseg.render.i3bar", "snippet": None, "colors": "i3bar", "push": None, "configs": ()},
     "i3blocks": {"renderer": "tokseg.render.i3blocks", "snippet": "i3blocks.conf", "colors": "i3bar",
