@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 
 from tests.conftest import run_tokseg, write_config
 
@@ -34,3 +39,23 @@ def test_demo_shows_a_live_segment_without_keys(tmp_path):
     segments = [line for line in lines[1:] if "credits $" in line]
     assert segments, lines
     assert all(part in segments[-1] for part in ("claude 5h ", "% ↻", "api $", "/d", "flaky "))
+
+
+def test_demo_runs_until_ctrl_c_explains_the_marks_and_cleans_up(tmp_path):
+    """No --seconds: it runs until SIGINT, then exits 0 without a traceback and removes its own home."""
+    proc = subprocess.Popen([sys.executable, "-m", "tokseg", "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "TMPDIR": str(tmp_path)})
+    try:
+        header = [proc.stdout.readline(), proc.stdout.readline(), proc.stdout.readline()]
+        time.sleep(2)
+        assert proc.poll() is None  # still running: no silent stop
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert header[0].startswith("demo home: ") and "removed when the demo ends" in header[0]
+    legend = header[1]
+    assert legend.startswith("legend: ") and all(mark in legend for mark in ("↻", "~ stale", "!auth", "*", "Ctrl-C"))
+    assert "credits $" in header[2] + out
+    assert not list(tmp_path.glob("tokseg-demo-*"))  # the folder the hint named is gone, as it said

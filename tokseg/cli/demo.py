@@ -44,9 +44,12 @@ provider = "demo"
 kind = "flaky"
 """
 
+LEGEND = ("legend: ↻ time to the window's reset · ~ stale (last good figure, refresh failing) · !auth, "
+          "!network… the account needs you (`tokseg doctor`) · * partly unpriced · Ctrl-C ends the demo")
+
 
 @click.command()
-@click.option("--seconds", default=20, show_default=True, help="How long to run; 0 runs until Ctrl-C.")
+@click.option("--seconds", default=0, show_default=True, help="How long to run; 0 runs until Ctrl-C.")
 @click.option("--interval", default=5, show_default=True, type=click.IntRange(min=5), help="Refresh interval.")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the demo home here instead of a temporary folder.")
@@ -58,7 +61,9 @@ def demo(seconds: int, interval: int, home: Path | None) -> None:
     config_file.write_text(DEMO_CONFIG.format(interval=interval, speed=60), encoding="utf-8")
     env = {**os.environ, "TOKSEG_HOME": str(folder)}
     env.pop("TOKSEG_CONFIG", None)
-    click.echo(f"demo home: {folder}  (try: TOKSEG_HOME={folder} tokseg --json)")
+    kept = "kept" if home else "removed when the demo ends; --home DIR keeps one"
+    click.echo(f"demo home: {folder} ({kept}); meanwhile try: TOKSEG_HOME={folder} tokseg show")
+    click.echo(LEGEND)
     live = sys.stdout.isatty()
     try:
         _loop(env, seconds, live)
