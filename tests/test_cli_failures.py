@@ -149,6 +149,7 @@ def test_a_reader_that_stops_early_is_no_error(config_file, args):
     """`tokseg … | head -c0`: the pipe closes before the first write; no traceback, no BrokenPipeError."""
     write_config(config_file, DEMO)
     run_tokseg("refresh", "-q")
+    on_path = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}  # init warns otherwise
     done = subprocess.run(["sh", "-c", '"$0" -m tokseg "$@" | head -c0', sys.executable, *args],
-                          capture_output=True, text=True, timeout=30, env=os.environ)
+                          capture_output=True, text=True, timeout=30, env=on_path)
     assert done.returncode == 0 and done.stderr == "", done.stderr

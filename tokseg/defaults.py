@@ -50,3 +50,6 @@ def believable_time(stamp: object, now: float) -> TypeGuard[float]:
 def legal_due(next_due: object, now: float, interval: float) -> TypeGuard[float]:
     """Whether `next_due` is a schedule the refresher could have written (finite, not too far ahead)."""
     return isinstance(next_due, (int, float)) and -1e18 < next_due <= latest_due(now, interval)
+
+# What every command says when there is nothing to show yet (the segment says `tok: tokseg setup`).
+NO_ACCOUNTS_HINT = "no accounts yet: run `tokseg setup` (or `tokseg add PROVIDER`; `tokseg demo` to try it first)"

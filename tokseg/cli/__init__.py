@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "refresh": "tokseg.cli.refresh:refresh",
     "remove": "tokseg.cli.accounts:remove",
     "rename": "tokseg.cli.accounts:rename",
+    "setup": "tokseg.cli.setup:setup",
     "show": "tokseg.cli.show:show",
     "statusline": "tokseg.cli.statusline:statusline",
 }

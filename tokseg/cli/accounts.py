@@ -9,7 +9,7 @@ import time
 import click
 
 from tokseg import accounts as core
-from tokseg import providers, safe_text
+from tokseg import defaults, providers, safe_text
 from tokseg.render import numbers
 from tokseg.render import view as views
 
@@ -71,7 +71,7 @@ def list_(as_json: bool) -> None:
         click.echo(json.dumps(safe_text.json_safe({"accounts": rows}), indent=2))
         return
     if not rows:
-        click.echo("no accounts yet; add one with `tokseg add PROVIDER` (or try `tokseg demo`)")
+        click.echo(defaults.NO_ACCOUNTS_HINT)
         return
     table = [("NAME", "PROVIDER", "KEY", "SOURCE", "STATUS", "REFRESHED", "HEADLINE")]
     for row in rows:

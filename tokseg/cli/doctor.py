@@ -77,6 +77,10 @@ def _print(report: dict) -> None:
         _say("    integrations: none found (no bar, prompt or shell config mentions tokseg; "
              "`tokseg init HOST` prints a snippet)")
     problems = report["problems"]
+    if report["config"]["ok"] and not report["config"].get("accounts"):
+        _say("    no accounts yet: `tokseg setup` adds what it finds here and prints the snippet for your bar")
+        _say(f"{problems} problem(s) found" if problems else "nothing broken, nothing set up yet")
+        return
     _say(f"{problems} problem(s) found" if problems else "all good")
 
 

@@ -7,8 +7,8 @@ import time
 
 import click
 
+from tokseg import defaults, safe_text
 from tokseg import refresh as refresher
-from tokseg import safe_text
 from tokseg.render import view as views
 
 FOREGROUND_LOCK_WAIT_S = 45.0
@@ -64,7 +64,7 @@ class _LiveLine:
 def _table(report: refresher.Report) -> None:
     now = time.time()
     if not report.outcomes:
-        click.echo("no accounts configured; see `tokseg config edit` or `tokseg demo`")
+        click.echo(defaults.NO_ACCOUNTS_HINT)
         return
     width = max(len(o.account) for o in report.outcomes)
     for outcome in report.outcomes:

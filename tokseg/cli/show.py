@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tokseg import locations, safe_text, snapshot
+from tokseg import defaults, locations, safe_text, snapshot
 from tokseg.render import numbers
 from tokseg.render import view as views
 
@@ -32,7 +32,7 @@ def lines(view: View) -> list[tuple[str, str | None]]:
     if view.get("config_error"):
         out.append((f"config: {view['config_error']}", "red"))
     if not view["accounts"]:
-        out.append(("no accounts configured; see `tokseg config edit` or `tokseg demo`", None))
+        out.append((defaults.NO_ACCOUNTS_HINT, None))
     for item in view["accounts"]:
         age = f"{numbers.duration(item['age_s'])} ago" if item["age_s"] is not None else "never fetched"
         out.append((f"{item['label']} ({item['name']}, {item['provider']})  {item['state']}  {age}",

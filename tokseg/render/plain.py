@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from tokseg.schema import View
 
 PLACEHOLDER = "tok …"
-NO_ACCOUNTS = "tok: no accounts"
+NO_ACCOUNTS = "tok: tokseg setup"  # no accounts yet: the one command that starts a user off
 CONFIG_MARK = "!cfg"
 TEMPLATE_MARK = "!tpl"  # the template (settings or --template) has a mistake; `tokseg doctor` names it
 CONTROL = safe_text.UNSAFE  # what `spans` drops: every Cc, Cf, Cs, Zl and Zp character
