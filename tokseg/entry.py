@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     from tokseg import hot
 
     opts = hot.parse_args(argv)
-    if opts is not None:
+    if opts is not None and "_TOKSEG_COMPLETE" not in os.environ:  # a shell's <Tab> goes to click
         return hot.main(opts)
     from tokseg.cli import main as cli_main
 

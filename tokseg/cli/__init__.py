@@ -14,11 +14,13 @@ import logging
 import click
 
 from tokseg import __version__, safe_text
+from tokseg.cli.completion import account_names
 from tokseg.errors import TokError, UsageError
 from tokseg.render import FORMATS
 
 SUBCOMMANDS: dict[str, str] = {
     "add": "tokseg.cli.accounts:add",
+    "completion": "tokseg.cli.completion:completion",
     "config": "tokseg.cli.config:config",
     "demo": "tokseg.cli.demo:demo",
     "discover": "tokseg.cli.discover:discover",
@@ -55,10 +57,11 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="plain", help="Output format.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option("--account", "accounts", multiple=True, help="Show only this account (repeatable).")
+@click.option("--account", "accounts", multiple=True, shell_complete=account_names,
+              help="Show only this account (repeatable).")
 @click.option("--template", help="Template for the segment, e.g. '{work.balance} {total.spent_today}'.")
 @click.option("--max-width", type=click.IntRange(min=1), help="Cut the segment to this many characters.")
-@click.version_option(__version__, prog_name="tokseg")
+@click.version_option(__version__, "-V", "--version", prog_name="tokseg")
 @click.pass_context
 def tokseg(ctx: click.Context, fmt: str, as_json: bool, accounts: tuple[str, ...], template: str | None,
            max_width: int | None) -> None:

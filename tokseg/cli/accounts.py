@@ -10,6 +10,7 @@ import click
 
 from tokseg import accounts as core
 from tokseg import defaults, providers, safe_text
+from tokseg.cli.completion import account_names
 from tokseg.render import numbers
 from tokseg.render import view as views
 
@@ -85,7 +86,7 @@ def list_(as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", shell_complete=account_names)
 def remove(name: str) -> None:
     """Remove an account, its stored key and its cached figures."""
     result = core.remove(name)
@@ -96,7 +97,7 @@ def remove(name: str) -> None:
 
 
 @click.command()
-@click.argument("old")
+@click.argument("old", shell_complete=account_names)
 @click.argument("new")
 def rename(old: str, new: str) -> None:
     """Rename an account in the config, the keyring and the cache."""

@@ -30,7 +30,7 @@ template = "{all}"      # what the segment shows; see `tokseg format check`
 
 @click.group()
 def config() -> None:
-    """Show, edit or check the config file."""
+    """Print the config file's path, edit it safely or check it."""
 
 
 @config.command()

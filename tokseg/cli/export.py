@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 import click
 
 from tokseg import history, safe_text
+from tokseg.cli.completion import account_names
 from tokseg.cli.history import Since
 
 FORMULA_START = ("=", "+", "-", "@")
@@ -17,7 +18,7 @@ COLUMNS = ("time", "timestamp", "account", "metric", "unit", "value")
 
 
 @click.command("export")
-@click.argument("account", required=False)
+@click.argument("account", required=False, shell_complete=account_names)
 @click.option("--csv", "fmt", flag_value="csv", default=True, help="Comma-separated values, header first (default).")
 @click.option("--json", "fmt", flag_value="json", help="A JSON document with a list of samples.")
 @click.option("--since", "since", type=Since(), default=None, help="Only samples newer than 7d, 24h, 2w or a date.")

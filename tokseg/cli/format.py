@@ -20,7 +20,10 @@ def format_group() -> None:
 @format_group.command()
 @click.argument("template")
 def check(template: str) -> None:
-    """Check TEMPLATE (e.g. '{work.balance} {claude.5h.pct:.0f}%'); exit 1 naming each problem.
+    """Check a segment template; exit 1 naming each problem.
+
+    TEMPLATE is what `--template` or `[settings] template` would take, e.g.
+    '{work.balance} {claude.5h.pct:.0f}%'.
 
     Field names come from the current snapshot, so refresh first if an
     account's fields are missing.

@@ -10,6 +10,7 @@ from datetime import datetime
 import click
 
 from tokseg import forecast, history, safe_text
+from tokseg.cli.completion import account_names
 from tokseg.render import numbers
 
 SPAN_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([mhdw])$")
@@ -49,7 +50,7 @@ def value_text(value: float, unit: str) -> str:
 
 
 @click.command("history")
-@click.argument("account", required=False)
+@click.argument("account", required=False, shell_complete=account_names)
 @click.option("--since", "since", type=Since(), default="7d", show_default=True,
               help="How far back: 7d, 24h, 2w or a date.")
 @click.option("--by", "by", type=click.Choice(["metric", "day", "model"]), default="metric", show_default=True,
@@ -61,12 +62,14 @@ def history_cmd(account: str | None, since: float, by: str, as_json: bool) -> No
     Per-model figures appear only with `--by model`: spend and tokens each
     model used over the span.
     """
-    if not history.db_path().exists():
+    if not history.db_path().exists() and not as_json:  # --json: the same document, with no rows
         raise click.ClickException("no history yet; the refresher records each reading it takes (`tokseg refresh`)")
     now = time.time()
-    with history.opened() as conn:
-        grouped = _grouped(history.samples(conn, since, account))
-    if account and not grouped:
+    grouped = {}
+    if history.db_path().exists():
+        with history.opened() as conn:
+            grouped = _grouped(history.samples(conn, since, account))
+    if account and not grouped and not as_json:
         raise click.ClickException(f"no history for account {account!r} since {_date(since)}; see `tokseg history`")
     overall = {key: points for key, points in grouped.items() if not history.split_model_metric(key[1])}
     if by == "model":

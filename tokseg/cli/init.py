@@ -26,14 +26,19 @@ def snippet(host: str, program: str = command_path.NAME) -> str:
     return command_path.rewrite(text.replace(DEFAULT_CACHE, str(dirs.cache_dir())), program)
 
 
-@click.command()
-@click.argument("host", type=click.Choice(sorted(HOSTS)))
-def init(host: str) -> None:
-    """Print the snippet that puts tokseg into HOST (see its README for where it goes).
+INIT_HELP = f"""Print the snippet that puts tokseg into HOST (see its README for where it goes).
 
-    When tokseg is not on the PATH, the snippet calls this install by its full path, and a warning
-    on stderr says how to put it on the PATH.
-    """
+HOST is one of: {", ".join(sorted(HOSTS))}.
+
+When tokseg is not on the PATH, the snippet calls this install by its full path, and a warning on
+stderr says how to put it on the PATH. For completion of commands and account names in bash, zsh or
+fish, see `tokseg completion SHELL`.
+"""
+
+
+@click.command(help=INIT_HELP, short_help="Print the snippet that puts tokseg into a bar or shell prompt.")
+@click.argument("host", type=click.Choice(sorted(HOSTS)), metavar="HOST")
+def init(host: str) -> None:
     program, warning = command_path.command()
     if warning:
         click.echo(f"tokseg: warning: {warning}", err=True)

@@ -9,13 +9,14 @@ import click
 
 from tokseg import defaults, safe_text
 from tokseg import refresh as refresher
+from tokseg.cli.completion import account_names
 from tokseg.render import view as views
 
 FOREGROUND_LOCK_WAIT_S = 45.0
 
 
 @click.command()
-@click.argument("accounts", nargs=-1)
+@click.argument("accounts", nargs=-1, shell_complete=account_names)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit code says whether all succeeded.")
 @click.option("--detached", is_flag=True, hidden=True, help="Run as the background refresher (due accounts only).")
 @click.pass_context
