@@ -46,6 +46,7 @@ def test_the_wheel_carries_every_snippet_and_the_license(dist):
                 and "__pycache__" not in p.parts}
     assert snippets and snippets <= names, snippets - names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    assert {f"tokseg/schemas/{n}.schema.json" for n in ("segment", "export", "history")} <= names
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert "Requires-Dist: click" in metadata and "Description-Content-Type: text/markdown" in metadata
     assert "tokseg = tokseg.entry:main" in zipfile.ZipFile(wheel).read(

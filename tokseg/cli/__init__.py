@@ -54,6 +54,14 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
 
+def _print_schema_path(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from importlib import resources
+
+        click.echo(resources.files("tokseg") / "schemas" / "segment.schema.json")
+        ctx.exit(0)
+
+
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="plain", help="Output format.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
@@ -62,6 +70,8 @@ class LazyGroup(click.Group):
 @click.option("--template", help="Template for the segment, e.g. '{work.balance} {total.spent_today}'.")
 @click.option("--max-width", type=click.IntRange(min=1), help="Cut the segment to this many characters.")
 @click.version_option(__version__, "-V", "--version", prog_name="tokseg")
+@click.option("--json-schema", is_flag=True, is_eager=True, expose_value=False, callback=_print_schema_path,
+              help="Print the path of the JSON Schema of --json (export's and history's are next to it) and exit.")
 @click.pass_context
 def tokseg(ctx: click.Context, fmt: str, as_json: bool, accounts: tuple[str, ...], template: str | None,
            max_width: int | None) -> None:
