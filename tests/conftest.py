@@ -27,8 +27,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("TOKSEG_CONFIG", raising=False)
     # The refresher pushes to every tmux server it finds there: only the test's own servers.
     monkeypatch.setenv("TMUX_TMPDIR", str(tmp_path / "tmux"))
-    # A real keyring backend, chosen through keyring's own configuration.
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    # A real keyring backend class of the tests' own, chosen through keyring's own configuration; on the
+    # PYTHONPATH so every tokseg process a test starts (and the refresher it spawns) can load it.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_backend.FileKeyring")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    import keyring.core
+
+    keyring.core.init_backend()  # in-process commands too: keyring chose its backend once, at import
     return base
 
 

@@ -86,8 +86,8 @@ def test_json_report(capsys, config_file):
     code = main(["doctor", "--json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["problems"] == 0
-    assert report["keyring"] == {"backend": "keyrings.alt.file.PlaintextKeyring", "usable": True, "needed": False,
-                                 "problem": None}
+    assert report["keyring"] == {"backend": "tests.keyring_backend.FileKeyring", "usable": True, "needed": False,
+                                 "problem": None, "plain": None}
     assert report["config"]["ok"] is True and report["config"]["accounts"] == 1
     assert report["accounts"] == [{"name": "a", "provider": "demo", "key_source": "none needed", "status": "pending",
                                    "error": None, "fix": None, "notes": []}]

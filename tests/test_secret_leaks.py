@@ -75,8 +75,8 @@ def test_key_never_leaks(tmp_path, home, config_file):
         assert not any(n.decode() in text for n in NEEDLES)
     assert "sk-or-…ab12" in "".join(outputs)
 
-    keyring_file = tmp_path / "xdata" / "python_keyring" / "keyring_pass.cfg"
-    assert B64 in keyring_file.read_bytes(), "the scan must be able to see a stored key"
+    keyring_file = tmp_path / "xdata" / "tokseg-test-keyring.json"  # tests/keyring_backend.py: the one place
+    assert KEY.encode() in keyring_file.read_bytes(), "the scan must be able to see a stored key"
     scanned = [p for p in tmp_path.rglob("*") if p.is_file() and p != keyring_file]
     names = {p.relative_to(home).as_posix() for p in scanned if home in p.parents}
     assert {"config/config.toml", "cache/snapshot.json", "cache/refresher.log"} <= names

@@ -145,10 +145,22 @@ def _option_values(module: Any, raw: dict[str, str], base_url: str | None) -> di
         raise ConfigError(f"--base-url: {no_web if exc.unknown else exc.problem}") from None
 
 
-def add(plan: Plan, typed_key: str | None = None) -> Added:
-    """Validate the key with one live fetch, then save key, config and reading; nothing is saved on failure."""
+def refuse_plain_keyring() -> None:
+    """NotAdded when the keyring backend would keep the key unprotected (see `secrets.plain_storage`)."""
+    plain = secrets.plain_storage()
+    if plain:
+        raise NotAdded(f"not added: {plain}; or, knowing that, add again with --allow-plaintext-keyring", "config")
+
+
+def add(plan: Plan, typed_key: str | None = None, allow_plain_keyring: bool = False) -> Added:
+    """Validate the key with one live fetch, then save key, config and reading; nothing is saved on failure.
+
+    A keyring backend that keeps keys unprotected is refused unless `allow_plain_keyring`: a user who
+    thinks the key went to the desktop keyring must not find it in a readable file."""
     account = plan.account
     module = providers.load(account.provider)
+    if plan.wants_key and not allow_plain_keyring:
+        refuse_plain_keyring()
     secret, source = _key_for(plan, module, typed_key)
     message = key_problem(module, secret) if secret else None
     if message:

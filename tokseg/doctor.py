@@ -91,6 +91,7 @@ def diagnose(now: float | None = None) -> dict[str, Any]:
     report["plugins"] = plugins()
     report["problems"] = (
         (1 if report["keyring"]["needed"] and not report["keyring"]["usable"] else 0)
+        + (1 if report["keyring"]["needed"] and report["keyring"]["plain"] else 0)
         + (0 if report["config"]["ok"] else 1)
         + (0 if report["template"]["ok"] else 1)
         + sum(1 for p in report["paths"] if not p["ok"])
@@ -106,7 +107,8 @@ def _keyring(cfg: config.Config | None) -> dict[str, Any]:
     problem = secrets.backend_problem()
     needed = any(secrets.uses_keyring(a) and providers.load(a.provider).SECRET is not None
                  for a in (cfg.accounts if cfg else ()))
-    return {"backend": secrets.backend_name(), "usable": problem is None, "needed": needed, "problem": problem}
+    return {"backend": secrets.backend_name(), "usable": problem is None, "needed": needed, "problem": problem,
+            "plain": secrets.plain_storage()}
 
 
 def _config() -> tuple[dict[str, Any], config.Config | None]:

@@ -145,6 +145,28 @@ def backend_name() -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+# Backends that keep keys where anyone who can read the file can read them: in plain text or merely
+# encoded (keyrings.alt's PlaintextKeyring stores base64), or not at all.
+PLAIN_BACKENDS = ("keyrings.alt.file.PlaintextKeyring", "keyring.backends.null.Keyring")
+
+
+def plain_storage() -> str | None:
+    """Why the active backend does not protect keys (it writes them to a readable file, or drops them),
+    or None for a backend that does (Secret Service, KWallet, macOS Keychain, an encrypted file)."""
+    try:
+        backend = _backend()
+    except KeyringUnavailable:
+        return None  # nothing is stored at all; backend_problem says so
+    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    if name not in PLAIN_BACKENDS and "plaintext" not in type(backend).__name__.lower():
+        return None
+    where = getattr(backend, "file_path", None)
+    place = f" ({where})" if where else ""
+    return (f"the keyring backend {name} keeps keys unprotected{place}: anyone who can read that file can read "
+            "them; use the desktop keyring (Secret Service or KWallet, unlocked), choose another backend with "
+            f"PYTHON_KEYRING_BACKEND, or {ALTERNATIVES}")
+
+
 def backend_problem() -> str | None:
     """None when the keyring can be read, else one line saying why not and what to do instead."""
     try:

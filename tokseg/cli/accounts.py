@@ -34,8 +34,10 @@ def _options(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...
 @click.option("--label", help="Short text the segment shows for this account.")
 @click.option("--option", "-o", "options", multiple=True, callback=_options, metavar="KEY=VALUE",
               help="A provider option, e.g. -o team_id=abc (repeatable).")
+@click.option("--allow-plaintext-keyring", "allow_plain", is_flag=True,
+              help="Store the key even though the keyring backend keeps keys unprotected in a file.")
 def add(provider: str, name: str | None, base_url: str | None, key_env: str | None, key_command: str | None,
-        label: str | None, options: dict[str, str]) -> None:
+        label: str | None, options: dict[str, str], allow_plain: bool = False) -> None:
     """Add an account, checking its key with one live fetch first.
 
     The key is asked for with hidden input, or read from stdin when piped.
@@ -45,8 +47,10 @@ def add(provider: str, name: str | None, base_url: str | None, key_env: str | No
     """
     plan = core.plan_add(provider, name, base_url=base_url, key_env=key_env, key_command=key_command,
                          label=label, options=options)
+    if plan.wants_key and not allow_plain:
+        core.refuse_plain_keyring()  # before the key is asked for
     typed = _ask_key(provider) if plan.wants_key else None
-    added = core.add(plan, typed)
+    added = core.add(plan, typed, allow_plain_keyring=allow_plain)
     headline = views.headline(added.reading, time.time())[0] or "no figures yet"
     verb = "new key saved for" if added.rekey else "added"
     key = f"; key {added.key_preview} ({added.key_source})" if added.key_preview else ""

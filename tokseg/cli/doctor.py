@@ -36,10 +36,7 @@ def _say(text: str, flag: bool | None = None) -> None:
 
 
 def _print(report: dict) -> None:
-    ring = report["keyring"]
-    note = "" if ring["needed"] or ring["usable"] else " (no account keeps its key there)"
-    problem = f" - {ring['problem']}" if ring["problem"] else ""
-    _say(f"keyring: {ring['backend']}{note}{problem}", ring["usable"] or not ring["needed"])
+    _print_keyring(report["keyring"])
     conf = report["config"]
     state = conf["error"] or (f"{conf['accounts']} account(s)" if conf["exists"] else "not created yet")
     _say(f"config: {conf['path']}: {state}", conf["ok"])
@@ -90,3 +87,13 @@ def _print_command(command: dict) -> None:
              f"fix: {command['fix']}", False)
     elif not command["on_path"]:
         _say(f"    tokseg is not on the PATH: a snippet must call it by its full path ({command['fix']})")
+
+
+def _print_keyring(ring: dict) -> None:
+    """The backend, whether it works, and a warning (a problem once an account keeps its key there) when it
+    keeps keys unprotected."""
+    note = "" if ring["needed"] or ring["usable"] else " (no account keeps its key there)"
+    problem = f" - {ring['problem']}" if ring["problem"] else ""
+    _say(f"keyring: {ring['backend']}{note}{problem}", ring["usable"] or not ring["needed"])
+    if ring["plain"]:
+        _say(ring["plain"], False) if ring["needed"] else _say(f"    warning: {ring['plain']}")
