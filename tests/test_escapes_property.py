@@ -15,13 +15,13 @@ import re
 import time
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import write_config
 from tests.snapshots import snapshot_file
 from tokseg.cli import tokseg
-from tokseg.render import FORMATS, render
+from tokseg.render import FORMATS, polybar, render
 from tokseg.render import view as views
 
 NOW = time.time()
@@ -77,10 +77,13 @@ def assert_no_foreign_controls(out: str, plain: str) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(junk=HOSTILE)
+@example(junk="%{")  # polybar's escape of it is tokseg's own zero-width space
 def test_every_renderer_drops_controls_from_provider_strings(junk):
     hostile, plain = views.build(snap(junk), NOW), views.build(snap("x"), NOW)
     for fmt in FORMATS:
         out = render(hostile, fmt)
+        if fmt == "polybar":  # polybar's own escape of a `%{` in the data is a zero-width space: tokseg's, not the data's
+            out = out.replace("%" + polybar.ZERO_WIDTH_SPACE + "{", "%{")
         if fmt in JSON_FORMATS:
             assert not RAW.findall(out), (fmt, out)
             for text in strings(json.loads(out)):

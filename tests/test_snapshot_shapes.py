@@ -89,7 +89,8 @@ def test_interactive_commands_read_a_malformed_snapshot_without_a_traceback(home
 
 
 def test_a_well_formed_snapshot_is_not_repaired_and_starts_no_refresh(home):
-    _write(home, _snap())
+    now = time.time()  # not the import-time NOW: a long suite run would make the entry due by now
+    _write(home, _snap(_with(fetched_at=now - 10, next_due=now + 300)))
 
     shown = run_tokseg("--json")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_tokseg, write_config
-from tests.hosts import DEMO_ACCOUNTS, refreshed
+from tests.hosts import DEMO_ACCOUNTS, host_env, refreshed
 from tests.test_render_formats import write_snapshot
 from tokseg import config
 from tokseg.cli.init import HOSTS
@@ -81,8 +81,8 @@ def test_compiled_settings_carry_thresholds_palette_and_push(tmp_path):
 def test_init_prints_the_shipped_snippet_and_each_host_has_a_readme(host, home):
     folder = ROOT / "integrations" / host
     shipped = (folder / HOSTS[host]).read_text(encoding="utf-8")
-    done = run_tokseg("init", host)
-    assert done.returncode == 0
+    done = run_tokseg("init", host, env=host_env())  # tokseg on the PATH, as installed: the snippet as shipped
+    assert done.returncode == 0 and done.stderr == ""
     assert done.stdout == shipped.replace("~/.cache/tokseg", str(home / "cache"))
     readme = (folder / "README.md").read_text(encoding="utf-8")
     assert f"tokseg init {host}" in readme
