@@ -20,7 +20,8 @@ TMUX_BG, TMUX_FG = XTERM[2], XTERM[0]  # tmux's default status-style: bg=green (
 BLACK, WHITE = "#000000", "#ffffff"  # a dark and a light terminal
 # The GUI bars' own default backgrounds: i3bar's `background` (#000000, i3's userguide, "Colors"),
 # xmobar's `bgColor` ("#000000", xmobar's default config), polybar's sample config.ini (#282A2E).
-GUI_BARS = {"i3bar": "#000000", "xmobar": "#000000", "polybar": "#282a2e"}
+# waybar's shipped style.css: `window#waybar { background-color: rgba(43, 48, 59, 0.5) }`, #2b303b at its darkest.
+GUI_BARS = {"i3bar": "#000000", "xmobar": "#000000", "polybar": "#282a2e", "waybar": "#2b303b"}
 
 
 def drawn(host: str, state: str, host_colour: str) -> str:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_tokseg
+from tests.conftest import ROOT, run_tokseg, write_config
 from tests.hosts import need
 from tokseg import dirs, locations, store
-from tokseg.render import FORMATS, render
+from tokseg.render import FORMATS, palette, render
 from tokseg.render import view as views
 
 NOW = time.time()
@@ -259,3 +259,24 @@ def test_every_format_stays_on_the_light_hot_path(home):
     loaded = set(done.stderr.split())
     assert "tokseg.render.waybar" in loaded and "tokseg.render.polybar" in loaded
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_waybar_paints_each_account_by_its_own_state(config_file):
+    """One failing account no longer turns the whole module red: its own text is red, the fine one keeps
+    the CSS colour, the warned one is yellow; the class stays the worst state; data is escaped."""
+    write_config(config_file, '[accounts.fine]\nprovider = "demo"\nlabel = "a&<b>"\n'
+                              '[accounts.low]\nprovider = "demo"\nwarn_below = 1000\n'
+                              '[accounts.dead]\nprovider = "demo"\nkind = "revoked"\n')
+    run_tokseg("refresh", "--quiet")  # exits 1: the revoked account fails, as it should
+    doc = json.loads(run_tokseg("--format", "waybar").stdout)
+    root = ET.fromstring(f"<markup>{doc['text']}</markup>")
+    painted = {span.text.split()[0]: span.get("color") for span in root.iter("span")}
+    assert painted == {"low": palette.to_hex("yellow"), "dead": palette.to_hex("red")}, doc["text"]
+    assert (root.text or "").startswith("a&<b> $")  # unpainted, escaped in the markup, shown as typed
+    assert "a&amp;&lt;b&gt;" in doc["text"]
+    assert doc["class"][0] == "error"
+    custom = '[settings.colors.waybar]\nok = "#123456"\n'
+    write_config(config_file, custom + config_file.read_text())
+    run_tokseg("refresh", "--quiet")
+    doc = json.loads(run_tokseg("--format", "waybar").stdout)
+    assert '<span color="#123456">a&amp;&lt;b&gt; $' in doc["text"]

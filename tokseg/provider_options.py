@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,25 @@ class OptionError(ConfigError):
 def names(module: Any) -> list[str]:
     """The provider's option names, in their dataclass order."""
     return [f.name for f in dataclasses.fields(module.Options)]
+
+
+def documented(module: Any) -> dict[str, str]:
+    """name -> its line of the module docstring's `Options:` section (continuations joined), for help texts;
+    an option the docstring does not describe is listed with no text."""
+    found = dict.fromkeys(names(module), "")
+    doc = module.__doc__ or ""
+    lines = doc.split("Options:", 1)[1].splitlines()[1:] if "Options:" in doc else []
+    current = None
+    for line in lines:
+        if line.strip() and not line.startswith(" "):
+            break
+        entry = re.match(r"^ {4}(\w+): (.*)$", line)
+        if entry:
+            current = entry.group(1)
+            found[current] = entry.group(2)
+        elif current and line.startswith(" " * 8):
+            found[current] += " " + line.strip()
+    return found
 
 
 def convert(module: Any, raw: Mapping[str, Any], *, text: bool = False) -> dict[str, Any]:

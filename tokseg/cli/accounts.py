@@ -9,7 +9,7 @@ import time
 import click
 
 from tokseg import accounts as core
-from tokseg import defaults, providers, safe_text
+from tokseg import defaults, provider_options, providers, safe_text
 from tokseg.cli.completion import account_names
 from tokseg.render import numbers
 from tokseg.render import view as views
@@ -25,7 +25,27 @@ def _options(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...
     return out
 
 
-@click.command()
+class AddCommand(click.Command):
+    """`tokseg add --help` lists every provider's options; `tokseg add PROVIDER --help` describes that one's."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["add_provider"] = next((arg for arg in args if arg in providers.PROVIDERS), None)
+        return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        chosen = ctx.meta.get("add_provider")
+        if chosen:
+            rows = list(provider_options.documented(providers.load(chosen)).items())
+            with formatter.section(f"Options of {chosen} (-o NAME=VALUE)"):
+                formatter.write_dl(rows or [("(none)", "")])
+            return
+        rows = [(name, ", ".join(provider_options.names(providers.load(name))) or "-")
+                for name in sorted(providers.PROVIDERS)]
+        with formatter.section("Provider options (-o NAME=VALUE; `tokseg add PROVIDER --help` explains them)"):
+            formatter.write_dl(rows)
+
+
+@click.command(cls=AddCommand)
 @click.argument("provider", type=click.Choice(sorted(providers.PROVIDERS)), metavar="PROVIDER")
 @click.option("--name", help="Account name (default: the provider's name).")
 @click.option("--base-url", help="Send requests here instead (a proxy, gateway or test server).")

@@ -7,6 +7,7 @@ and the top models per period when the provider reports them.
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -17,9 +18,10 @@ from tokseg.render import numbers
 from tokseg.render import view as views
 
 if TYPE_CHECKING:
-    from tokseg.schema import ModelUsageDict, ReadingDict, View
+    from tokseg.schema import ModelUsageDict, ReadingDict, View, ViewItem
 
 TOP_MODELS = 3
+GAUGE_WIDTH = 10
 STATE_COLOURS = {"ok": "green", "warn": "yellow", "crit": "red", "stale": "bright_black", "error": "red",
                  "pending": "bright_black"}
 
@@ -38,6 +40,7 @@ def lines(view: View) -> list[tuple[str, str | None]]:
         out.append((f"{item['label']} ({item['name']}, {item['provider']})  {item['state']}  {age}",
                     STATE_COLOURS.get(item["state"])))
         rows = _reading_rows(item["reading"], view["now"]) if item["reading"] else []
+        rows += _forecast_and_budget_rows(item, view["now"])
         if item["error"]:
             rows.append(("error", f"{item['error']['kind']}: {item['error']['message']}"))
         out.extend((f"    {key:<16} {value}", None) for key, value in rows if value)
@@ -47,9 +50,12 @@ def lines(view: View) -> list[tuple[str, str | None]]:
 def _reading_rows(reading: ReadingDict, now: float) -> list[tuple[str, str]]:
     """(what, figure) rows for every figure the reading holds; an empty figure is left out by the caller."""
     rows = [("balance", " ".join(numbers.money(m["amount"], m["currency"]) for m in reading.get("balance") or ()))]
-    for key, cap in (("limit", reading.get("limit")), ("limit_remaining", reading.get("limit_remaining"))):
+    limit, left = reading.get("limit"), reading.get("limit_remaining")
+    for key, cap in (("limit", limit), ("limit_remaining", left)):
         if cap:
             rows.append((key.replace("_", " "), numbers.money(cap["amount"], cap["currency"])))
+    if limit and left and limit["amount"] > 0 and limit["currency"] == left["currency"]:
+        rows.append(("limit used", gauge(100.0 * (1 - left["amount"] / limit["amount"]))))
     for period, m in (reading.get("spent") or {}).items():
         rows.append((f"spent {period}", numbers.money(m["amount"], m["currency"])))
     for period, t in (reading.get("tokens") or {}).items():
@@ -59,11 +65,44 @@ def _reading_rows(reading: ReadingDict, now: float) -> list[tuple[str, str]]:
     for window in reading.get("windows") or ():
         pace = views.window_pace(window, now)
         text = numbers.window_text(window, now) + (f" · pace {numbers.pace_text(pace)}" if pace is not None else "")
-        rows.append((f"window {window['name']}", text))
+        rows.append((f"window {window['name']}", f"{gauge(window['used_pct'], label=False)} {text}"))
     for bucket in reading.get("rate_limits") or ():
         rows.append((f"rate {bucket['name']}", f"{bucket['remaining']:g}/{bucket['limit']:g} left"))
     rows.extend(("note", note) for note in views.notes(reading))
     return rows
+
+
+def _forecast_and_budget_rows(item: ViewItem, now: float) -> list[tuple[str, str]]:
+    """When the account runs out or fills at its recent burn, and each budget check with its gauge."""
+    rows = []
+    forecast = item.get("forecast")
+    if forecast:
+        text = numbers.forecast_text(forecast, now)
+        burn = numbers.burn_text(forecast)
+        rows.append(("forecast", " · ".join(part for part in (text, f"burn {burn}" if burn else "") if part)))
+    for check in item.get("budget") or ():
+        pct = check.get("pct")
+        used = f"{check['used']:.2f} of {check['limit']:.2f} {check['unit']}"
+        rows.append((f"budget {check['rule']}", f"{gauge(pct)} {used}" if pct is not None else used))
+    return rows
+
+
+def gauge(pct: float, width: int = GAUGE_WIDTH, label: bool = True) -> str:
+    """`▕████░░░░░░▏ 42%`, or `[####------] 42%` where the terminal cannot show the blocks; over 100% fills it."""
+    filled = max(0, min(width, round(width * pct / 100.0)))
+    blocks = "▕" + "█" * filled + "░" * (width - filled) + "▏"
+    if not _can_print(blocks):
+        blocks = "[" + "#" * filled + "-" * (width - filled) + "]"
+    return f"{blocks} {numbers.percent(pct)}" if label else blocks
+
+
+def _can_print(text: str) -> bool:
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _top_models(models: list[ModelUsageDict]) -> list[tuple[str, str]]:

@@ -81,7 +81,7 @@ HOSTS: dict[str, Host] = {
              "push": {"via": "tmux_option", "setting": "tmux", "default": True, "target": "@tokseg",
                       "format": "tmux"},
              "configs": ("~/.tmux.conf", "@/tmux/tmux.conf")},
-    "waybar": {"renderer": "tokseg.render.waybar", "snippet": "config.jsonc", "colors": None,
+    "waybar": {"renderer": "tokseg.render.waybar", "snippet": "config.jsonc", "colors": "waybar",
                "push": {"via": "signal", "setting": "waybar_signal", "default": 0, "target": "waybar",
                         "format": None},
                "configs": ("@/waybar/config", "@/waybar/config.jsonc")},

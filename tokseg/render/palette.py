@@ -33,7 +33,10 @@ DEFAULT = {"ok": "green", "warn": "yellow", "crit": "red", "stale": "brightblack
 PROMPT = {"ok": HOST_COLOUR, "warn": 136, "crit": 160, "stale": 244, "error": 160, "pending": 244}
 # tmux's default green status bar: olive, dark red and dark grey, all darker than the bar.
 TMUX = {"ok": HOST_COLOUR, "warn": 58, "crit": 88, "stale": 239, "error": 88, "pending": 239}
-BUILTIN = {"tmux": TMUX, "bash": PROMPT, "zsh": PROMPT, "fish": PROMPT}
+# waybar: the module's CSS (`#custom-tokseg.ok`…) keeps the text colour of a fine account; the others are
+# painted (pango spans) so one failing account does not hide which one it is.
+WAYBAR: dict[str, object] = {**DEFAULT, "ok": HOST_COLOUR}
+BUILTIN: dict[str, dict[str, object]] = {"tmux": TMUX, "bash": PROMPT, "zsh": PROMPT, "fish": PROMPT, "waybar": WAYBAR}
 BASIC = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
 NAMES = {**{name: i for i, name in enumerate(BASIC)}, **{f"bright{name}": i + 8 for i, name in enumerate(BASIC)}}
 # Hex for the GUI bars (waybar, polybar, i3bar): readable on dark and light bars.

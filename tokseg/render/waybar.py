@@ -2,7 +2,10 @@
 
 waybar reads the first line as one JSON object and treats `text` and
 `tooltip` as Pango markup, so `&`, `<` and `>` in the data are escaped (a
-raw `&` empties the label). `class` carries the state for CSS
+raw `&` empties the label). Each account's part of `text` is painted by
+its own state (`<span color="#rrggbb">`, from `[settings.colors.waybar]`;
+a fine account keeps the CSS colour), so the module shows which account
+needs you; `class` carries the worst state for CSS
 (`#custom-tokseg.warn`); `percentage` is the fullest window, for
 `format-icons`.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from tokseg.render import numbers, plain, state
+from tokseg.render import numbers, palette, plain, state
 from tokseg.render import view as views
 
 TYPE_CHECKING = False
@@ -21,6 +24,11 @@ if TYPE_CHECKING:
 
 def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _span(text: str, colour: object) -> str:
+    """One account's text in its state's colour (the painter leaves the host's own colour unpainted)."""
+    return f'<span color="{palette.to_hex(colour)}">{text}</span>'
 
 
 def tooltip(view: View) -> str:
@@ -45,7 +53,7 @@ def document(view: View, template_text: str | None, max_width: int | None) -> di
     if any(item["stale"] for item in view["accounts"]) and overall != "stale":
         classes.append("stale")
     out: dict = {
-        "text": escape(plain.text(view, template_text, max_width)),
+        "text": plain.painted(view, template_text, max_width, "waybar", _span, escape),
         "alt": overall,
         "tooltip": tooltip(view),
         "class": classes,
