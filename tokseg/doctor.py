@@ -200,7 +200,7 @@ def integrations() -> list[dict[str, Any]]:
     """Host configs that mention tokseg, with the line numbers."""
     home = Path(os.path.expanduser("~"))
     xdg = Path(os.environ.get("XDG_CONFIG_HOME", "").strip() or home / ".config")
-    candidates = [(host, path) for host, rel in INTEGRATION_FILES if (path := _config_path(rel, home, xdg))]
+    candidates = [(host, path) for host, rel in INTEGRATION_FILES if (path := host_config_path(rel, home, xdg))]
     found = []
     for host, path in dict.fromkeys(candidates):
         try:
@@ -236,7 +236,7 @@ def _calls_plain_tokseg(path: str) -> bool:
                if not command_path.COMMENT.match(line))
 
 
-def _config_path(rel: str, home: Path, xdg: Path) -> Path | None:
+def host_config_path(rel: str, home: Path, xdg: Path) -> Path | None:
     """Where an INTEGRATION_FILES entry points; None for an unset (or blank) variable."""
     if rel.startswith("$"):
         value = os.environ.get(rel[1:], "").strip()

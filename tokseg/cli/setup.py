@@ -19,17 +19,12 @@ import click
 from tokseg import command_path, config, dirs, providers, refresh
 from tokseg.cli.discover import discover
 from tokseg.cli.init import HOSTS, snippet
+from tokseg.doctor import host_config_path
+from tokseg.render import hosts
 
-# Where a host's own config lives, in the order setup prefers them (a bar before a shell prompt).
-HOST_CONFIGS: tuple[tuple[str, str], ...] = (
-    ("waybar", "waybar/config"), ("waybar", "waybar/config.jsonc"), ("polybar", "polybar/config.ini"),
-    ("i3blocks", "i3blocks/config"), ("starship", "starship.toml"),
-)
-SNIPPET_HOME = {"tmux": "~/.tmux.conf", "bash": "~/.bashrc", "zsh": "~/.zshrc",
-                "fish": "~/.config/fish/conf.d/tokseg.fish", "starship": "~/.config/starship.toml",
-                "waybar": "your waybar config", "polybar": "your polybar config",
-                "i3blocks": "~/.config/i3blocks/config", "i3status": "~/.config/i3status/config",
-                "xmobar": "~/.xmobarrc"}
+# The hosts whose config file says they are in use, in the order setup prefers them (a bar before a
+# prompt theme); their files come from the host table, as doctor's do. Then the login shell.
+DETECTED_BY_CONFIG = ("waybar", "polybar", "i3blocks", "xmobar", "starship")
 
 
 @click.command()
@@ -60,8 +55,9 @@ def setup(ctx: click.Context, yes: bool, host: str | None) -> None:
     program, warning = command_path.command()
     if warning:
         click.echo(f"tokseg: warning: {warning}", err=True)
+    where = hosts.HOSTS[chosen]["configs"][0].replace("@/", "~/.config/")  # the host's own first config file
     click.echo(f"3. For {chosen} (`tokseg init {chosen}` prints it again; --host picks another), add to "
-               f"{SNIPPET_HOME.get(chosen, 'its config')}:\n")
+               f"{where}:\n")
     click.echo(snippet(chosen, program), nl=False)
 
 
@@ -90,9 +86,11 @@ def detect_host(env: dict[str, str] | None = None) -> str:
     env = dict(os.environ) if env is None else env
     if env.get("TMUX") or _tmux_running():
         return "tmux"
-    xdg = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    for name, rel in HOST_CONFIGS:
-        if (xdg / rel).is_file() or (name == "starship" and env.get("STARSHIP_CONFIG")):
+    home = Path(env.get("HOME") or Path.home())
+    xdg = Path(env.get("XDG_CONFIG_HOME") or home / ".config")
+    for name in DETECTED_BY_CONFIG:
+        paths = (host_config_path(rel, home, xdg) for rel in hosts.HOSTS[name]["configs"] if rel[0] != "$")
+        if any(path and path.is_file() for path in paths) or (name == "starship" and env.get("STARSHIP_CONFIG")):
             return name
     shell = Path(env.get("SHELL", "")).name
     return shell if shell in ("bash", "zsh", "fish") else "bash"
