@@ -70,14 +70,15 @@ def test_config_check_refuses_a_malformed_settings_template(config_file, text, p
     """A syntax mistake is the config's: `config check` names the key and the fix, and the bar keeps the
     last figures marked `!cfg` rather than rendering a broken template."""
     refreshed(config_file, DEMO_ACCOUNTS)
-    good = run_tokseg().stdout.strip()
+    steady = "{credits.balance}"  # no countdown: the two calls may fall in different minutes
+    good = run_tokseg("--template", steady).stdout.strip()
     config_file.write_text(f'[settings]\ntemplate = "{text}"\n\n' + DEMO_ACCOUNTS)
     done = run_tokseg("config", "check")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"{config_file}:2: [settings] template: " in done.stderr and problem in done.stderr, done.stderr
     assert "tokseg format check" in done.stderr
     assert run_tokseg("refresh", "--quiet").returncode == 1
-    shown = run_tokseg().stdout.strip()
+    shown = run_tokseg("--template", steady).stdout.strip()
     assert shown == f"{good} !cfg", shown
 
 
