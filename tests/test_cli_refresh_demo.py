@@ -59,3 +59,19 @@ def test_demo_runs_until_ctrl_c_explains_the_marks_and_cleans_up(tmp_path):
     assert legend.startswith("legend: ") and all(mark in legend for mark in ("↻", "~ stale", "!auth", "*", "Ctrl-C"))
     assert "credits $" in header[2] + out
     assert not list(tmp_path.glob("tokseg-demo-*"))  # the folder the hint named is gone, as it said
+def seeded(*args: str) -> list[str]:
+    done = run_tokseg("demo", "--frames", "3", *args, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1].startswith("legend: ") and len(lines) == 5, lines
+    return lines[2:]
+
+
+def test_the_same_seed_prints_the_same_figures_and_another_seed_others():
+    first = seeded("--seed", "3", "--preset", "heavy")
+    assert first == seeded("--seed", "3", "--preset", "heavy")
+    assert first != seeded("--seed", "4", "--preset", "heavy")
+    assert all("dead !auth" in line and "credits $" in line for line in first), first
+    light = seeded("--seed", "3")
+    assert light[0].split("  ")[0] == first[0].split("  ")[0]  # the same demo clock
+    assert not any("dead" in line for line in light), light
