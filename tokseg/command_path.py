@@ -21,6 +21,8 @@ PLAIN_PATH = re.compile(r"^[A-Za-z0-9_./+\-]+$")
 # aliases, variables and prose (`[tokseg]`, `%tokseg%`, `@tokseg`, "the tokseg segment") are left alone.
 COMMAND_WORD = re.compile(r"(?<![\w@/.$*%\[\-])tokseg(?= (?:-|>|(?:refresh|show|statusline)\b))")
 COMMENT = re.compile(r"^\s*(#|//|;|--)")
+# A commented-out setting (`# command = "tokseg …"`) is code a user may uncomment: it is rewritten too.
+COMMENTED_SETTING = re.compile(r"^\s*#\s*[\w.-]+\s*=")
 INSTALL_HINT = "`pipx install .` from the clone (or `uv tool install .`) puts it on the PATH"
 
 
@@ -52,8 +54,9 @@ def command() -> tuple[str, str | None]:
 
 
 def rewrite(snippet: str, program: str) -> str:
-    """`snippet` with each command use of `tokseg` (outside comments) replaced by `program`."""
+    """`snippet` with each command use of `tokseg` (outside prose comments) replaced by `program`."""
     if program == NAME:
         return snippet
     lines = snippet.splitlines(keepends=True)
-    return "".join(line if COMMENT.match(line) else COMMAND_WORD.sub(program, line) for line in lines)
+    return "".join(line if COMMENT.match(line) and not COMMENTED_SETTING.match(line)
+                   else COMMAND_WORD.sub(program, line) for line in lines)

@@ -44,6 +44,7 @@ PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 INTEGRATION_FILES: tuple[tuple[str, str], ...] = tuple(
     (name, path) for name, host in hosts.HOSTS.items() for path in host["configs"])
 MAX_SCAN_BYTES = 1 << 20
+SHELLS = ("bash", "zsh", "fish")  # the hosts whose snippet has the prompt hook starship's env_var reads
 
 
 def fix_for(kind: str, name: str, provider: str, entry: Mapping[str, Any], now: float,
@@ -208,9 +209,19 @@ def integrations() -> list[dict[str, Any]]:
                 text = fh.read(MAX_SCAN_BYTES).decode("utf-8", "replace")
         except OSError:
             continue
-        lines = [n for n, line in enumerate(text.splitlines(), 1) if "tokseg" in line]
+        lines = [n for n, line in enumerate(text.splitlines(), 1) if "tokseg" in line.lower()]
         if lines:
-            found.append({"host": host, "file": str(path), "lines": lines})
+            found.append({"host": host, "file": str(path), "lines": lines, "env_var": "TOKSEG_STARSHIP" in text})
+    return _starship_needs_a_hook(found)
+
+
+def _starship_needs_a_hook(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """starship's env_var module shows what a shell snippet exports: without one it stays empty for ever."""
+    hooked = any(item["host"] in SHELLS for item in found)
+    for item in found:
+        if item.pop("env_var") and item["host"] == "starship" and not hooked:
+            item["warning"] = ("it shows TOKSEG_STARSHIP, which only tokseg's shell snippet sets; add one: "
+                               "`tokseg init zsh >> ~/.zshrc` (or bash, fish)")
     return found
 
 

@@ -70,6 +70,8 @@ def _print(report: dict) -> None:
         for item in report["integrations"]:
             lines = ", ".join(map(str, item["lines"]))
             _say(f"    integration: {item['host']}: {item['file']} (line {lines})")
+            if item.get("warning"):
+                _say(f"    warning: {item['host']}: {item['warning']}")
     else:
         _say("    integrations: none found (no bar, prompt or shell config mentions tokseg; "
              "`tokseg init HOST` prints a snippet)")

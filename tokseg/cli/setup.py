@@ -55,10 +55,18 @@ def setup(ctx: click.Context, yes: bool, host: str | None) -> None:
     program, warning = command_path.command()
     if warning:
         click.echo(f"tokseg: warning: {warning}", err=True)
-    where = hosts.HOSTS[chosen]["configs"][0].replace("@/", "~/.config/")  # the host's own first config file
     click.echo(f"3. For {chosen} (`tokseg init {chosen}` prints it again; --host picks another), add to "
-               f"{where}:\n")
+               f"{_config_file(chosen)}:\n")
     click.echo(snippet(chosen, program), nl=False)
+    if chosen == "starship":  # starship shows what the shell's prompt hook exports: that needs the hook too
+        shell = login_shell(dict(os.environ))
+        click.echo(f"\nand, for the hook that hands starship the segment, to {_config_file(shell)}:\n")
+        click.echo(snippet(shell, program), nl=False)
+
+
+def _config_file(host: str) -> str:
+    """The host's own first config file, as the user would write it."""
+    return hosts.HOSTS[host]["configs"][0].replace("@/", "~/.config/")
 
 
 def _offer_key_account(ctx: click.Context) -> None:
@@ -92,6 +100,11 @@ def detect_host(env: dict[str, str] | None = None) -> str:
         paths = (host_config_path(rel, home, xdg) for rel in hosts.HOSTS[name]["configs"] if rel[0] != "$")
         if any(path and path.is_file() for path in paths) or (name == "starship" and env.get("STARSHIP_CONFIG")):
             return name
+    return login_shell(env)
+
+
+def login_shell(env: dict[str, str]) -> str:
+    """bash, zsh or fish from $SHELL; bash when it names another."""
     shell = Path(env.get("SHELL", "")).name
     return shell if shell in ("bash", "zsh", "fish") else "bash"
 

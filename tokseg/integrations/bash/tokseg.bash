@@ -1,13 +1,20 @@
 # tokseg in the bash prompt, with no process per prompt: the refresher
 # writes the rendered segment to a file and PROMPT_COMMAND reads it with
-# the `read` builtin. Add to ~/.bashrc (after any theme that sets PS1).
+# the `read` builtin. Add to ~/.bashrc (after any theme that sets PS1,
+# before starship's init line if you use starship).
 _tokseg_dir=${TOKSEG_HOME:+$TOKSEG_HOME/cache}
 _tokseg_dir=${_tokseg_dir:-${XDG_CACHE_HOME:-$HOME/.cache}/tokseg}
 _tokseg_kicked=0
 _tokseg_prompt() {
-    local due=0 now
+    local rc=$? due=0 now file=segment.bash
     TOKSEG=
-    { IFS= read -r TOKSEG; IFS= read -r due; } 2>/dev/null < "$_tokseg_dir/segment.bash"
+    # Under starship (its init exports STARSHIP_SHELL): hand its env_var module the text instead.
+    [[ ${STARSHIP_SHELL-} == bash ]] && file=segment.starship
+    { IFS= read -r TOKSEG; IFS= read -r due; } 2>/dev/null < "$_tokseg_dir/$file"
+    if [[ $file == segment.starship ]]; then
+        if [[ -n $TOKSEG ]]; then export TOKSEG_STARSHIP=$TOKSEG; else unset TOKSEG_STARSHIP; fi
+        TOKSEG=
+    fi
     [[ $due =~ ^[0-9]+$ ]] || due=0
     printf -v now '%(%s)T' -1
     # Due and not refreshed by any bar: ask tokseg once, in the background.
@@ -15,6 +22,7 @@ _tokseg_prompt() {
         _tokseg_kicked=$now
         (tokseg >/dev/null 2>&1 &)
     fi
+    return $rc  # the next PROMPT_COMMAND part (a theme, starship) still sees the command's status
 }
 PROMPT_COMMAND="_tokseg_prompt${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
 PS1='${TOKSEG:+$TOKSEG }'"${PS1:-\\\$ }"

@@ -2,25 +2,62 @@
 # writes the rendered segment to a file and the prompt reads it with the
 # `read` builtin. Save as ~/.config/fish/conf.d/tokseg.fish.
 if test -n "$TOKSEG_HOME"
-    set -g _tokseg_file $TOKSEG_HOME/cache/segment.fish
+    set -g _tokseg_dir $TOKSEG_HOME/cache
 else if test -n "$XDG_CACHE_HOME"
-    set -g _tokseg_file $XDG_CACHE_HOME/tokseg/segment.fish
+    set -g _tokseg_dir $XDG_CACHE_HOME/tokseg
 else
-    set -g _tokseg_file $HOME/.cache/tokseg/segment.fish
+    set -g _tokseg_dir $HOME/.cache/tokseg
 end
 set -g _tokseg_prompts 0
+set -g _tokseg_kicked 0
+
+function _tokseg_kick --argument-names file due --description 'start tokseg in the background when a refresh is due'
+    # fish has no clock builtin, but `path mtime` (fish 3.5+) tells the file's epoch and its age: their sum is now.
+    set -l now
+    if builtin -q path; and test -f $file
+        set now (math (path mtime $file) + (path mtime --relative $file))
+    end
+    if test -z "$now"
+        # Older fish or no file yet: every 30th prompt, let tokseg decide.
+        set _tokseg_prompts (math $_tokseg_prompts + 1)
+        test (math $_tokseg_prompts % 30) -eq 1; or return
+    else
+        string match -qr '^[0-9]+$' -- $due; or set due 0
+        test $now -gt $due -a (math $now - $_tokseg_kicked) -gt 60; or return
+        set -g _tokseg_kicked $now
+    end
+    command sh -c 'tokseg >/dev/null 2>&1 &'
+end
+
+# The segment and when it is due, from `file` (`read` is a builtin: no process).
+function _tokseg_read --argument-names file
+    set -g _tokseg_text ''
+    set -l due 0
+    test -r $file; and begin
+        read _tokseg_text; read due
+    end < $file
+    _tokseg_kick $file $due
+end
 
 function _tokseg_segment --description 'print the tokseg segment'
-    set -l seg ''
-    test -r $_tokseg_file; and read seg < $_tokseg_file
-    printf '%s' $seg
-    # fish has no clock builtin: every 30th prompt let tokseg start a refresh if one is due.
-    set _tokseg_prompts (math $_tokseg_prompts + 1)
-    if test (math $_tokseg_prompts % 30) -eq 1
-        command sh -c 'tokseg >/dev/null 2>&1 &'
+    _tokseg_read $_tokseg_dir/segment.fish
+    printf '%s' $_tokseg_text
+end
+
+# Under starship (its init exports STARSHIP_SHELL): hand its env_var module the text before each prompt.
+function _tokseg_starship --on-event fish_prompt --description 'export the tokseg segment for starship'
+    test "$STARSHIP_SHELL" = fish; or return
+    _tokseg_read $_tokseg_dir/segment.starship
+    if test -n "$_tokseg_text"
+        set -gx TOKSEG_STARSHIP $_tokseg_text
+    else
+        set -e TOKSEG_STARSHIP
     end
 end
 
-function fish_right_prompt
-    _tokseg_segment
+# The right prompt, unless one is already defined (starship's, your own: call _tokseg_segment from it).
+if not functions -q fish_right_prompt
+    function fish_right_prompt
+        _tokseg_segment
+    end
 end

@@ -6,15 +6,22 @@ typeset -g TOKSEG= _tokseg_kicked=0
 typeset -g _tokseg_dir=${TOKSEG_HOME:+$TOKSEG_HOME/cache}
 _tokseg_dir=${_tokseg_dir:-${XDG_CACHE_HOME:-$HOME/.cache}/tokseg}
 _tokseg_precmd() {
-    local due=0
+    local rc=$? due=0 file=segment.zsh
     TOKSEG=
-    { IFS= read -r TOKSEG; IFS= read -r due } 2>/dev/null < $_tokseg_dir/segment.zsh
+    # Under starship (its init exports STARSHIP_SHELL): hand its env_var module the text instead.
+    [[ ${STARSHIP_SHELL-} == zsh ]] && file=segment.starship
+    { IFS= read -r TOKSEG; IFS= read -r due } 2>/dev/null < $_tokseg_dir/$file
+    if [[ $file == segment.starship ]]; then
+        if [[ -n $TOKSEG ]]; then export TOKSEG_STARSHIP=$TOKSEG; else unset TOKSEG_STARSHIP; fi
+        TOKSEG=
+    fi
     [[ $due == <-> ]] || due=0
     # Due and not refreshed by any bar: ask tokseg once, in the background.
     if (( EPOCHSECONDS > due && EPOCHSECONDS - _tokseg_kicked > 60 )); then
         _tokseg_kicked=$EPOCHSECONDS
         tokseg >/dev/null 2>&1 &!
     fi
+    return rc
 }
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd _tokseg_precmd
