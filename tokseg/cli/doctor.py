@@ -66,21 +66,24 @@ def _print(report: dict) -> None:
     _print_command(report["command"])
     running = report["refresher"]["running"]
     _say(f"    refresher: {'running now' if running else 'not running'} (log: {report['refresher']['log']})")
-    if report["integrations"]:
-        for item in report["integrations"]:
-            lines = ", ".join(map(str, item["lines"]))
-            _say(f"    integration: {item['host']}: {item['file']} (line {lines})")
-            if item.get("warning"):
-                _say(f"    warning: {item['host']}: {item['warning']}")
-    else:
-        _say("    integrations: none found (no bar, prompt or shell config mentions tokseg; "
-             "`tokseg init HOST` prints a snippet)")
+    _print_integrations(report["integrations"])
     problems = report["problems"]
     if report["config"]["ok"] and not report["config"].get("accounts"):
         _say("    no accounts yet: `tokseg setup` adds what it finds here and prints the snippet for your bar")
         _say(f"{problems} problem(s) found" if problems else "nothing broken, nothing set up yet")
         return
     _say(f"{problems} problem(s) found" if problems else "all good")
+
+
+def _print_integrations(found: list[dict]) -> None:
+    if not found:
+        _say("    integrations: none found (no bar, prompt or shell config mentions tokseg; "
+             "`tokseg init HOST` prints a snippet)")
+    for item in found:
+        lines = ", ".join(map(str, item["lines"]))
+        _say(f"    integration: {item['host']}: {item['file']} (line {lines})")
+        if item.get("warning"):
+            _say(f"    warning: {item['host']}: {item['warning']}")
 
 
 def _print_command(command: dict) -> None:
