@@ -15,7 +15,6 @@ import click
 
 from tokseg import __version__, safe_text
 from tokseg.cli.completion import account_names
-from tokseg.cli.manpage import print_man_page
 from tokseg.errors import TokError, UsageError
 from tokseg.render import FORMATS
 
@@ -63,6 +62,14 @@ def _print_schema_path(ctx: click.Context, param: click.Parameter, value: bool) 
         ctx.exit(0)
 
 
+def _print_man_page(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from tokseg.cli import manpage
+
+        click.echo(manpage.render(tokseg), nl=False)
+        ctx.exit(0)
+
+
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="plain", help="Output format.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
@@ -73,7 +80,7 @@ def _print_schema_path(ctx: click.Context, param: click.Parameter, value: bool) 
 @click.version_option(__version__, "-V", "--version", prog_name="tokseg")
 @click.option("--json-schema", is_flag=True, is_eager=True, expose_value=False, callback=_print_schema_path,
               help="Print the path of the JSON Schema of --json (export's and history's are next to it) and exit.")
-@click.option("--help-man", is_flag=True, is_eager=True, expose_value=False, callback=print_man_page,
+@click.option("--help-man", is_flag=True, is_eager=True, expose_value=False, callback=_print_man_page,
               help="Print the man page (every command's help, in man(7) macros) and exit.")
 @click.pass_context
 def tokseg(ctx: click.Context, fmt: str, as_json: bool, accounts: tuple[str, ...], template: str | None,

@@ -88,11 +88,3 @@ def render(root: click.Group) -> str:
     lines += [".SH SEE ALSO", roff(SEE_ALSO)]
     return "\n".join(lines) + "\n"
 
-
-def print_man_page(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    """The eager `--help-man` option: print the page and exit."""
-    if value and not ctx.resilient_parsing:
-        root = ctx.find_root().command
-        assert isinstance(root, click.Group)
-        click.echo(render(root), nl=False)
-        ctx.exit(0)
