@@ -75,3 +75,27 @@ def test_the_same_seed_prints_the_same_figures_and_another_seed_others():
     light = seeded("--seed", "3")
     assert light[0].split("  ")[0] == first[0].split("  ")[0]  # the same demo clock
     assert not any("dead" in line for line in light), light
+
+
+def test_the_demo_shows_a_coding_plan_and_a_session_balance_that_expires():
+    """The shapes of the second-wave providers, with no keys: per-model plan windows and a web session."""
+    import pytest
+
+    from tokseg.errors import AuthError
+    from tokseg.providers import demo
+    from tokseg.providers._base import Ctx
+
+    def fetch(kind: str, now: float):
+        return demo.fetch(Ctx(account="d", options=demo.Options(kind=kind, speed=60), secret=None, http=None,
+                              now=lambda: now))
+
+    plan = fetch("coding_plan", 1_767_225_600.0)
+    assert [w.name for w in plan.windows] == ["m2", "m2.week"] and plan.headline.kind == "window"
+    assert plan.headline.key == max(plan.windows, key=lambda w: w.used_pct).name
+    assert all(0 <= w.used_pct <= 100 and w.resets_at > 1_767_225_600 for w in plan.windows)
+    live = fetch("session", 5 * demo.SESSION_SLOT_S - 1.0)
+    assert live.balance and live.balance[0].amount > 0
+    with pytest.raises(AuthError, match="--reconnect"):
+        fetch("session", 5 * demo.SESSION_SLOT_S + 1.0)
+    lines = seeded("--seed", "1")
+    assert all("plan m2" in line and "web " in line for line in lines), lines

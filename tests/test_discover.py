@@ -147,3 +147,18 @@ def test_an_account_reading_another_folder_does_not_read_the_default_login(machi
     assert by_provider["claude"].configured_as is None and by_provider["claude"].account == "claude-2"
     assert by_provider["codex"].configured_as == "cx" and not by_provider["codex"].offer
     assert "places" not in by_provider["claude"].to_dict()
+
+
+def test_keys_no_provider_reads_are_listed_never_offered(machine: dict[str, str], config_file: Path) -> None:
+    env = {**machine, "TOGETHER_API_KEY": "tgp-secret-value-1", "MISTRAL_API_KEY": "mistral-secret-value-2"}
+    found = listed(env)
+    together = found["together"]
+    assert together["key_env"] == "TOGETHER_API_KEY" and not together["offer"]
+    assert together["not_offered"] == "no tokseg provider reads this key yet"
+    assert not found["mistral"]["offer"]
+    done = run_tokseg("discover", "--yes", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Together AI API key in $TOGETHER_API_KEY: $TOGETHER_API_KEY  (listed, not offered: no tokseg" in done.stdout
+    assert "tgp-secret" not in done.stdout and "mistral-secret" not in done.stdout
+    text = config_file.read_text(encoding="utf-8")
+    assert "openrouter" in text and "together" not in text and "mistral" not in text.lower()

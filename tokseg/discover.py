@@ -20,6 +20,26 @@ from tokseg import config, context, dirs, providers
 from tokseg.providers._base import Source, detect
 
 
+# API-key variables of vendors whose key no provider reads: var -> (provider-style name, vendor). A
+# provider's own SecretSpec.env always wins over an entry here.
+OTHER_KEY_ENVS: dict[str, tuple[str, str]] = {
+    "AI21_API_KEY": ("ai21", "AI21"),
+    "AZURE_OPENAI_API_KEY": ("azure_openai", "Azure OpenAI"),
+    "CEREBRAS_API_KEY": ("cerebras", "Cerebras"),
+    "CO_API_KEY": ("cohere", "Cohere"),
+    "COHERE_API_KEY": ("cohere", "Cohere"),
+    "DASHSCOPE_API_KEY": ("dashscope", "Alibaba Cloud Model Studio"),
+    "HF_TOKEN": ("huggingface", "Hugging Face"),
+    "MISTRAL_API_KEY": ("mistral", "Mistral"),
+    "PERPLEXITY_API_KEY": ("perplexity", "Perplexity"),
+    "PPLX_API_KEY": ("perplexity", "Perplexity"),
+    "REPLICATE_API_TOKEN": ("replicate", "Replicate"),
+    "SAMBANOVA_API_KEY": ("sambanova", "SambaNova"),
+    "TOGETHER_API_KEY": ("together", "Together AI"),
+    "VOYAGE_API_KEY": ("voyage", "Voyage AI"),
+}
+
+
 def find(env: Mapping[str, str] | None = None, existing: config.Config | None = None) -> list[Source]:
     """Every source on this machine, each marked with the account that reads it or would.
 
@@ -33,14 +53,25 @@ def find(env: Mapping[str, str] | None = None, existing: config.Config | None = 
 
 
 def _key_envs(env: Mapping[str, str]) -> list[Source]:
-    """Every registered API-key provider's env var (its SecretSpec.env) that is set."""
+    """Every registered API-key provider's env var (its SecretSpec.env) that is set, then the set keys of
+    vendors no provider reads: listed so the user sees them, never offered."""
     names: dict[str, str] = {}
     for name in providers.PROVIDERS:
         spec = getattr(providers.load(name), "SECRET", None)
         if spec is not None and spec.env:
             names[spec.env] = name
-    return [Source(f"API key in ${var}", f"${var}", provider, provider, key_env=var)
+    read = [Source(f"API key in ${var}", f"${var}", provider, provider, key_env=var)
             for var, provider in sorted(names.items()) if env.get(var, "").strip()]
+    unread = [Source(f"{vendor} API key in ${var}", f"${var}", slug, slug, key_env=var, not_offered=_why_not(slug))
+              for var, (slug, vendor) in sorted(OTHER_KEY_ENVS.items())
+              if var not in names and env.get(var, "").strip()]
+    return read + unread
+
+
+def _why_not(slug: str) -> str:
+    if slug in providers.PROVIDERS:  # a provider that reads something else than this key (a web session)
+        return f"the {slug} provider does not read this key; `tokseg add {slug} --help` says what it reads"
+    return "no tokseg provider reads this key yet"
 
 
 def _assign(found: list[Source], accounts: tuple[config.Account, ...]) -> list[Source]:

@@ -35,9 +35,10 @@ speed = {speed:g}
 """
 # preset -> (speed, the accounts as (name, kind)); heavy shows every state the segment has
 PRESETS: dict[str, tuple[float, tuple[tuple[str, str], ...]]] = {
-    "light": (60, (("credits", "prepaid"), ("claude", "subscription"), ("api", "postpaid"), ("flaky", "flaky"))),
-    "heavy": (600, (("credits", "prepaid"), ("claude", "subscription"), ("api", "postpaid"), ("flaky", "flaky"),
-                    ("dead", "revoked"))),
+    "light": (60, (("credits", "prepaid"), ("claude", "subscription"), ("plan", "coding_plan"), ("web", "session"),
+                   ("api", "postpaid"), ("flaky", "flaky"))),
+    "heavy": (600, (("credits", "prepaid"), ("claude", "subscription"), ("plan", "coding_plan"), ("web", "session"),
+                    ("api", "postpaid"), ("flaky", "flaky"), ("dead", "revoked"))),
 }
 SEED_ORIGIN = 1_767_225_600  # 2026-01-01 00:00 UTC: seed N starts the demo clock N × SEED_STEP_S after it
 SEED_STEP_S = 86_400 + 3_917  # a day and an odd part of one, so each seed shows another hour and date
@@ -59,7 +60,7 @@ def demo_config(preset: str, interval: int) -> str:
 @click.option("--seed", type=click.IntRange(min=0),
               help="Run on a demo clock this seed starts: the same seed prints the same figures.")
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default="light", show_default=True,
-              help="light: four accounts; heavy: five, faster, one with a refused key.")
+              help="light: six accounts; heavy: seven, faster, one with a refused key.")
 @click.option("--interval", default=5, show_default=True, type=click.IntRange(min=5), help="Refresh interval.")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the demo home here instead of a temporary folder.")

@@ -49,6 +49,8 @@ def discover(yes: bool, as_json: bool) -> None:
 
 
 def _status(source: discovery.Source) -> str:
+    if source.not_offered:
+        return f"(listed, not offered: {source.not_offered})"
     if source.configured_as:
         return f"(already read by [accounts.{source.configured_as}])"
     if not source.available:

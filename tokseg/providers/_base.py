@@ -139,10 +139,11 @@ class Source:
     available: bool = True  # a provider for it exists in this version
     configured_as: str | None = None  # an existing account already reads it
     places: tuple[str, ...] = ()
+    not_offered: str | None = None  # why it is only listed (a key no provider reads), or None
 
     @property
     def offer(self) -> bool:
-        return self.available and self.configured_as is None
+        return self.available and self.configured_as is None and self.not_offered is None
 
     def to_dict(self) -> dict:
         data = asdict(self)
