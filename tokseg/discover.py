@@ -19,7 +19,6 @@ from pathlib import Path
 from tokseg import config, context, dirs, providers
 from tokseg.providers._base import Source, detect
 
-
 # API-key variables of vendors whose key no provider reads: var -> (provider-style name, vendor). A
 # provider's own SecretSpec.env always wins over an entry here.
 OTHER_KEY_ENVS: dict[str, tuple[str, str]] = {
