@@ -47,6 +47,8 @@ SPECS: dict[str, Spec] = {
                    "sk_nv4e1d2c3b4a5f60718293a4b5c6d7e8f9"),
     "openai": Spec({"base_url": "/openai/v1"}, "/openai/v1/organization/costs",
                    "sk-admin-Qm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A"),
+    "opencode": Spec({"base_url": "/opencode"}, "/opencode/zen/go/v1/usage",
+                     "sk-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6QUJD"),
     "openrouter": Spec({"base_url": "/openrouter/api/v1"}, "/openrouter/api/v1/key",
                        "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"),
     "siliconflow": Spec({"base_url": "/siliconflow/v1"}, "/siliconflow/v1/user/info",

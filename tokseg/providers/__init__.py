@@ -38,6 +38,7 @@ BUILTIN: dict[str, str] = {
     "moonshot": "tokseg.providers.moonshot",
     "novita": "tokseg.providers.novita",
     "openai": "tokseg.providers.openai",
+    "opencode": "tokseg.providers.opencode",
     "openrouter": "tokseg.providers.openrouter",
     "siliconflow": "tokseg.providers.siliconflow",
     "xai": "tokseg.providers.xai",
