@@ -373,6 +373,9 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/deepinfra/payment/checklist", fixture("deepinfra/checklist.json"), "plain"),
         ("GET", "/deepinfra/payment/usage", fixture("deepinfra/usage.json"), "plain"),
         ("GET", "/deepseek/user/balance", fixture("deepseek/balance.json"), "openai"),
+        ("GET", "/factory/api/api/billing/limits", fixture("factory/billing_limits.json"), "plain"),
+        ("GET", "/factory/app/api/organization/subscription/usage", fixture("factory/subscription_usage.json"),
+         "plain"),
         ("GET", "/fireworks/v1/accounts", fixture("fireworks/accounts.json"), "plain"),
         ("GET", "/fireworks/v1/accounts/{account}/billing/summary", Paged("startTime", {
             "month": fixture("fireworks/summary_month.json"),

@@ -35,6 +35,8 @@ SPECS: dict[str, Spec] = {
                       "sk-ant-admin01-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1u-AbCdEfAA"),
     "deepinfra": Spec({"base_url": "/deepinfra"}, "/deepinfra/payment/checklist", "Di7f0e1d2c3b4a59687f0e1d2c3b4a5968"),
     "deepseek": Spec({"base_url": "/deepseek"}, "/deepseek/user/balance", "sk-5b2e8f0c1d4a4e7f9a3b6c8d0e2f4a61"),
+    "factory": Spec({"base_url": "/factory/api", "app_url": "/factory/app"}, "/factory/api/api/billing/limits",
+                    "fk-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3"),
     "fireworks": Spec({"base_url": "/fireworks"}, "/fireworks/v1/accounts/my-team/billing/summary",
                       "fw_3ZkQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi", {"account_id": "my-team"}),
     "groq": Spec({"base_url": "/groq/openai/v1"}, "/groq/openai/v1/models",

@@ -31,6 +31,7 @@ BUILTIN: dict[str, str] = {
     "deepinfra": "tokseg.providers.deepinfra",
     "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
+    "factory": "tokseg.providers.factory",
     "fireworks": "tokseg.providers.fireworks",
     "gemini_logs": "tokseg.sources.gemini_logs",
     "groq": "tokseg.providers.groq",
