@@ -88,6 +88,8 @@ ENVELOPES: dict[str, Callable[[int, str], Any]] = {
     "openrouter": lambda code, msg: {"error": {"code": code, "message": msg, "metadata": {}}},
     "plain": lambda code, msg: {"message": msg, "code": code},
     "minimax": lambda code, msg: {"base_resp": {"status_code": code, "status_msg": msg}},
+    "opencode": lambda code, msg: {"type": "error", "error": {"type": "AuthError" if code in (401, 403) else "error",
+                                                              "message": msg}},
 }
 _ANTHROPIC_KIND = {401: "authentication_error", 403: "permission_error", 404: "not_found_error",
                    429: "rate_limit_error", 529: "overloaded_error"}
@@ -371,6 +373,9 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/deepinfra/payment/checklist", fixture("deepinfra/checklist.json"), "plain"),
         ("GET", "/deepinfra/payment/usage", fixture("deepinfra/usage.json"), "plain"),
         ("GET", "/deepseek/user/balance", fixture("deepseek/balance.json"), "openai"),
+        ("GET", "/factory/api/api/billing/limits", fixture("factory/billing_limits.json"), "plain"),
+        ("GET", "/factory/app/api/organization/subscription/usage", fixture("factory/subscription_usage.json"),
+         "plain"),
         ("GET", "/fireworks/v1/accounts", fixture("fireworks/accounts.json"), "plain"),
         ("GET", "/fireworks/v1/accounts/{account}/billing/summary", Paged("startTime", {
             "month": fixture("fireworks/summary_month.json"),
@@ -382,6 +387,7 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/minimax/v1/token_plan/remains", fixture("minimax/token_plan_remains.json"), "minimax"),
         ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
         ("GET", "/novita/openapi/v1/billing/balance/detail", fixture("novita/balance.json"), "plain"),
+        ("GET", "/opencode/zen/go/v1/usage", fixture("opencode/usage.json"), "opencode"),
         ("GET", "/openai/v1/organization/costs", Paged("page", {
             None: fixture("openai/costs_page1.json"), "page_costs_2": fixture("openai/costs_page2.json")}), "openai"),
         ("GET", "/openai/v1/organization/usage/completions", Paged("page", {
