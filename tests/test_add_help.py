@@ -24,7 +24,8 @@ def test_add_demo_help_explains_the_kind_option():
     assert done.returncode == 0, done.stderr
     section = done.stdout.split("Options of demo (-o NAME=VALUE):", 1)[1]
     kind = " ".join(section.split())
-    assert 'kind "prepaid", "subscription", "postpaid", "flaky" or "revoked" (default "prepaid")' in kind, section
+    assert ('kind "prepaid", "subscription", "coding_plan", "session", "postpaid", "flaky" or "revoked" '
+            '(default "prepaid")') in kind, section
     assert "speed" in section and "Provider options" not in done.stdout
 
 
