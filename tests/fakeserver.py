@@ -88,6 +88,7 @@ ENVELOPES: dict[str, Callable[[int, str], Any]] = {
     "openrouter": lambda code, msg: {"error": {"code": code, "message": msg, "metadata": {}}},
     "plain": lambda code, msg: {"message": msg, "code": code},
     "minimax": lambda code, msg: {"base_resp": {"status_code": code, "status_msg": msg}},
+    "nebius": lambda code, msg: {"statusCode": code, "message": msg},
 }
 _ANTHROPIC_KIND = {401: "authentication_error", 403: "permission_error", 404: "not_found_error",
                    429: "rate_limit_error", 529: "overloaded_error"}
@@ -381,6 +382,10 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/minimax/v1/api/openplatform/coding_plan/remains", fixture("minimax/remains.json"), "minimax"),
         ("GET", "/minimax/v1/token_plan/remains", fixture("minimax/token_plan_remains.json"), "minimax"),
         ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
+        ("POST", "/nebius/api-mfe/billing/gateway/root/customers/getBalance", fixture("nebius/balance.json"),
+         "nebius"),
+        ("POST", "/nebius/api-mfe/billing/gateway/root/billingActs/getCurrentTrial", fixture("nebius/trial.json"),
+         "nebius"),
         ("GET", "/novita/openapi/v1/billing/balance/detail", fixture("novita/balance.json"), "plain"),
         ("GET", "/openai/v1/organization/costs", Paged("page", {
             None: fixture("openai/costs_page1.json"), "page_costs_2": fixture("openai/costs_page2.json")}), "openai"),

@@ -43,6 +43,10 @@ SPECS: dict[str, Spec] = {
                     "sk-cp-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6QUJD"),
     "moonshot": Spec({"base_url": "/moonshot"}, "/moonshot/v1/users/me/balance",
                      "sk-kimiQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr", {"currency": "CNY"}),
+    "nebius": Spec({"base_url": "/nebius"}, "/nebius/api-mfe/billing/gateway/root/customers/getBalance",
+                   '{"app_session":"s%3AQm9vYmFyYmF6cXV4MTIzNDU2.Nzg5MGFiY2RlZmdoaWpr","csrf_cookie":'
+                   '"9f8e7d6c5b4a39281706f5e4d3c2b1a0%7Cc0ffee1234","csrf_token":"7d6c5b4a39281706f5e4d3c2b1a09f8e",'
+                   '"contract_id":"contract-e00k9x4t2vq8"}'),
     "novita": Spec({"base_url": "/novita"}, "/novita/openapi/v1/billing/balance/detail",
                    "sk_nv4e1d2c3b4a5f60718293a4b5c6d7e8f9"),
     "openai": Spec({"base_url": "/openai/v1"}, "/openai/v1/organization/costs",

@@ -36,6 +36,7 @@ BUILTIN: dict[str, str] = {
     "groq": "tokseg.providers.groq",
     "minimax": "tokseg.providers.minimax",
     "moonshot": "tokseg.providers.moonshot",
+    "nebius": "tokseg.providers.nebius",
     "novita": "tokseg.providers.novita",
     "openai": "tokseg.providers.openai",
     "openrouter": "tokseg.providers.openrouter",
