@@ -395,6 +395,7 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
             "ungrouped first": fixture("openai/usage_page1.json"),
             "ungrouped page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=": fixture("openai/usage_page2.json")},
             key=grouped_by("group_by", "model")), "openai"),
+        ("GET", "/perplexity/rest/billing/credits", fixture("perplexity/credits.json"), "plain"),
         ("GET", "/claude/api/oauth/usage", fixture("claude/usage.json"), "anthropic"),
         ("GET", "/codex/backend-api/wham/usage", fixture("codex/wham_usage.json"), "openai"),
         ("GET", "/copilot/copilot_internal/user", fixture("copilot/user.json"), "plain"),

@@ -53,6 +53,9 @@ SPECS: dict[str, Spec] = {
                    "sk-admin-Qm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A"),
     "openrouter": Spec({"base_url": "/openrouter/api/v1"}, "/openrouter/api/v1/key",
                        "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"),
+    "perplexity": Spec({"base_url": "/perplexity"}, "/perplexity/rest/billing/credits",
+                       '{"session_cookie":"__Secure-next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0'
+                       '..Zm9vYmFyYmF6cXV4.MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0.dXZ3eHl6QUJDREVG"}'),
     "siliconflow": Spec({"base_url": "/siliconflow/v1"}, "/siliconflow/v1/user/info",
                         "sk-sfa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071", {"currency": "CNY"}),
     "xai": Spec({"base_url": "/xai-management", "api_base_url": "/xai"},

@@ -40,6 +40,7 @@ BUILTIN: dict[str, str] = {
     "novita": "tokseg.providers.novita",
     "openai": "tokseg.providers.openai",
     "openrouter": "tokseg.providers.openrouter",
+    "perplexity": "tokseg.providers.perplexity",
     "siliconflow": "tokseg.providers.siliconflow",
     "xai": "tokseg.providers.xai",
 }
