@@ -90,6 +90,7 @@ ENVELOPES: dict[str, Callable[[int, str], Any]] = {
     "minimax": lambda code, msg: {"base_resp": {"status_code": code, "status_msg": msg}},
     "opencode": lambda code, msg: {"type": "error", "error": {"type": "AuthError" if code in (401, 403) else "error",
                                                               "message": msg}},
+    "nebius": lambda code, msg: {"statusCode": code, "message": msg},
 }
 _ANTHROPIC_KIND = {401: "authentication_error", 403: "permission_error", 404: "not_found_error",
                    429: "rate_limit_error", 529: "overloaded_error"}
@@ -386,6 +387,10 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/minimax/v1/api/openplatform/coding_plan/remains", fixture("minimax/remains.json"), "minimax"),
         ("GET", "/minimax/v1/token_plan/remains", fixture("minimax/token_plan_remains.json"), "minimax"),
         ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
+        ("POST", "/nebius/api-mfe/billing/gateway/root/customers/getBalance", fixture("nebius/balance.json"),
+         "nebius"),
+        ("POST", "/nebius/api-mfe/billing/gateway/root/billingActs/getCurrentTrial", fixture("nebius/trial.json"),
+         "nebius"),
         ("GET", "/novita/openapi/v1/billing/balance/detail", fixture("novita/balance.json"), "plain"),
         ("GET", "/opencode/zen/go/v1/usage", fixture("opencode/usage.json"), "opencode"),
         ("GET", "/openai/v1/organization/costs", Paged("page", {
@@ -396,6 +401,7 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
             "ungrouped first": fixture("openai/usage_page1.json"),
             "ungrouped page_AAAAAGdGxdEiJdKOAAAAAGcqsYA=": fixture("openai/usage_page2.json")},
             key=grouped_by("group_by", "model")), "openai"),
+        ("GET", "/perplexity/rest/billing/credits", fixture("perplexity/credits.json"), "plain"),
         ("GET", "/claude/api/oauth/usage", fixture("claude/usage.json"), "anthropic"),
         ("GET", "/codex/backend-api/wham/usage", fixture("codex/wham_usage.json"), "openai"),
         ("GET", "/copilot/copilot_internal/user", fixture("copilot/user.json"), "plain"),

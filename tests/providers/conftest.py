@@ -45,6 +45,10 @@ SPECS: dict[str, Spec] = {
                     "sk-cp-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6QUJD"),
     "moonshot": Spec({"base_url": "/moonshot"}, "/moonshot/v1/users/me/balance",
                      "sk-kimiQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr", {"currency": "CNY"}),
+    "nebius": Spec({"base_url": "/nebius"}, "/nebius/api-mfe/billing/gateway/root/customers/getBalance",
+                   '{"app_session":"s%3AQm9vYmFyYmF6cXV4MTIzNDU2.Nzg5MGFiY2RlZmdoaWpr","csrf_cookie":'
+                   '"9f8e7d6c5b4a39281706f5e4d3c2b1a0%7Cc0ffee1234","csrf_token":"7d6c5b4a39281706f5e4d3c2b1a09f8e",'
+                   '"contract_id":"contract-e00k9x4t2vq8"}'),
     "novita": Spec({"base_url": "/novita"}, "/novita/openapi/v1/billing/balance/detail",
                    "sk_nv4e1d2c3b4a5f60718293a4b5c6d7e8f9"),
     "openai": Spec({"base_url": "/openai/v1"}, "/openai/v1/organization/costs",
@@ -53,6 +57,9 @@ SPECS: dict[str, Spec] = {
                      "sk-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6QUJD"),
     "openrouter": Spec({"base_url": "/openrouter/api/v1"}, "/openrouter/api/v1/key",
                        "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"),
+    "perplexity": Spec({"base_url": "/perplexity"}, "/perplexity/rest/billing/credits",
+                       '{"session_cookie":"__Secure-next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0'
+                       '..Zm9vYmFyYmF6cXV4.MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0.dXZ3eHl6QUJDREVG"}'),
     "siliconflow": Spec({"base_url": "/siliconflow/v1"}, "/siliconflow/v1/user/info",
                         "sk-sfa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071", {"currency": "CNY"}),
     "xai": Spec({"base_url": "/xai-management", "api_base_url": "/xai"},

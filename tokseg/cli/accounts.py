@@ -11,6 +11,8 @@ import click
 from tokseg import accounts as core
 from tokseg import defaults, provider_options, providers, safe_text
 from tokseg.cli.completion import account_names
+from tokseg.errors import ConfigError
+from tokseg.providers import _session
 from tokseg.render import numbers
 from tokseg.render import view as views
 
@@ -56,17 +58,22 @@ class AddCommand(click.Command):
               help="A provider option, e.g. -o team_id=abc (repeatable).")
 @click.option("--allow-plaintext-keyring", "allow_plain", is_flag=True,
               help="Store the key even though the keyring backend keeps keys unprotected in a file.")
+@click.option("--reconnect", is_flag=True,
+              help="Replace the key or web session of the existing account --name, keeping its config.")
 def add(provider: str, name: str | None, base_url: str | None, key_env: str | None, key_command: str | None,
-        label: str | None, options: dict[str, str], allow_plain: bool = False) -> None:
+        label: str | None, options: dict[str, str], allow_plain: bool = False, reconnect: bool = False) -> None:
     """Add an account, checking its key with one live fetch first.
 
     The key is asked for with hidden input, or read from stdin when piped.
     It goes to the system keyring unless --key-env or --key-command says
     where it lives; it is never written to the config and never taken as an
-    argument (it would show in the process list and shell history).
+    argument (it would show in the process list and shell history). A provider
+    that reads a web session prints the browser-console snippet that gives it.
     """
     plan = core.plan_add(provider, name, base_url=base_url, key_env=key_env, key_command=key_command,
                          label=label, options=options)
+    if reconnect and not plan.rekey:
+        raise ConfigError(_session.no_account(plan.account.provider, plan.account.name))
     if plan.wants_key and not allow_plain:
         core.refuse_plain_keyring()  # before the key is asked for
     typed = _ask_key(provider) if plan.wants_key else None
@@ -78,12 +85,23 @@ def add(provider: str, name: str | None, base_url: str | None, key_env: str | No
 
 
 def _ask_key(provider: str) -> str:
-    title = providers.load(provider).TITLE
+    module = providers.load(provider)
+    session = _session.spec_of(module)
+    if session is not None:
+        click.echo(session.instructions(), err=True)
     if sys.stdin is None:
         return ""
+    what = "session JSON" if session else "key"
     if sys.stdin.isatty():
-        return click.prompt(f"{title} key (input hidden)", hide_input=True, show_default=False)
-    return sys.stdin.readline()
+        typed = click.prompt(f"{module.TITLE} {what} (input hidden)", hide_input=True, show_default=False)
+    else:
+        typed = sys.stdin.readline()
+    if session is None or not typed.strip():
+        return typed
+    try:
+        return session.compact(typed)
+    except _session.SessionProblem as exc:
+        raise core.NotAdded(f"not added: {exc}", "auth") from None
 
 
 @click.command("list")

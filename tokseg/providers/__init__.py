@@ -37,10 +37,12 @@ BUILTIN: dict[str, str] = {
     "groq": "tokseg.providers.groq",
     "minimax": "tokseg.providers.minimax",
     "moonshot": "tokseg.providers.moonshot",
+    "nebius": "tokseg.providers.nebius",
     "novita": "tokseg.providers.novita",
     "openai": "tokseg.providers.openai",
     "opencode": "tokseg.providers.opencode",
     "openrouter": "tokseg.providers.openrouter",
+    "perplexity": "tokseg.providers.perplexity",
     "siliconflow": "tokseg.providers.siliconflow",
     "xai": "tokseg.providers.xai",
 }
