@@ -90,7 +90,7 @@ def test_add_options_obey_the_config_files_rules(capsys, config_file):
     write_config(config_file, HAND_WRITTEN)
     cases = [
         (("add", "demo", "-o", "kind=nope"),
-         "--option kind=nope: 'nope' is not one of: prepaid, subscription, postpaid, flaky, revoked"),
+         "--option kind=nope: 'nope' is not one of: prepaid, subscription, coding_plan, session, postpaid, flaky, revoked"),
         (("add", "codex", "-o", "source=web"), "--option source=web: 'web' is not one of: auto, logs, api"),
         (("add", "demo", "-o", "speed=nan"), "--option speed=nan: must be float"),
         (("add", "codex", "--base-url", "http://chatgpt.example.com/backend-api"),
