@@ -101,7 +101,7 @@ def parse_limits(limits: dict, now: float) -> Reading:
 
 
 def _pool_in_use(pool: dict) -> bool:
-    """Whether any window of a pool shows use or a reset (CodexBar's test for a real Core pool)."""
+    """Whether any window of a pool shows use or a reset (an all-zero pool is a placeholder)."""
     for key, _, _ in LIMIT_WINDOWS:
         entry = as_dict(pool.get(key))
         used = number(entry.get("usedPercent"))
@@ -162,7 +162,7 @@ def parse_usage(body: Any, now: float) -> Reading:
 def token_used_pct(pool: dict) -> float | None:
     """Used % of a token pool: `usedRatio` (0-1) when believable, else `userTokens` / `totalAllowance`.
 
-    UNCONFIRMED: `usedRatio` is a fraction of one (CodexBar's reading; a percent scale is not ruled
+    UNCONFIRMED: `usedRatio` is a fraction of one (the reverse-engineered reading; a percent scale is not ruled
     out, so a ratio above 1 is not used); it is not believed when it says 0 while the counts show use.
     """
     ratio = number(pool.get("usedRatio"))
