@@ -41,6 +41,7 @@ BUILTIN: dict[str, str] = {
     "openrouter": "tokseg.providers.openrouter",
     "siliconflow": "tokseg.providers.siliconflow",
     "xai": "tokseg.providers.xai",
+    "zai": "tokseg.providers.zai",
 }
 
 # Old name -> current name; a config may use either.
