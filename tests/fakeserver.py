@@ -396,4 +396,5 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/copilot/copilot_internal/user", fixture("copilot/user.json"), "plain"),
         ("GET", "/zai/api/monitor/usage/quota/limit", fixture("zai/quota_limit.json"), "zai"),
         ("GET", "/zai/api/biz/account/query-customer-account-report", fixture("zai/account_report.json"), "zai"),
+        ("GET", "/kimi/coding/v1/usages", fixture("kimi/usages.json"), "openai"),
     ]

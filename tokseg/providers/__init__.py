@@ -34,6 +34,7 @@ BUILTIN: dict[str, str] = {
     "fireworks": "tokseg.providers.fireworks",
     "gemini_logs": "tokseg.sources.gemini_logs",
     "groq": "tokseg.providers.groq",
+    "kimi": "tokseg.providers.kimi",
     "minimax": "tokseg.providers.minimax",
     "moonshot": "tokseg.providers.moonshot",
     "novita": "tokseg.providers.novita",
