@@ -91,6 +91,7 @@ ENVELOPES: dict[str, Callable[[int, str], Any]] = {
     "opencode": lambda code, msg: {"type": "error", "error": {"type": "AuthError" if code in (401, 403) else "error",
                                                               "message": msg}},
     "nebius": lambda code, msg: {"statusCode": code, "message": msg},
+    "zai": lambda code, msg: {"code": code, "msg": msg, "success": False},
 }
 _ANTHROPIC_KIND = {401: "authentication_error", 403: "permission_error", 404: "not_found_error",
                    429: "rate_limit_error", 529: "overloaded_error"}
@@ -405,4 +406,7 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/claude/api/oauth/usage", fixture("claude/usage.json"), "anthropic"),
         ("GET", "/codex/backend-api/wham/usage", fixture("codex/wham_usage.json"), "openai"),
         ("GET", "/copilot/copilot_internal/user", fixture("copilot/user.json"), "plain"),
+        ("GET", "/zai/api/monitor/usage/quota/limit", fixture("zai/quota_limit.json"), "zai"),
+        ("GET", "/zai/api/biz/account/query-customer-account-report", fixture("zai/account_report.json"), "zai"),
+        ("GET", "/kimi/coding/v1/usages", fixture("kimi/usages.json"), "openai"),
     ]

@@ -195,6 +195,8 @@ def _key_for(plan: Plan, module: Any, typed_key: str | None) -> tuple[str | None
         assert found is not None
         return found.secret, found.source
     key = (typed_key or "").strip()
+    if not key and module.SECRET.fallback:
+        return None, "none needed"
     if not key:
         raise NotAdded(f"not added: no key given; {module.SECRET.hint}", "auth")
     if any(ch.isspace() for ch in key):

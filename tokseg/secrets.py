@@ -65,6 +65,8 @@ def locate(account: Account, spec: SecretSpec | None, env: Mapping[str, str] | N
         return Found(stored, "keyring")
     if spec.env and env.get(spec.env, "").strip():
         return Found(env[spec.env].strip(), "provider env")
+    if spec.fallback:
+        return None  # no key: the provider reads its fallback login (another tool's)
     fix = f"run `tokseg add {account.provider} --name {account.name}`"
     if spec.env:
         fix += f" or set {spec.env}"

@@ -66,6 +66,9 @@ SPECS: dict[str, Spec] = {
                 "/xai-management/v1/billing/teams/5ea6f6bd-0000-0000-0000-000000000000/prepaid/balance",
                 "xai-mgmt-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr",
                 {"team_id": "5ea6f6bd-0000-0000-0000-000000000000"}),
+    "zai": Spec({"base_url": "/zai"}, "/zai/api/monitor/usage/quota/limit",
+                "3f9a1c5e7b2d4f6a8c0e1b3d5f7a9c2e.Zm9vYmFyYmF6cXV4MTIz", {"region": "cn"}),
+    "kimi": Spec({"base_url": "/kimi"}, "/kimi/coding/v1/usages", "sk-kimi-Q29kZVBsYW5LZXkxMjM0NTY3ODkwYWJjZGVmZ2hpams"),
 }
 
 

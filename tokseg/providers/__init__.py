@@ -35,6 +35,7 @@ BUILTIN: dict[str, str] = {
     "fireworks": "tokseg.providers.fireworks",
     "gemini_logs": "tokseg.sources.gemini_logs",
     "groq": "tokseg.providers.groq",
+    "kimi": "tokseg.providers.kimi",
     "minimax": "tokseg.providers.minimax",
     "moonshot": "tokseg.providers.moonshot",
     "nebius": "tokseg.providers.nebius",
@@ -45,6 +46,7 @@ BUILTIN: dict[str, str] = {
     "perplexity": "tokseg.providers.perplexity",
     "siliconflow": "tokseg.providers.siliconflow",
     "xai": "tokseg.providers.xai",
+    "zai": "tokseg.providers.zai",
 }
 
 # Old name -> current name; a config may use either.

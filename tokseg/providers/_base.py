@@ -46,6 +46,9 @@ class SecretSpec:
 
     env: str | None
     hint: str
+    # Non-empty: the provider reads another tool's login when no key is found (this names it), so a
+    # missing key is not an error and `tokseg add` may be given none. Empty: a key is required.
+    fallback: str = ""
 
 
 @dataclass(frozen=True)
