@@ -393,4 +393,5 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/claude/api/oauth/usage", fixture("claude/usage.json"), "anthropic"),
         ("GET", "/codex/backend-api/wham/usage", fixture("codex/wham_usage.json"), "openai"),
         ("GET", "/copilot/copilot_internal/user", fixture("copilot/user.json"), "plain"),
+        ("GET", "/cursor/api/usage-summary", fixture("cursor/usage_summary.json"), "plain"),
     ]

@@ -28,6 +28,7 @@ BUILTIN: dict[str, str] = {
     "codex": "tokseg.providers.codex",
     "codex_logs": "tokseg.sources.codex_logs",
     "copilot": "tokseg.providers.copilot",
+    "cursor": "tokseg.providers.cursor",
     "deepinfra": "tokseg.providers.deepinfra",
     "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
