@@ -88,7 +88,11 @@ ENVELOPES: dict[str, Callable[[int, str], Any]] = {
     "openrouter": lambda code, msg: {"error": {"code": code, "message": msg, "metadata": {}}},
     "plain": lambda code, msg: {"message": msg, "code": code},
     "minimax": lambda code, msg: {"base_resp": {"status_code": code, "status_msg": msg}},
+    "google": lambda code, msg: {"error": {"code": code, "message": msg,
+                                           "status": _GOOGLE_STATUS.get(code, "UNKNOWN")}},
 }
+_GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                  429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 _ANTHROPIC_KIND = {401: "authentication_error", 403: "permission_error", 404: "not_found_error",
                    429: "rate_limit_error", 529: "overloaded_error"}
 _MESSAGES = {401: "Invalid API key provided", 402: "Insufficient credits", 403: "This key may not read billing",
@@ -375,6 +379,7 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/fireworks/v1/accounts/{account}/billing/summary", Paged("startTime", {
             "month": fixture("fireworks/summary_month.json"),
             "today": fixture("fireworks/summary_today.json")}, key=_one_day_or_more), "plain"),
+        ("GET", "/gemini/v1beta/models", fixture("gemini/models.json"), "google"),
         ("GET", "/groq/openai/v1/models", fixture("groq/models.json"), "openai"),
         ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS),
          "openai"),

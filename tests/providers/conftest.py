@@ -37,6 +37,7 @@ SPECS: dict[str, Spec] = {
     "deepseek": Spec({"base_url": "/deepseek"}, "/deepseek/user/balance", "sk-5b2e8f0c1d4a4e7f9a3b6c8d0e2f4a61"),
     "fireworks": Spec({"base_url": "/fireworks"}, "/fireworks/v1/accounts/my-team/billing/summary",
                       "fw_3ZkQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi", {"account_id": "my-team"}),
+    "gemini": Spec({"base_url": "/gemini/v1beta"}, "/gemini/v1beta/models", "AIzaSyD3mOcKfAkEkEy0123456789abcdefGhIj"),
     "groq": Spec({"base_url": "/groq/openai/v1"}, "/groq/openai/v1/models",
                  "gsk_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr"),
     "minimax": Spec({"base_url": "/minimax"}, "/minimax/v1/api/openplatform/coding_plan/remains",

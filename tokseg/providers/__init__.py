@@ -33,6 +33,7 @@ BUILTIN: dict[str, str] = {
     "deepseek": "tokseg.providers.deepseek",
     "demo": "tokseg.providers.demo",
     "fireworks": "tokseg.providers.fireworks",
+    "gemini": "tokseg.providers.gemini",
     "gemini_logs": "tokseg.sources.gemini_logs",
     "groq": "tokseg.providers.groq",
     "minimax": "tokseg.providers.minimax",
