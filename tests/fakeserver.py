@@ -347,6 +347,19 @@ GROQ_LIMITS = {"x-ratelimit-limit-requests": "14400", "x-ratelimit-remaining-req
                "x-ratelimit-remaining-tokens": "17997", "x-ratelimit-reset-tokens": "7.66s"}
 
 
+ANTHROPIC_LIMITS = {"anthropic-ratelimit-requests-limit": "100", "anthropic-ratelimit-requests-remaining": "99",
+                    "anthropic-ratelimit-requests-reset": "2026-03-02T12:00:01Z",
+                    "anthropic-ratelimit-tokens-limit": "500000", "anthropic-ratelimit-tokens-remaining": "499000",
+                    "anthropic-ratelimit-tokens-reset": "2026-03-02T12:00:00.5Z",
+                    "anthropic-ratelimit-input-tokens-limit": "400000",
+                    "anthropic-ratelimit-input-tokens-remaining": "399000",
+                    "anthropic-ratelimit-input-tokens-reset": "2026-03-02T12:00:00.5Z",
+                    "anthropic-ratelimit-output-tokens-limit": "100000",
+                    "anthropic-ratelimit-output-tokens-remaining": "100000",
+                    "anthropic-ratelimit-output-tokens-reset": "2026-03-02T12:00:00Z",
+                    "request-id": "req_fake01"}
+
+
 def default_routes() -> list[tuple[str, str, Responder, str]]:
     """Each provider's endpoints, with the bodies of tests/fixtures/<provider>/."""
     return [
@@ -364,6 +377,8 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
             "ungrouped page_usage_2": fixture("anthropic/usage_page2.json")},
             key=grouped_by("group_by[]", "model")),
          "anthropic"),
+        ("POST", "/anthropic_limits/v1/messages/count_tokens",
+         Reply(200, fixture("anthropic_limits/count_tokens.json"), ANTHROPIC_LIMITS), "anthropic"),
         ("GET", "/openrouter/api/v1/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/auth/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/credits", fixture("openrouter/credits.json"), "openrouter"),

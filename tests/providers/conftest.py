@@ -33,6 +33,8 @@ class Spec:
 SPECS: dict[str, Spec] = {
     "anthropic": Spec({"base_url": "/anthropic/v1"}, "/anthropic/v1/organizations/cost_report",
                       "sk-ant-admin01-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1u-AbCdEfAA"),
+    "anthropic_limits": Spec({"base_url": "/anthropic_limits/v1"}, "/anthropic_limits/v1/messages/count_tokens",
+                             "sk-ant-api03-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1u-QrStUvAA"),
     "deepinfra": Spec({"base_url": "/deepinfra"}, "/deepinfra/payment/checklist", "Di7f0e1d2c3b4a59687f0e1d2c3b4a5968"),
     "deepseek": Spec({"base_url": "/deepseek"}, "/deepseek/user/balance", "sk-5b2e8f0c1d4a4e7f9a3b6c8d0e2f4a61"),
     "fireworks": Spec({"base_url": "/fireworks"}, "/fireworks/v1/accounts/my-team/billing/summary",

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 BUILTIN: dict[str, str] = {
     "anthropic": "tokseg.providers.anthropic",
+    "anthropic_limits": "tokseg.providers.anthropic_limits",
     "claude": "tokseg.providers.claude",
     "claude_logs": "tokseg.sources.claude_logs",
     "claude_statusline": "tokseg.providers.claude_statusline",
