@@ -92,7 +92,11 @@ ENVELOPES: dict[str, Callable[[int, str], Any]] = {
                                                               "message": msg}},
     "nebius": lambda code, msg: {"statusCode": code, "message": msg},
     "zai": lambda code, msg: {"code": code, "msg": msg, "success": False},
+    "google": lambda code, msg: {"error": {"code": code, "message": msg,
+                                           "status": _GOOGLE_STATUS.get(code, "UNKNOWN")}},
 }
+_GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                  429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 _ANTHROPIC_KIND = {401: "authentication_error", 403: "permission_error", 404: "not_found_error",
                    429: "rate_limit_error", 529: "overloaded_error"}
 _MESSAGES = {401: "Invalid API key provided", 402: "Insufficient credits", 403: "This key may not read billing",
@@ -347,6 +351,19 @@ GROQ_LIMITS = {"x-ratelimit-limit-requests": "14400", "x-ratelimit-remaining-req
                "x-ratelimit-remaining-tokens": "17997", "x-ratelimit-reset-tokens": "7.66s"}
 
 
+ANTHROPIC_LIMITS = {"anthropic-ratelimit-requests-limit": "100", "anthropic-ratelimit-requests-remaining": "99",
+                    "anthropic-ratelimit-requests-reset": "2026-03-02T12:00:01Z",
+                    "anthropic-ratelimit-tokens-limit": "500000", "anthropic-ratelimit-tokens-remaining": "499000",
+                    "anthropic-ratelimit-tokens-reset": "2026-03-02T12:00:00.5Z",
+                    "anthropic-ratelimit-input-tokens-limit": "400000",
+                    "anthropic-ratelimit-input-tokens-remaining": "399000",
+                    "anthropic-ratelimit-input-tokens-reset": "2026-03-02T12:00:00.5Z",
+                    "anthropic-ratelimit-output-tokens-limit": "100000",
+                    "anthropic-ratelimit-output-tokens-remaining": "100000",
+                    "anthropic-ratelimit-output-tokens-reset": "2026-03-02T12:00:00Z",
+                    "request-id": "req_fake01"}
+
+
 def default_routes() -> list[tuple[str, str, Responder, str]]:
     """Each provider's endpoints, with the bodies of tests/fixtures/<provider>/."""
     return [
@@ -364,6 +381,8 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
             "ungrouped page_usage_2": fixture("anthropic/usage_page2.json")},
             key=grouped_by("group_by[]", "model")),
          "anthropic"),
+        ("POST", "/anthropic_limits/v1/messages/count_tokens",
+         Reply(200, fixture("anthropic_limits/count_tokens.json"), ANTHROPIC_LIMITS), "anthropic"),
         ("GET", "/openrouter/api/v1/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/auth/key", fixture("openrouter/key.json"), "openrouter"),
         ("GET", "/openrouter/api/v1/credits", fixture("openrouter/credits.json"), "openrouter"),
@@ -382,6 +401,7 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/fireworks/v1/accounts/{account}/billing/summary", Paged("startTime", {
             "month": fixture("fireworks/summary_month.json"),
             "today": fixture("fireworks/summary_today.json")}, key=_one_day_or_more), "plain"),
+        ("GET", "/gemini/v1beta/models", fixture("gemini/models.json"), "google"),
         ("GET", "/groq/openai/v1/models", fixture("groq/models.json"), "openai"),
         ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS),
          "openai"),
@@ -409,4 +429,5 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/zai/api/monitor/usage/quota/limit", fixture("zai/quota_limit.json"), "zai"),
         ("GET", "/zai/api/biz/account/query-customer-account-report", fixture("zai/account_report.json"), "zai"),
         ("GET", "/kimi/coding/v1/usages", fixture("kimi/usages.json"), "openai"),
+        ("GET", "/cursor/api/usage-summary", fixture("cursor/usage_summary.json"), "plain"),
     ]

@@ -17,6 +17,7 @@ USER_CONFIG = "# my settings, keep this comment\n[settings]\ninterval = 120  # t
 def clear_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Drop this machine's own agent/key variables so only the fixture's sources exist."""
     keys = {getattr(providers.load(p).SECRET, "env", None) for p in providers.PROVIDERS}
+    keys |= {"GOOGLE_API_KEY"}  # gemini offers it too
     for var in {"CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_DATA_DIR", "CLAUDE_CODE_OAUTH_TOKEN", "GH_TOKEN",
                 "GITHUB_TOKEN"} | keys:
         if var:
