@@ -54,7 +54,7 @@ DB_PARTS = ("Cursor", "User", "globalStorage", "state.vscdb")
 LOCK_TIMEOUT_S = 1.0  # a database busy for longer is read again at the next refresh
 MAX_CYCLE_S = 400 * 86400.0  # a billing cycle (or a reset) further than this is not believed
 SIGN_IN = "open Cursor and sign in again (tokseg never refreshes Cursor's token)"
-# (window name, plan field): UNCONFIRMED which share each percent is; CodexBar shows them in this order.
+# (window name, plan field): UNCONFIRMED which share each percent is; this order is the reverse-engineered one.
 SHARES = (("plan", "totalPercentUsed"), ("auto", "autoPercentUsed"), ("api", "apiPercentUsed"))
 KNOWN = ("individualUsage", "billingCycleStart", "billingCycleEnd", "membershipType")
 
@@ -241,7 +241,7 @@ def _windows(plan: dict, resets_at: float | None, length: float | None) -> tuple
 
 
 def _percent(value: Any) -> float | None:
-    """A 0-100 percent (UNCONFIRMED: the scale; CodexBar reads it as percent); a negative one is not believed."""
+    """A 0-100 percent (UNCONFIRMED: the scale is read as a percent); a negative one is not believed."""
     used = number(value)
     return used if used is not None and 0 <= used <= 1000 else None
 
