@@ -156,10 +156,15 @@ def test_keys_no_provider_reads_are_listed_never_offered(machine: dict[str, str]
     together = found["together"]
     assert together["key_env"] == "TOGETHER_API_KEY" and not together["offer"]
     assert together["not_offered"] == "no tokseg provider reads this key yet"
-    assert not found["mistral"]["offer"]
+    assert not found["mistral"]["offer"] and found["mistral"]["not_offered"] == together["not_offered"]
     done = run_tokseg("discover", "--yes", env=env)
     assert done.returncode == 0, done.stderr
     assert "Together AI API key in $TOGETHER_API_KEY: $TOGETHER_API_KEY  (listed, not offered: no tokseg" in done.stdout
     assert "tgp-secret" not in done.stdout and "mistral-secret" not in done.stdout
     text = config_file.read_text(encoding="utf-8")
     assert "openrouter" in text and "together" not in text and "mistral" not in text.lower()
+
+
+def test_a_perplexity_api_key_is_listed_with_the_session_hint(machine: dict[str, str], config_file: Path) -> None:
+    found = listed({**machine, "PERPLEXITY_API_KEY": "pplx-secret-value-3"})
+    assert not found["perplexity"]["offer"] and "web session" in found["perplexity"]["not_offered"]

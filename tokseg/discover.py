@@ -20,7 +20,8 @@ from tokseg import config, context, dirs, providers
 from tokseg.providers._base import Source, detect
 
 # API-key variables of vendors whose key no provider reads: var -> (provider-style name, vendor). A
-# provider's own SecretSpec.env always wins over an entry here.
+# provider's own SecretSpec.env always wins; a provider that reads something else lists its key in `detect`.
+UNREAD = "no tokseg provider reads this key yet"
 OTHER_KEY_ENVS: dict[str, tuple[str, str]] = {
     "AI21_API_KEY": ("ai21", "AI21"),
     "AZURE_OPENAI_API_KEY": ("azure_openai", "Azure OpenAI"),
@@ -30,8 +31,6 @@ OTHER_KEY_ENVS: dict[str, tuple[str, str]] = {
     "DASHSCOPE_API_KEY": ("dashscope", "Alibaba Cloud Model Studio"),
     "HF_TOKEN": ("huggingface", "Hugging Face"),
     "MISTRAL_API_KEY": ("mistral", "Mistral"),
-    "PERPLEXITY_API_KEY": ("perplexity", "Perplexity"),
-    "PPLX_API_KEY": ("perplexity", "Perplexity"),
     "REPLICATE_API_TOKEN": ("replicate", "Replicate"),
     "SAMBANOVA_API_KEY": ("sambanova", "SambaNova"),
     "TOGETHER_API_KEY": ("together", "Together AI"),
@@ -61,16 +60,10 @@ def _key_envs(env: Mapping[str, str]) -> list[Source]:
             names[spec.env] = name
     read = [Source(f"API key in ${var}", f"${var}", provider, provider, key_env=var)
             for var, provider in sorted(names.items()) if env.get(var, "").strip()]
-    unread = [Source(f"{vendor} API key in ${var}", f"${var}", slug, slug, key_env=var, not_offered=_why_not(slug))
+    unread = [Source(f"{vendor} API key in ${var}", f"${var}", slug, slug, key_env=var, not_offered=UNREAD)
               for var, (slug, vendor) in sorted(OTHER_KEY_ENVS.items())
               if var not in names and env.get(var, "").strip()]
     return read + unread
-
-
-def _why_not(slug: str) -> str:
-    if slug in providers.PROVIDERS:  # a provider that reads something else than this key (a web session)
-        return f"the {slug} provider does not read this key; `tokseg add {slug} --help` says what it reads"
-    return "no tokseg provider reads this key yet"
 
 
 def _assign(found: list[Source], accounts: tuple[config.Account, ...]) -> list[Source]:

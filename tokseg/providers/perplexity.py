@@ -20,12 +20,13 @@ Errors:
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from tokseg.errors import AuthError, BadResponse
 from tokseg.providers import _session
-from tokseg.providers._base import Ctx, SecretSpec
+from tokseg.providers._base import Ctx, Run, SecretSpec, Source
 from tokseg.providers._common import require_secret
 from tokseg.providers._session import Field, SessionSpec
 from tokseg.providers._subscription import as_dict, as_list, epoch_seconds, number
@@ -113,3 +114,13 @@ def _expired(grant: dict, now: float) -> bool:
 
 def _day(ts: float) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(ts))
+
+
+API_KEY_ENVS = ("PERPLEXITY_API_KEY", "PPLX_API_KEY")  # the API's key: it shows no credits
+
+
+def detect(env: Mapping[str, str], run: Run) -> list[Source]:
+    """An API key in the environment is listed so the user sees it, never offered: credits need the session."""
+    return [Source(f"Perplexity API key in ${var}", f"${var}", NAME, NAME, key_env=var,
+                   not_offered="the API key shows no credits; `tokseg add perplexity` connects the web session")
+            for var in API_KEY_ENVS if env.get(var, "").strip()]
