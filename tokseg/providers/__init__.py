@@ -26,6 +26,7 @@ BUILTIN: dict[str, str] = {
     "claude": "tokseg.providers.claude",
     "claude_logs": "tokseg.sources.claude_logs",
     "claude_statusline": "tokseg.providers.claude_statusline",
+    "cline": "tokseg.providers.cline",
     "codex": "tokseg.providers.codex",
     "codex_logs": "tokseg.sources.codex_logs",
     "copilot": "tokseg.providers.copilot",
