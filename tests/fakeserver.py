@@ -95,6 +95,8 @@ ENVELOPES: dict[str, Callable[[int, str], Any]] = {
     "google": lambda code, msg: {"error": {"code": code, "message": msg,
                                            "status": _GOOGLE_STATUS.get(code, "UNKNOWN")}},
     "cline": lambda code, msg: {"success": False, "error": msg},
+    "amp": lambda code, msg: {"ok": False, "error": {"code": "auth-required" if code in (401, 403) else "error",
+                                                     "message": msg}},
 }
 _GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
                   429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
@@ -438,4 +440,5 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/cline/api/v1/organizations/{org}/balance", fixture("cline/organization_balance.json"), "cline"),
         ("GET", "/cline/api/v1/organizations/{org}/members/{member}/usages", fixture("cline/member_usages.json"),
          "cline"),
+        ("POST", "/amp/api/internal", fixture("amp/balance.json"), "amp"),
     ]

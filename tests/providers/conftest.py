@@ -31,6 +31,7 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {
+    "amp": Spec({"base_url": "/amp"}, "/amp/api/internal", "sgamp_user_01JMB7Q2W4E6R8T0Y2U4I6O8P0_a1b2c3d4e5f6a7b8c9d0"),
     "anthropic": Spec({"base_url": "/anthropic/v1"}, "/anthropic/v1/organizations/cost_report",
                       "sk-ant-admin01-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1u-AbCdEfAA"),
     "anthropic_limits": Spec({"base_url": "/anthropic_limits/v1"}, "/anthropic_limits/v1/messages/count_tokens",

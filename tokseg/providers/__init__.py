@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from tokseg.providers._plugins import Scan, Status
 
 BUILTIN: dict[str, str] = {
+    "amp": "tokseg.providers.amp",
     "anthropic": "tokseg.providers.anthropic",
     "anthropic_limits": "tokseg.providers.anthropic_limits",
     "claude": "tokseg.providers.claude",
