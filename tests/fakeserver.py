@@ -94,6 +94,9 @@ ENVELOPES: dict[str, Callable[[int, str], Any]] = {
     "zai": lambda code, msg: {"code": code, "msg": msg, "success": False},
     "google": lambda code, msg: {"error": {"code": code, "message": msg,
                                            "status": _GOOGLE_STATUS.get(code, "UNKNOWN")}},
+    "cline": lambda code, msg: {"success": False, "error": msg},
+    "amp": lambda code, msg: {"ok": False, "error": {"code": "auth-required" if code in (401, 403) else "error",
+                                                     "message": msg}},
 }
 _GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
                   429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
@@ -430,4 +433,12 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/zai/api/biz/account/query-customer-account-report", fixture("zai/account_report.json"), "zai"),
         ("GET", "/kimi/coding/v1/usages", fixture("kimi/usages.json"), "openai"),
         ("GET", "/cursor/api/usage-summary", fixture("cursor/usage_summary.json"), "plain"),
+        ("GET", "/cline/api/v1/users/me", fixture("cline/me.json"), "cline"),
+        ("GET", "/cline/api/v1/users/{user}/balance", fixture("cline/balance.json"), "cline"),
+        ("GET", "/cline/api/v1/users/{user}/usages", fixture("cline/usages.json"), "cline"),
+        ("GET", "/cline/api/v1/users/me/plan/usage-limits", fixture("cline/usage_limits.json"), "cline"),
+        ("GET", "/cline/api/v1/organizations/{org}/balance", fixture("cline/organization_balance.json"), "cline"),
+        ("GET", "/cline/api/v1/organizations/{org}/members/{member}/usages", fixture("cline/member_usages.json"),
+         "cline"),
+        ("POST", "/amp/api/internal", fixture("amp/balance.json"), "amp"),
     ]

@@ -31,10 +31,12 @@ class Spec:
 
 
 SPECS: dict[str, Spec] = {
+    "amp": Spec({"base_url": "/amp"}, "/amp/api/internal", "sgamp_user_01JMB7Q2W4E6R8T0Y2U4I6O8P0_a1b2c3d4e5f6a7b8c9d0"),
     "anthropic": Spec({"base_url": "/anthropic/v1"}, "/anthropic/v1/organizations/cost_report",
                       "sk-ant-admin01-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1u-AbCdEfAA"),
     "anthropic_limits": Spec({"base_url": "/anthropic_limits/v1"}, "/anthropic_limits/v1/messages/count_tokens",
                              "sk-ant-api03-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1u-QrStUvAA"),
+    "cline": Spec({"base_url": "/cline"}, "/cline/api/v1/users/me", "cline_4f9a2c7e1b8d4e6fa0c3b5d7e9f1a2b3c4d5e6f7"),
     "deepinfra": Spec({"base_url": "/deepinfra"}, "/deepinfra/payment/checklist", "Di7f0e1d2c3b4a59687f0e1d2c3b4a5968"),
     "deepseek": Spec({"base_url": "/deepseek"}, "/deepseek/user/balance", "sk-5b2e8f0c1d4a4e7f9a3b6c8d0e2f4a61"),
     "factory": Spec({"base_url": "/factory/api", "app_url": "/factory/app"}, "/factory/api/api/billing/limits",

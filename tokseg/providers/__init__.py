@@ -21,11 +21,13 @@ if TYPE_CHECKING:
     from tokseg.providers._plugins import Scan, Status
 
 BUILTIN: dict[str, str] = {
+    "amp": "tokseg.providers.amp",
     "anthropic": "tokseg.providers.anthropic",
     "anthropic_limits": "tokseg.providers.anthropic_limits",
     "claude": "tokseg.providers.claude",
     "claude_logs": "tokseg.sources.claude_logs",
     "claude_statusline": "tokseg.providers.claude_statusline",
+    "cline": "tokseg.providers.cline",
     "codex": "tokseg.providers.codex",
     "codex_logs": "tokseg.sources.codex_logs",
     "copilot": "tokseg.providers.copilot",
