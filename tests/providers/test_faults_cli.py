@@ -1,0 +1,62 @@
+"""The fault matrix through the real CLI: one account per provider, `tokseg refresh`, then `tokseg --json`.
+
+Every provider of the contract suite gets an account pointed at the fake server, its key in an env
+var. After one good refresh, each fault class hits every route at once: each account must end in
+the fault's error kind, keep its last good reading (stale), and leave no key in any output.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_tokseg, write_config
+from tests.providers.conftest import SPECS
+
+FAULTS = [("401", "auth"), ("403", "auth"), ("429", "rate_limited"), ("500", "server"), ("html", "bad_response"),
+          ("wrong_type", "bad_response"), ("truncated", "bad_response")]
+
+
+def accounts_config(fake_url: str) -> tuple[str, dict[str, str]]:
+    """A config with an account per provider (named after it) and the env that holds their keys."""
+    tables, env = [], {}
+    for name, spec in sorted(SPECS.items()):
+        var = f"TEST_KEY_{name.upper()}"
+        env[var] = spec.key
+        lines = [f"[accounts.{name}]", f'provider = "{name}"', f'key_env = "{var}"']
+        lines += [f"{key} = {json.dumps(fake_url + path)}" for key, path in spec.urls.items()]
+        lines += [f"{key} = {json.dumps(value)}" for key, value in spec.options.items()]
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables) + "\n", env
+
+
+def shown(env: dict[str, str]) -> dict[str, dict]:
+    done = run_tokseg("--json", env=env)
+    assert done.returncode == 0, done.stderr
+    return {account["name"]: account for account in json.loads(done.stdout)["accounts"]}
+
+
+@pytest.mark.parametrize(("fault", "kind"), FAULTS)
+def test_every_provider_reports_the_fault_and_keeps_its_last_reading(fake, config_file, home, fault, kind):
+    text, env = accounts_config(fake.url)
+    write_config(config_file, text)
+    first = run_tokseg("refresh", env=env, timeout=120)
+    good = shown(env)
+    failed = {name: a.get("error") for name, a in good.items() if a["status"] != "ok"}
+    assert not failed, (failed, first.stdout, first.stderr)
+
+    fake.fault("*", fault)
+    done = run_tokseg("refresh", env=env, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    after = shown(env)
+    wrong = {name: (a.get("error") or {}).get("kind") for name, a in after.items()
+             if (a.get("error") or {}).get("kind") != kind}
+    assert not wrong, f"{fault}: expected {kind}, got {wrong}"
+    for name, account in after.items():
+        assert account["stale"] is True, name
+        kept = {key: account.get(key) for key in ("balance", "windows", "spent", "limits")}
+        before = {key: good[name].get(key) for key in kept}
+        assert kept == before, name  # the last good figures survive the failure
+    everything = first.stdout + first.stderr + done.stdout + done.stderr + json.dumps(after)
+    assert not [name for name, spec in SPECS.items() if spec.key in everything]
