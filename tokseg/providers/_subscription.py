@@ -106,6 +106,15 @@ def iso_time(value: Any) -> float | None:
     return parsed.timestamp()
 
 
+def unique(name: str, taken: set[str]) -> str:
+    """`name`, or `name-2`, `name-3`… when another window of the reading already has it (added to `taken`)."""
+    found, n = name, 2
+    while found in taken:
+        found, n = f"{name}-{n}", n + 1
+    taken.add(found)
+    return found
+
+
 def window_label(seconds: float) -> str:
     """5h, 7d, 30d, 90m: the short name a window gets from its length."""
     seconds = round(seconds)

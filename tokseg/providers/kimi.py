@@ -36,6 +36,7 @@ from tokseg.providers._subscription import (
     iso_time,
     number,
     read_json,
+    unique,
     user_home,
     window_label,
 )
@@ -143,15 +144,6 @@ def reset_time(detail: dict, now: float) -> float | None:
     value = next((detail[key] for key in RESET_FIELDS if detail.get(key) is not None), None)
     at = iso_time(value) if isinstance(value, str) and not value.strip().isdigit() else epoch_seconds(value)
     return at if at is not None and 0 < at - now <= MAX_AHEAD else None
-
-
-def unique(name: str, taken: set[str]) -> str:
-    """`name`, or `name-2`, `name-3`… when another window already has it."""
-    found, n = name, 2
-    while found in taken:
-        found, n = f"{name}-{n}", n + 1
-    taken.add(found)
-    return found
 
 
 # --- the Kimi CLI's login (read-only) ----------------------------------------------------------

@@ -32,7 +32,7 @@ from typing import Any
 from tokseg.errors import AuthError, BadResponse, ConfigError, RateLimited
 from tokseg.providers._base import Ctx, Run, SecretSpec, Source
 from tokseg.providers._common import auth_hint, bearer, no_leak, prefix_problem, require_secret
-from tokseg.providers._subscription import as_dict, epoch_seconds, number
+from tokseg.providers._subscription import as_dict, epoch_seconds, number, unique
 from tokseg.reading import Headline, Reading, Window
 from tokseg.safe_text import line as printable
 
@@ -157,15 +157,6 @@ def window_name(model: Any, index: int) -> str:
     text = text[len("minimax-"):] if text.startswith("minimax-") else text
     slug = "-".join(re.findall(r"[a-z0-9]+", text))[:MAX_NAME].strip("-")
     return slug or f"model{index + 1}"
-
-
-def unique(name: str, taken: set[str]) -> str:
-    """`name`, or `name-2`, `name-3`… when another model already has it."""
-    found, n = name, 2
-    while found in taken:
-        found, n = f"{name}-{n}", n + 1
-    taken.add(found)
-    return found
 
 
 def model_windows(entry: dict, name: str, now: float) -> list[Window]:

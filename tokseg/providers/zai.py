@@ -33,7 +33,7 @@ from typing import Any
 from tokseg.errors import AuthError, BadResponse, ConfigError, RateLimited, TokError
 from tokseg.providers._base import Ctx, Run, SecretSpec, Source
 from tokseg.providers._common import auth_hint, bearer, no_leak, require_secret
-from tokseg.providers._subscription import as_dict, epoch_seconds, number, window_label
+from tokseg.providers._subscription import as_dict, epoch_seconds, number, unique, window_label
 from tokseg.reading import MAX_FIGURE, Headline, Money, Reading, Window
 from tokseg.safe_text import line as printable
 
@@ -202,15 +202,6 @@ def used_pct(entry: dict) -> float | None:
         return used / limit * 100.0
     percent = number(entry.get("percentage"))
     return percent if percent is not None and 0 <= percent <= 100 else None
-
-
-def unique(name: str, taken: set[str]) -> str:
-    """`name`, or `name-2`, `name-3`… when another window already has it."""
-    found, n = name, 2
-    while found in taken:
-        found, n = f"{name}-{n}", n + 1
-    taken.add(found)
-    return found
 
 
 def prepaid(ctx: Ctx[Options], root: str, secret: str) -> tuple[tuple[Money, ...], str]:
