@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import run_tokseg, write_config
 from tests.hosts import Tmux, host_env, need, poll, tmux_env  # noqa: F401  (fixture)
+from tokseg import providers
 
 ACCOUNTS = '[accounts.work]\nprovider = "demo"\n[accounts.home-box]\nprovider = "demo"\n'
 
@@ -28,7 +29,7 @@ def test_commands_accounts_providers_and_hosts_complete(config_file):
     assert complete_in_bash(["tokseg", "refresh", ""], 2) == ["work", "home-box"]
     assert complete_in_bash(["tokseg", "history", "h"], 2) == ["home-box"]
     assert complete_in_bash(["tokseg", "--account", "w"], 2) == ["work"]
-    assert complete_in_bash(["tokseg", "add", "open"], 2) == ["openai", "openrouter"]
+    assert complete_in_bash(["tokseg", "add", "open"], 2) == sorted(p for p in providers.PROVIDERS if p.startswith("open"))
     assert complete_in_bash(["tokseg", "init", "t"], 2) == ["tmux"]
 
 

@@ -102,7 +102,7 @@ def test_unknown_field_is_no_mistake(config_file):
 def test_mark_survives_the_width_cut(config_file):
     refreshed(config_file, DEMO_ACCOUNTS)
     text = run_tokseg("--template", "{all} {all} {", "--max-width", "20").stdout.rstrip("\n")
-    assert len(text) == 20 and text.endswith("… !tpl"), text
+    assert len(text) <= 20 and text.endswith("… !tpl"), text  # cut at a word's end, so maybe short of 20
 
 
 def test_mistakes_come_from_the_parse():
