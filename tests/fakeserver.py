@@ -413,6 +413,7 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/minimax/v1/token_plan/remains", fixture("minimax/token_plan_remains.json"), "minimax"),
         ("GET", "/mistral/api/billing/credits", fixture("mistral/credits.json"), "mistral"),
         ("GET", "/mistral/api/billing/v2/usage", fixture("mistral/usage.json"), "mistral"),
+        ("GET", "/mistral-console/api-ui/trpc/billing.vibeUsage", fixture("mistral/vibe.json"), "mistral"),
         ("GET", "/moonshot/v1/users/me/balance", fixture("moonshot/balance.json"), "openai"),
         ("POST", "/nebius/api-mfe/billing/gateway/root/customers/getBalance", fixture("nebius/balance.json"),
          "nebius"),

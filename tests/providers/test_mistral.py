@@ -11,11 +11,12 @@ import pytest
 
 from tests.conftest import ROOT, run_tokseg
 from tests.providers.conftest import SPECS, fetch, figures
-from tokseg.errors import AuthError, BadResponse
+from tokseg.errors import AuthError, BadResponse, ConfigError
 from tokseg.providers import mistral
 
 CREDITS = "/mistral/api/billing/credits"
 USAGE = "/mistral/api/billing/v2/usage"
+VIBE = "/mistral-console/api-ui/trpc/billing.vibeUsage"
 KEY = SPECS["mistral"].key
 SESSION = json.loads(KEY)
 CURL = Path(__file__).parent.parent / "fixtures" / "mistral" / "credits.curl"
@@ -27,12 +28,13 @@ def test_balance_and_the_months_tokens(fake, session):
     assert reading["balance"] == [{"amount": 42.5, "currency": "EUR"}]
     assert reading["tokens"] == {"month": {"input": 152000, "output": 9000, "cache_read": 5000, "cache_write": 0,
                                            "total": 166000}}  # value first, value_paid when value is absent
-    assert reading["spent"] == {} and reading["windows"] == []
+    assert reading["spent"] == {}
+    assert reading["windows"] == [{"name": "vibe", "used_pct": 37.5, "resets_at": 1775001600.0, "length_s": None}]
 
 
 def test_session_cookies_csrf_header_and_month_sent(fake, session):
     fetch(fake, session, "mistral")
-    credits, usage = fake.calls()
+    credits, usage, vibe = fake.calls()
     assert credits.method == "GET" and credits.path == CREDITS
     assert usage.path == USAGE and usage.query == {"month": ["3"], "year": ["2026"]}  # NOW is in March 2026
     for call in (credits, usage):
@@ -40,6 +42,9 @@ def test_session_cookies_csrf_header_and_month_sent(fake, session):
         assert call.headers["x-csrftoken"] == SESSION["csrftoken"]
         assert call.headers["origin"] == fake.url + "/mistral"
         assert "authorization" not in call.headers
+    assert vibe.path == VIBE and vibe.query["batch"] == ["1"]
+    assert json.loads(vibe.query["input"][0]) == {"0": {"json": None, "meta": {"values": ["undefined"], "v": 1}}}
+    assert vibe.headers["x-csrftoken"] == SESSION["csrftoken"] and vibe.headers["origin"] == fake.url + "/mistral-console"
 
 
 @pytest.mark.parametrize("body", [
@@ -50,6 +55,31 @@ def test_odd_usage_leaves_the_tokens_out(fake, session, body):
     fake.route("GET", USAGE, body, errors="mistral")
     reading = figures(fetch(fake, session, "mistral"))
     assert reading["tokens"] == {} and reading["balance"] == [{"amount": 42.5, "currency": "EUR"}]
+
+
+@pytest.mark.parametrize(("body", "window"), [
+    ([], None), ({}, None), ([{"result": {"data": {"json": {"usage_percentage": 130}}}}], None),
+    ([{"result": {"data": {"json": {"usage_percentage": "x"}}}}], None),
+    ([{"result": {"data": {"json": {"usage_percentage": 0, "reset_at": "soon"}}}}],
+     {"name": "vibe", "used_pct": 0.0, "resets_at": None, "length_s": None}),
+    ([{"result": {"data": {"json": {"usage_percentage": 5, "reset_at": "2020-01-01T00:00:00Z"}}}}],
+     {"name": "vibe", "used_pct": 5.0, "resets_at": None, "length_s": None}),  # a reset in the past is not shown
+])
+def test_odd_vibe_answers_leave_the_window_out(fake, session, body, window):
+    fake.route("GET", VIBE, body, errors="mistral")
+    assert figures(fetch(fake, session, "mistral"))["windows"] == ([window] if window else [])
+
+
+@pytest.mark.parametrize("status", ["401", "404"])
+def test_a_console_refusing_vibe_still_shows_the_balance(fake, session, status):
+    fake.fault(VIBE, status)
+    reading = figures(fetch(fake, session, "mistral"))
+    assert reading["windows"] == [] and reading["balance"] == [{"amount": 42.5, "currency": "EUR"}]
+
+
+def test_console_url_over_plain_http_is_refused(fake, session):
+    with pytest.raises(ConfigError, match="console_url"):
+        fetch(fake, session, "mistral", console_url="http://console.example.com")
 
 
 def test_a_failing_usage_answer_still_shows_the_balance(fake, session):
@@ -98,7 +128,8 @@ def test_the_console_snippet_keeps_only_the_session_cookies():
 
 
 def test_add_refresh_and_show_through_the_cli(fake, config_file, home):
-    added = run_tokseg("add", "mistral", "--name", "ms", "--base-url", fake.url + "/mistral", input=KEY + "\n")
+    urls = ["--base-url", fake.url + "/mistral", "-o", f"console_url={fake.url}/mistral-console"]
+    added = run_tokseg("add", "mistral", "--name", "ms", *urls, input=KEY + "\n")
     assert added.returncode == 0, added.stderr
     assert added.stdout.startswith("added ms (mistral): €42.50")
     assert mistral.SESSION.snippet in added.stderr

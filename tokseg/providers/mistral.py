@@ -3,10 +3,13 @@
 Options:
     base_url: the Mistral admin console, whose billing endpoints answer the session (default
         "https://admin.mistral.ai")
+    console_url: the Mistral console, asked for the Vibe plan's usage at `/api-ui/trpc/billing.vibeUsage`
+        (default "https://console.mistral.ai")
 Reports:
     balance: the wallet's credits, in the currency the answer names; tokens: this (UTC) month's
-    completion tokens (input, output, cached) summed over the models, when the usage answer reads.
-    Headline: the balance. No spend is shown: the answer holds token counts, not a cost tokseg can
+    completion tokens (input, output, cached) summed over the models, when the usage answer reads;
+    window `vibe`: the Vibe plan's used % and reset, when the console reports one. Headline: the
+    balance. No spend is shown: the answer holds token counts, not a cost tokseg can
     stand behind. Reading spends no tokens.
 Needs:
     the admin.mistral.ai web session (Mistral gives API keys no billing access): `tokseg add
@@ -15,7 +18,8 @@ Needs:
 Errors:
     401/403: auth (the session expired: `tokseg add mistral --name ACCOUNT --reconnect`);
     429: rate_limited; 5xx: server; a credits answer without wallet_amount: bad_response; an
-    unreadable usage answer only leaves the tokens out
+    unreadable usage answer only leaves the tokens out, an unreadable or refused Vibe answer the
+    window
 """
 
 from __future__ import annotations
@@ -29,10 +33,10 @@ from typing import Any
 from tokseg.errors import AuthError, BadResponse
 from tokseg.providers import _session
 from tokseg.providers._base import Ctx, Run, SecretSpec, Source
-from tokseg.providers._common import require_secret
+from tokseg.providers._common import checked_url, require_secret
 from tokseg.providers._session import Field, SessionSpec
-from tokseg.providers._subscription import as_dict, as_list, number
-from tokseg.reading import Headline, Money, Reading, Tokens
+from tokseg.providers._subscription import as_dict, as_list, iso_time, number
+from tokseg.reading import Headline, Money, Reading, Tokens, Window
 
 NAME, TITLE = "mistral", "Mistral (admin console session)"
 CONSOLE = "https://admin.mistral.ai"
@@ -48,6 +52,9 @@ SESSION = SessionSpec(
 # Reverse-engineered (UNCONFIRMED): the admin console's billing endpoints; neither path nor field is documented.
 CREDITS_PATH = "/api/billing/credits"
 USAGE_PATH = "/api/billing/v2/usage"
+VIBE_PATH = "/api-ui/trpc/billing.vibeUsage"
+VIBE_QUERY = {"batch": "1", "input": '{"0":{"json":null,"meta":{"values":["undefined"],"v":1}}}'}  # UNCONFIRMED
+MAX_AHEAD = 366 * 86400  # a reset further ahead than this is not believed
 WHERE = "mistral api/billing"
 MAX_COUNT = 1e15  # a token count above this is not believed
 LANES = (("input", "input"), ("output", "output"), ("cached", "cache_read"))  # UNCONFIRMED: lane names
@@ -56,6 +63,7 @@ LANES = (("input", "input"), ("output", "output"), ("cached", "cache_read"))  # 
 @dataclass(frozen=True)
 class Options:
     base_url: str = "https://admin.mistral.ai"
+    console_url: str = "https://console.mistral.ai"
 
 
 def key_problem(secret: str) -> str | None:
@@ -67,6 +75,7 @@ def fetch(ctx: Ctx[Options]) -> Reading:
     secret = require_secret(ctx.secret, NAME)
     values = SESSION.values(secret, ctx.account)
     root = ctx.http.base_url
+    console = checked_url(ctx.options.console_url, "console_url", ctx.account)
     headers = {"Cookie": _session.cookie_header({"csrftoken": values["csrftoken"]}) + "; " + values["ory_session"],
                "X-CSRFTOKEN": values["csrftoken"], "Accept": "application/json", "Origin": root,
                "Referer": f"{root}/organization/billing"}
@@ -76,7 +85,19 @@ def fetch(ctx: Ctx[Options]) -> Reading:
             tokens = _month_tokens(ctx, headers)
         except AuthError as exc:
             raise SESSION.expired(exc, ctx.account) from exc
-    return Reading(headline=Headline("balance"), balance=(balance,), tokens={"month": tokens} if tokens else {})
+        vibe = _vibe(ctx, headers, console)
+    return Reading(headline=Headline("balance"), balance=(balance,), tokens={"month": tokens} if tokens else {},
+                   windows=(vibe,) if vibe else ())
+
+
+def _vibe(ctx: Ctx[Options], headers: dict[str, str], console: str) -> Window | None:
+    """The Vibe plan's window; None when the console does not answer it (no plan, or it refuses the session)."""
+    vibe_headers = {**headers, "Origin": console, "Referer": f"{console}/"}
+    try:
+        body = ctx.http.get_json(VIBE_PATH, params=VIBE_QUERY, headers=vibe_headers, base=console)
+    except (BadResponse, AuthError):  # the admin console took the session: a refusal here is the console's
+        return None
+    return parse_vibe(body, ctx.now())
 
 
 def _month_tokens(ctx: Ctx[Options], headers: dict[str, str]) -> Tokens | None:
@@ -125,6 +146,18 @@ def _count(entry: dict) -> int | None:
         if value is not None and 0 <= value <= MAX_COUNT and value == int(value):
             return int(value)
     return None
+
+
+def parse_vibe(body: Any, now: float) -> Window | None:
+    """[{result: {data: {json: {usage_percentage, reset_at}}}}] (tRPC batch; UNCONFIRMED) as a window."""
+    first = as_list(body)[0] if as_list(body) else None
+    data = as_dict(as_dict(as_dict(as_dict(first).get("result")).get("data")).get("json"))
+    used = number(data.get("usage_percentage"))  # UNCONFIRMED: percent, 0-100
+    if used is None or not 0 <= used <= 100:
+        return None
+    resets = iso_time(data.get("reset_at"))
+    believed = resets if resets is not None and 0 < resets - now <= MAX_AHEAD else None
+    return Window("vibe", used, believed)
 
 
 API_KEY_ENV = "MISTRAL_API_KEY"  # the API's key: it shows no billing
