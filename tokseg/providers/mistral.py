@@ -1,4 +1,4 @@
-"""Mistral: the credit balance and this month's tokens, read with the admin console's web session.
+"""Mistral: the credit balance, this month's tokens and the Vibe plan, read with the web session.
 
 Options:
     base_url: the Mistral admin console, whose billing endpoints answer the session (default
@@ -9,8 +9,8 @@ Reports:
     balance: the wallet's credits, in the currency the answer names; tokens: this (UTC) month's
     completion tokens (input, output, cached) summed over the models, when the usage answer reads;
     window `vibe`: the Vibe plan's used % and reset, when the console reports one. Headline: the
-    balance. No spend is shown: the answer holds token counts, not a cost tokseg can
-    stand behind. Reading spends no tokens.
+    balance. No spend is shown: tokseg does not price the token counts (the answer's
+    own price list is unconfirmed). Reading spends no tokens.
 Needs:
     the admin.mistral.ai web session (Mistral gives API keys no billing access): `tokseg add
     mistral` prints a one-line snippet for the browser console of admin.mistral.ai, which prints
