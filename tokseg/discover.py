@@ -30,7 +30,6 @@ OTHER_KEY_ENVS: dict[str, tuple[str, str]] = {
     "COHERE_API_KEY": ("cohere", "Cohere"),
     "DASHSCOPE_API_KEY": ("dashscope", "Alibaba Cloud Model Studio"),
     "HF_TOKEN": ("huggingface", "Hugging Face"),
-    "MISTRAL_API_KEY": ("mistral", "Mistral"),
     "REPLICATE_API_TOKEN": ("replicate", "Replicate"),
     "SAMBANOVA_API_KEY": ("sambanova", "SambaNova"),
     "TOGETHER_API_KEY": ("together", "Together AI"),

@@ -48,6 +48,9 @@ SPECS: dict[str, Spec] = {
                  "gsk_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr"),
     "minimax": Spec({"base_url": "/minimax"}, "/minimax/v1/api/openplatform/coding_plan/remains",
                     "sk-cp-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6QUJD"),
+    "mistral": Spec({"base_url": "/mistral", "console_url": "/mistral-console"}, "/mistral/api/billing/credits",
+                    '{"ory_session":"ory_session_coolcurranf83m3srkfl=MTc3MjQ1MjgwMHxEdi1CQkFFQ180SUFBUkFCRUFBQV9f'
+                    'X2JfZ0lGQUFFR2MzUnlhVzVu","csrftoken":"Qm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdo"}'),
     "moonshot": Spec({"base_url": "/moonshot"}, "/moonshot/v1/users/me/balance",
                      "sk-kimiQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr", {"currency": "CNY"}),
     "nebius": Spec({"base_url": "/nebius"}, "/nebius/api-mfe/billing/gateway/root/customers/getBalance",

@@ -42,6 +42,7 @@ BUILTIN: dict[str, str] = {
     "groq": "tokseg.providers.groq",
     "kimi": "tokseg.providers.kimi",
     "minimax": "tokseg.providers.minimax",
+    "mistral": "tokseg.providers.mistral",
     "moonshot": "tokseg.providers.moonshot",
     "nebius": "tokseg.providers.nebius",
     "novita": "tokseg.providers.novita",
