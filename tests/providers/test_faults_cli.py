@@ -1,26 +1,33 @@
 """The fault matrix through the real CLI: one account per provider, `tokseg refresh`, then `tokseg --json`.
 
 Every provider of the contract suite gets an account pointed at the fake server, its key in an env
-var. After one good refresh, each fault class hits every route at once: each account must end in
+var, and `cursor` (which takes no key) one reading a Cursor login database of its own. After one good refresh, each fault class hits every route at once: each account must end in
 the fault's error kind, keep its last good reading (stale), and leave no key in any output.
 """
 
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_tokseg, write_config
 from tests.providers.conftest import SPECS
+from tests.providers.test_cursor import jwt, state_db
 
 FAULTS = [("401", "auth"), ("403", "auth"), ("429", "rate_limited"), ("500", "server"), ("html", "bad_response"),
           ("wrong_type", "bad_response"), ("truncated", "bad_response")]
 
 
-def accounts_config(fake_url: str) -> tuple[str, dict[str, str]]:
-    """A config with an account per provider (named after it) and the env that holds their keys."""
-    tables, env = [], {}
+def accounts_config(fake_url: str, folder: Path) -> tuple[str, dict[str, str], list[str]]:
+    """A config with an account per provider (named after it), the env that holds their keys, and every
+    secret, for the check that none is printed."""
+    token = jwt(exp=time.time() + 86400)
+    db = state_db(folder / "Cursor" / "state.vscdb", token)
+    tables = [f'[accounts.cursor]\nprovider = "cursor"\nbase_url = "{fake_url}/cursor"\nstate_db = "{db}"']
+    env: dict[str, str] = {}
     for name, spec in sorted(SPECS.items()):
         var = f"TEST_KEY_{name.upper()}"
         env[var] = spec.key
@@ -28,7 +35,7 @@ def accounts_config(fake_url: str) -> tuple[str, dict[str, str]]:
         lines += [f"{key} = {json.dumps(fake_url + path)}" for key, path in spec.urls.items()]
         lines += [f"{key} = {json.dumps(value)}" for key, value in spec.options.items()]
         tables.append("\n".join(lines))
-    return "\n\n".join(tables) + "\n", env
+    return "\n\n".join(tables) + "\n", env, [token, *env.values()]
 
 
 def shown(env: dict[str, str]) -> dict[str, dict]:
@@ -38,8 +45,9 @@ def shown(env: dict[str, str]) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize(("fault", "kind"), FAULTS)
-def test_every_provider_reports_the_fault_and_keeps_its_last_reading(fake, config_file, home, fault, kind):
-    text, env = accounts_config(fake.url)
+def test_every_provider_reports_the_fault_and_keeps_its_last_reading(fake, config_file, home, tmp_path, fault,
+                                                                     kind):
+    text, env, secrets = accounts_config(fake.url, tmp_path)
     write_config(config_file, text)
     first = run_tokseg("refresh", env=env, timeout=120)
     good = shown(env)
@@ -59,4 +67,5 @@ def test_every_provider_reports_the_fault_and_keeps_its_last_reading(fake, confi
         before = {key: good[name].get(key) for key in kept}
         assert kept == before, name  # the last good figures survive the failure
     everything = first.stdout + first.stderr + done.stdout + done.stderr + json.dumps(after)
-    assert not [name for name, spec in SPECS.items() if spec.key in everything]
+    assert set(after) == {*SPECS, "cursor"}
+    assert not [secret for secret in secrets if secret in everything]
