@@ -61,6 +61,20 @@ def run_tokseg(*args: str, env: dict[str, str] | None = None, input: str | None 
     )
 
 
+def steady_demo_start(span_s: float) -> float:
+    """A start, ending at most a day ago, over which the demo's prepaid balance (speed 1) only drains.
+
+    It is topped up every (START − TOP_UP_AT) / DRAIN hours of wall time; a span across that moment
+    would show a jump instead of the steady $0.90/h a test expects.
+    """
+    from tokseg.providers import demo
+
+    cycle = (demo.START_BALANCE - demo.TOP_UP_AT) / demo.DRAIN_PER_HOUR * 3600
+    now = time.time()
+    last_top_up = now // cycle * cycle
+    return now - span_s if now - span_s > last_top_up + 60 else last_top_up - span_s - 60
+
+
 def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05):
     """Poll until `predicate()` is truthy; returns its value or fails the test."""
     deadline = time.monotonic() + timeout

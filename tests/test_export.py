@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.conftest import run_tokseg, write_config
+from tests.conftest import run_tokseg, steady_demo_start, write_config
 from tokseg import history, prometheus, refresh, safe_text, store
 
 HOUR = 3600.0
@@ -153,7 +153,7 @@ currency = "EUR"
 [budgets.api]
 daily = 5
 """)
-    start = time.time() - 2 * HOUR
+    start = steady_demo_start(2 * HOUR)
     for i in range(5):
         refresh.run(force=True, clock=lambda i=i: start + i * 1800)
     families = parse_prometheus(target.read_text())

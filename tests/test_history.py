@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 
-from tests.conftest import run_tokseg, write_config
+from tests.conftest import run_tokseg, steady_demo_start, write_config
 from tokseg import forecast, history, refresh, store
 from tokseg.budgets import Limits
 from tokseg.render import numbers
@@ -195,9 +194,9 @@ def test_forecast_reaches_snapshot_template_and_json(config_file, home):
 def test_history_command_table_and_json(config_file, home):
     write_config(config_file, '[accounts.credits]\nprovider = "demo"\n[accounts.sub]\nprovider = "demo"\n'
                               'kind = "subscription"\n')
-    now = time.time()
+    start = steady_demo_start(3 * HOUR)
     for i in range(4):
-        refresh.run(force=True, clock=lambda i=i: now - 3 * HOUR + i * HOUR)
+        refresh.run(force=True, clock=lambda i=i: start + i * HOUR)
     table = run_tokseg("history", "--since", "1d")
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-import time
 
-from tests.conftest import run_tokseg, write_config
+from tests.conftest import run_tokseg, steady_demo_start, write_config
 from tokseg import refresh
 from tokseg.cli.show import gauge
 
@@ -21,7 +20,7 @@ def test_show_prints_gauges_forecast_and_budget(config_file, home):
     write_config(config_file, '[accounts.credits]\nprovider = "demo"\n[accounts.sub]\nprovider = "demo"\n'
                               'kind = "subscription"\n[accounts.api]\nprovider = "demo"\nkind = "postpaid"\n'
                               '[budgets.api]\ndaily = 50\n')
-    start = time.time() - 2 * HOUR
+    start = steady_demo_start(2 * HOUR)
     for i in range(5):
         refresh.run(force=True, clock=lambda i=i: start + i * 1800)
     out = run_tokseg("show", env={"PYTHONIOENCODING": "utf-8"}).stdout
