@@ -31,7 +31,9 @@ class Row(NamedTuple):
     """One request's usage, normalised; `score` decides which copy of a key wins (higher wins).
 
     `vendor` is the price table's provider id for the request (`anthropic`, `openai`, ...);
-    `flags` are the source's own bits (see `Flag` in `_spend`).
+    `flags` are the source's own bits (see `Flag` in `_spend`); `project` is the agent's working
+    directory as logged (named for display by `_projects`), `session` the agent's session id; both
+    are "" where the log does not say.
     """
 
     key: str
@@ -45,6 +47,8 @@ class Row(NamedTuple):
     output: int
     score: int
     flags: int = 0
+    project: str = ""
+    session: str = ""
 
 
 class Totals(NamedTuple):
