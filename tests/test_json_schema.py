@@ -9,7 +9,8 @@ from tests.conftest import run_tokseg, write_config
 TOP = {"schema", "generated_at", "state", "stale", "refreshing", "config_error", "template_error", "text", "accounts",
        "totals", "budget"}
 ACCOUNT = {"name", "provider", "label", "status", "state", "stale", "fetched_at", "age_s", "headline", "error", "balance",
-           "limit", "limit_remaining", "spent", "tokens", "windows", "rate_limits", "models", "notes", "forecast",
+           "limit", "limit_remaining", "spent", "tokens", "windows", "rate_limits", "models", "projects", "sessions",
+           "efficiency", "notes", "forecast",
            "budget_state", "budget"}
 CONFIG = """
 [accounts.credits]

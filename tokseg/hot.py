@@ -108,6 +108,7 @@ def main(opts: dict) -> int:
     try:
         snap, repaired = snapshot.load(locations.snapshot_path())
         view = views.build(snap, now, opts["accounts"])
+        view["cwd"] = here()
         due, changed_at = refresh_reason(snap, view, repaired)
         if due:
             view["refreshing"] = _request_refresh(now, view["settings"].get("spawn_cooldown"), changed_at)
@@ -125,6 +126,17 @@ def main(opts: dict) -> int:
     except (OSError, ValueError):
         pass
     return status
+
+
+def here() -> str:
+    """The caller's folder as its shell names it ($PWD keeps a symlinked path), else the real one."""
+    pwd = os.environ.get("PWD", "")
+    if os.path.isabs(pwd):
+        return pwd
+    try:
+        return os.getcwd()
+    except OSError:  # the folder was removed under the shell
+        return ""
 
 
 def _failure(fmt: str, exc: Exception) -> str:

@@ -17,12 +17,17 @@ from tokseg.errors import BadResponse
 
 if TYPE_CHECKING:
     from tokseg.schema import (
+        BranchUsageDict,
+        EfficiencyDict,
         HeadlineDict,
         ModelUsageDict,
         MoneyDict,
         RateLimitDict,
+        ProjectUsageDict,
         ReadingDict,
+        SessionUsageDict,
         TokensDict,
+        UsageDict,
         WindowDict,
     )
 
@@ -143,6 +148,93 @@ class ModelUsage:
         }
 
 
+@dataclass(frozen=True)
+class Usage:
+    """Sums of one group of local-log requests (a project, a branch, a session) over one period.
+
+    `spent` is None when no request of the group has a price (not $0); it is the priced part otherwise.
+    """
+
+    requests: int
+    tokens: Tokens
+    spent: Money | None = None
+
+    def to_dict(self) -> UsageDict:
+        return {"requests": self.requests, "spent": self.spent.to_dict() if self.spent else None,
+                "tokens": self.tokens.to_dict()}
+
+
+@dataclass(frozen=True)
+class BranchUsage:
+    """One git branch of a project: what was spent while the agent was on it."""
+
+    branch: str
+    usage: Usage
+
+    def to_dict(self) -> BranchUsageDict:
+        return {"branch": self.branch, **self.usage.to_dict()}
+
+
+@dataclass(frozen=True)
+class ProjectUsage:
+    """One project's spend for one period: the repo (or folder) the agent worked in.
+
+    `project` is the name shown (the repo's top-level folder name), `root` the folder it stands for
+    (what a prompt's current directory is matched against; "" for requests whose log names no folder),
+    `remote` the repo's origin as host/owner/repo when it has one. `sessions` counts the sessions.
+    """
+
+    project: str
+    root: str
+    period: str
+    usage: Usage
+    sessions: int = 0
+    remote: str = ""
+    branches: tuple[BranchUsage, ...] = ()
+
+    def to_dict(self) -> ProjectUsageDict:
+        return {"project": self.project, "root": self.root, "remote": self.remote, "period": self.period,
+                "sessions": self.sessions, **self.usage.to_dict(), "branches": [b.to_dict() for b in self.branches]}
+
+
+@dataclass(frozen=True)
+class SessionUsage:
+    """One agent session's spend for one period, with the project and branch it ran in."""
+
+    session: str
+    project: str
+    period: str
+    usage: Usage
+    branch: str = ""
+    first: float | None = None
+    last: float | None = None
+
+    def to_dict(self) -> SessionUsageDict:
+        return {"session": self.session, "project": self.project, "branch": self.branch, "period": self.period,
+                **self.usage.to_dict(), "first": self.first, "last": self.last}
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """How a period's requests used tokens; each figure None when its divisor is 0.
+
+    cache_leverage: cache reads / all input (uncached + cache reads + cache writes);
+    cost_per_request: spend / priced requests; output_share: output / all tokens.
+    """
+
+    period: str
+    requests: int
+    cache_leverage: float | None
+    cost_per_request: Money | None
+    output_share: float | None
+
+    def to_dict(self) -> EfficiencyDict:
+        return {"period": self.period, "requests": self.requests,
+                "cache_leverage": None if self.cache_leverage is None else round(self.cache_leverage, 6),
+                "cost_per_request": self.cost_per_request.to_dict() if self.cost_per_request else None,
+                "output_share": None if self.output_share is None else round(self.output_share, 6)}
+
+
 def heaviest_first(models: Iterable[ModelUsage]) -> tuple[ModelUsage, ...]:
     """Per period (in PERIODS order): costliest first, then most tokens, then by name - a stable display order."""
     return tuple(sorted(models, key=lambda m: (PERIODS.index(m.period), -(m.spent.amount if m.spent else 0.0),
@@ -163,6 +255,9 @@ class Reading:
     rate_limits: tuple[RateLimit, ...] = ()
     models: tuple[ModelUsage, ...] = ()
     notes: tuple[str, ...] = ()
+    projects: tuple[ProjectUsage, ...] = ()  # local logs only, like the three below
+    sessions: tuple[SessionUsage, ...] = ()
+    efficiency: tuple[Efficiency, ...] = ()
 
     def __post_init__(self) -> None:
         if self.headline.kind not in HEADLINE_KINDS:
@@ -192,7 +287,19 @@ class Reading:
             "rate_limits": [r.to_dict() for r in self.rate_limits],
             "models": [m.to_dict() for m in self.models],
             "notes": list(self.notes),
+            **self._log_figures(),
         }
+
+    def _log_figures(self) -> dict:
+        """Keys only local-log sources fill: absent, not empty, elsewhere (an older snapshot lacks them too)."""
+        out: dict = {}
+        if self.projects:
+            out["projects"] = [p.to_dict() for p in self.projects]
+        if self.sessions:
+            out["sessions"] = [s.to_dict() for s in self.sessions]
+        if self.efficiency:
+            out["efficiency"] = [e.to_dict() for e in self.efficiency]
+        return out
 
 
 def check_figures(reading: Reading) -> None:
@@ -213,6 +320,12 @@ def check_figures(reading: Reading) -> None:
             _figure(f"model {u.model} spent.{u.period}", u.spent.amount)
         if u.tokens is not None:
             _tokens(f"model {u.model} tokens.{u.period}", u.tokens)
+    groups = [(f"project {p.project}", p.usage) for p in reading.projects]
+    groups += [(f"session {s.session}", s.usage) for s in reading.sessions]
+    for name, usage in groups:
+        if usage.spent is not None:
+            _figure(f"{name} spent", usage.spent.amount)
+        _tokens(f"{name} tokens", usage.tokens)
 
 
 def _check_limits(reading: Reading) -> None:

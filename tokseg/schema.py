@@ -75,7 +75,51 @@ class ModelUsageDict(TypedDict):
     tokens: TokensDict | None
 
 
-class ReadingDict(TypedDict):
+class UsageDict(TypedDict):
+    requests: int
+    spent: MoneyDict | None
+    tokens: TokensDict
+
+
+class BranchUsageDict(UsageDict):
+    branch: str
+
+
+class ProjectUsageDict(UsageDict):
+    project: str
+    root: str
+    remote: str
+    period: str
+    sessions: int
+    branches: list[BranchUsageDict]
+
+
+class SessionUsageDict(UsageDict):
+    session: str
+    project: str
+    branch: str
+    period: str
+    first: float | None
+    last: float | None
+
+
+class EfficiencyDict(TypedDict):
+    period: str
+    requests: int
+    cache_leverage: float | None
+    cost_per_request: MoneyDict | None
+    output_share: float | None
+
+
+class _LogFigures(TypedDict, total=False):
+    """Only local-log sources report these; a snapshot from before them has none."""
+
+    projects: list[ProjectUsageDict]
+    sessions: list[SessionUsageDict]
+    efficiency: list[EfficiencyDict]
+
+
+class ReadingDict(_LogFigures):
     headline: HeadlineDict
     balance: list[MoneyDict]
     limit: MoneyDict | None
@@ -254,5 +298,6 @@ class View(_ViewBase, total=False):
     `template_error` by `render.render` for the template it renders."""
 
     budget: TotalBudget | None
+    cwd: str  # the folder whose project `{NAME.project}` shows: the caller's, or a pushed variant's
     refreshing: bool
     template_error: str | None

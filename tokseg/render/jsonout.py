@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 JSON_SCHEMA = 1
 NOT_REPORTED: dict[str, object] = {"balance": [], "limit": None, "limit_remaining": None, "spent": {}, "tokens": {},
-                                   "windows": [], "rate_limits": [], "models": []}
+                                   "windows": [], "rate_limits": [], "models": [], "projects": [], "sessions": [],
+                                   "efficiency": []}
 
 
 def document(view: View, template_text: str | None = None, max_width: int | None = None) -> dict[str, object]:

@@ -7,6 +7,8 @@ Hot path: plain dicts from `json.load`, stdlib only (their shapes are in
 
 from __future__ import annotations
 
+import os
+
 from tokseg import defaults
 from tokseg.render import palette
 from tokseg.render.numbers import (
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
         Totals,
         View,
         ViewItem,
+        ProjectUsageDict,
         WindowDict,
     )
 
@@ -211,6 +214,35 @@ def window_pace(window: WindowDict, now: float) -> float | None:
     return round(100.0 * elapsed - window["used_pct"], 1) + 0.0  # + 0.0: never -0.0
 
 
+def current_project(reading: ReadingDict | None, cwd: str | None, period: str) -> ProjectUsageDict | None:
+    """The project of `period` whose folder holds `cwd` (the deepest one, for a repo inside a repo).
+
+    Agents log the real folder; a shell's $PWD may reach it through a symlink, so that is tried second.
+    """
+    if not reading or not cwd or not reading.get("projects"):
+        return None
+    found = _deepest(reading, cwd, period)
+    if found is None and os.path.realpath(cwd) != cwd:
+        found = _deepest(reading, os.path.realpath(cwd), period)
+    return found
+
+
+def _deepest(reading: ReadingDict, cwd: str, period: str) -> ProjectUsageDict | None:
+    best: ProjectUsageDict | None = None
+    for project in reading.get("projects") or ():
+        root = project.get("root") or ""
+        if project.get("period") != period or not root or not within(cwd, root):
+            continue
+        if best is None or len(root) > len(best["root"]):
+            best = project
+    return best
+
+
+def within(path: str, root: str) -> bool:
+    """`path` is `root` or a folder under it (by path parts: /src/shop is not under /src/sh)."""
+    return path == root or path.startswith(root if root.endswith("/") else root + "/")
+
+
 def amount_left(reading: ReadingDict | None) -> float | None:
     """What the `*_below` thresholds compare: the first balance, else the spending limit left."""
     if not reading:
@@ -293,6 +325,7 @@ def fields(view: View) -> dict[str, Any]:
     """
     now = view.get("now") or 0.0
     out: dict[str, Any] = {}
+    here: dict[str, float] = {}  # today's spend in the current folder's project, per currency
     pieces: list[tuple[str, str | None]] = []
     separator = (view.get("settings") or {}).get("separator") or defaults.SEPARATOR
     for item in view["accounts"]:
@@ -302,6 +335,7 @@ def fields(view: View) -> dict[str, Any]:
         _account_fields(out, item, now)
         if item["reading"]:
             _reading_fields(out, item["name"], item["reading"], now)
+            _project_fields(out, item["name"], item["reading"], view.get("cwd"), here)
     out["all"] = pieces
     totals = view["totals"]
     for key, sums in (("balance", totals.get("balance")), ("spent_today", totals.get("spent_today")),
@@ -310,6 +344,7 @@ def fields(view: View) -> dict[str, Any]:
             out[f"total.{key}"] = totals_text(sums)
     total_budget = view.get("budget")
     out["total.budget"] = total_budget["state"] if total_budget else "ok"
+    out["total.project"] = totals_text(here)
     return out
 
 
@@ -337,6 +372,28 @@ def _account_fields(out: dict[str, Any], item: ViewItem, now: float) -> None:
     out[f"{name}.forecast"] = forecast_text(forecast, now)
     out[f"{name}.budget"] = item["budget_state"]
     out[f"{name}.trend"] = item["trend"]
+
+
+def _project_fields(out: dict[str, Any], name: str, reading: ReadingDict, cwd: str | None,
+                    here: dict[str, float]) -> None:
+    """`NAME.project`, `.project.name`, `.project.month`: what the current folder's project cost (local logs).
+
+    Empty where no project of the account holds the folder; $0.00 today for a project used this month only.
+    """
+    month, today = current_project(reading, cwd, "month"), current_project(reading, cwd, "today")
+    found = today or month
+    out[f"{name}.project.name"] = found["project"] if found else ""
+    currency = "USD"
+    for priced in (today, month):
+        if priced and priced["spent"]:
+            currency = priced["spent"]["currency"]
+            break
+    spent_today = today["spent"] if today else ({"amount": 0.0, "currency": currency} if month else None)
+    for key, spent in (("project", spent_today), ("project.month", month["spent"] if month else None)):
+        out[f"{name}.{key}"] = money(spent["amount"], spent["currency"]) if spent else ""
+        out[f"{name}.{key}.value"] = spent["amount"] if spent else None
+    if spent_today:
+        here[spent_today["currency"]] = here.get(spent_today["currency"], 0.0) + spent_today["amount"]
 
 
 def _reading_fields(out: dict[str, Any], name: str, reading: ReadingDict, now: float) -> None:

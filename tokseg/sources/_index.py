@@ -32,8 +32,8 @@ class Row(NamedTuple):
 
     `vendor` is the price table's provider id for the request (`anthropic`, `openai`, ...);
     `flags` are the source's own bits (see `Flag` in `_spend`); `project` is the agent's working
-    directory as logged (named for display by `_projects`), `session` the agent's session id; both
-    are "" where the log does not say.
+    directory as logged (named for display by `_projects`), `session` the agent's session id and
+    `branch` the git branch it was on; each is "" where the log does not say.
     """
 
     key: str
@@ -49,6 +49,7 @@ class Row(NamedTuple):
     flags: int = 0
     project: str = ""
     session: str = ""
+    branch: str = ""
 
 
 class Totals(NamedTuple):
@@ -62,6 +63,15 @@ class Totals(NamedTuple):
     output: int
     cost: float
     unpriced: int
+
+
+class Group(NamedTuple):
+    """One group's sums (`Index.groups`): the grouping columns' values, and its first and last request."""
+
+    values: tuple[str, ...]
+    totals: Totals
+    first: float
+    last: float
 
 
 class Stamp(NamedTuple):
@@ -242,6 +252,19 @@ class Index:
             SELECT model, COUNT(*), SUM(uncached), SUM(cache_read), SUM(write_5m), SUM(write_1h), SUM(output),
                    TOTAL(cost), SUM(cost IS NULL) FROM best WHERE ts BETWEEN ? AND ? GROUP BY model"""
         return {row[0]: Totals(*row[1:]) for row in self.db.execute(query, (since, until))}
+
+    def groups(self, since: float, until: float, by: tuple[str, ...]) -> list[Group]:
+        """Sums of the winning copies in the period per distinct value of the `by` columns."""
+        unknown = set(by) - set(Row._fields)
+        if unknown:
+            raise ValueError(f"not a row column: {sorted(unknown)}")
+        columns = ", ".join(by)
+        query = f"""
+            SELECT {columns}, COUNT(*), SUM(uncached), SUM(cache_read), SUM(write_5m), SUM(write_1h), SUM(output),
+                   TOTAL(cost), SUM(cost IS NULL), MIN(ts), MAX(ts) FROM best WHERE ts BETWEEN ? AND ? GROUP BY {columns}"""
+        width = len(by)
+        return [Group(tuple(row[:width]), Totals(*row[width:-2]), row[-2], row[-1])
+                for row in self.db.execute(query, (since, until))]
 
     def unpriced(self, since: float, until: float) -> dict[tuple[str, str], int]:
         """Winning requests in the period whose vendor's table has no price for their model, per (vendor, model)."""

@@ -20,15 +20,17 @@ from tokseg import dirs
 from tokseg.errors import BadResponse
 from tokseg.reading import Headline, ModelUsage, Money, Reading, Tokens, heaviest_first
 from tokseg.render.view import UNPRICED_NOTE
+from tokseg.sources import _breakdown
 from tokseg.sources._index import Index, Row, RowSource, ScanStats, Totals
 
 BLOCK_S = 5 * 3600
 # How far back the block search looks; a run of activity without a 5-hour gap for longer
 # than this is cut here (an approximation: blocks are local guesses anyway, reference C3).
 BLOCK_LOOKBACK_S = 24 * 3600
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 # No log writes a larger count; a field beyond it is corrupt, and SQLite's integers end at 2**63.
 MAX_COUNT = 10**12
+MAX_TEXT = 1024  # longer than any folder, session id or branch name a log holds
 
 
 class Flag(NamedTuple):
@@ -67,6 +69,16 @@ def count(value: object) -> int:
     A bool, a negative, a string or a corrupt huge number would otherwise crash the index or swamp the figures.
     """
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT else 0
+
+
+def text(value: object) -> str:
+    """A name from a log (a folder, a session id, a branch): a string on one line, else "" ("not said").
+
+    Cut at MAX_TEXT characters: a corrupt record must not fill the index. Made safe where printed.
+    """
+    if not isinstance(value, str) or "\n" in value or "\0" in value:
+        return ""
+    return value[:MAX_TEXT]
 
 
 def epoch(stamp: object) -> float | None:
@@ -113,7 +125,8 @@ def current_block(times: list[float], now: float) -> float | None:
 
 
 def summarise(index: Index, now: float, flags: Sequence[Flag] = (), errors: Sequence[str] = ()) -> Reading:
-    """Today / month / block spend and tokens from the index's winning rows, in total and per model."""
+    """Today / month / block spend and tokens from the index's winning rows, in total and per model;
+    per project, session and the efficiency figures for today and the month."""
     today, month = starts(now)
     block = current_block(index.times(min(month, now - BLOCK_LOOKBACK_S), now), now)
     periods = {"today": today, "month": month, "block": block}
@@ -121,6 +134,7 @@ def summarise(index: Index, now: float, flags: Sequence[Flag] = (), errors: Sequ
     tokens: dict[str, Tokens] = {}
     models: list[ModelUsage] = []
     month_models: dict[str, Totals] = {}
+    efficiency = []
     for period, since in periods.items():
         if since is None:
             continue
@@ -131,6 +145,9 @@ def summarise(index: Index, now: float, flags: Sequence[Flag] = (), errors: Sequ
         spent[period] = Money(sum(t.cost for t in rows))
         tokens[period] = _tokens(rows)
         models.extend(_per_model(period, by_model))
+        if period in _breakdown.PERIODS and (figures := _breakdown.efficiency(period, rows)):
+            efficiency.append(figures)
+    projects, sessions = _breakdown.breakdown(index, periods, now)
     notes = []
     if block is not None:
         notes.append(f"5h block {time.strftime('%H:%M', time.localtime(block))}–"
@@ -138,7 +155,7 @@ def summarise(index: Index, now: float, flags: Sequence[Flag] = (), errors: Sequ
     notes.extend(_caveats(index, month_models, month, now, flags))
     notes.extend(f"could not read {error} (tried again next refresh)" for error in errors)
     return Reading(headline=Headline("spent", "today"), spent=spent, tokens=tokens, models=heaviest_first(models),
-                   notes=tuple(notes))
+                   notes=tuple(notes), projects=projects, sessions=sessions, efficiency=tuple(efficiency))
 
 
 def _tokens(rows: list[Totals]) -> Tokens:

@@ -87,12 +87,8 @@ def parse(line: bytes, state: dict) -> list[Row]:
     if not isinstance(payload, dict):
         return []
     kind = entry.get("type")
-    if kind == "session_meta":
-        state["fork"] = bool(payload.get("forked_from_id")) or _spawned(payload.get("source"))
-        return []
-    if kind == "turn_context":
-        if isinstance(payload.get("model"), str) and payload["model"]:
-            state["model"] = payload["model"]
+    if kind in ("session_meta", "turn_context"):
+        _remember(kind, payload, state)
         return []
     if kind != "event_msg" or payload.get("type") != "token_count" or not isinstance(payload.get("info"), dict):
         return []
@@ -111,7 +107,22 @@ def parse(line: bytes, state: dict) -> list[Row]:
     state["burst"] = -1
     steps = _advance(lanes, lane, total, _vector(info.get("last_token_usage")))
     model, flags = _model(payload, info, state)
-    return [_row(at, delta, ts, model, flags) for at, delta in steps]
+    where = state.get("where") or ["", "", ""]
+    return [_row(at, delta, ts, model, flags, where) for at, delta in steps]
+
+
+def _remember(kind: str, payload: dict, state: dict) -> None:
+    """What later events inherit: the session's fork status, model and [working directory, id, git branch]."""
+    if kind == "session_meta":
+        state["fork"] = bool(payload.get("forked_from_id")) or _spawned(payload.get("source"))
+        git = payload.get("git")
+        state["where"] = [_spend.text(payload.get("cwd")), _spend.text(payload.get("id")),
+                          _spend.text(git.get("branch")) if isinstance(git, dict) else ""]
+        return
+    if isinstance(payload.get("model"), str) and payload["model"]:
+        state["model"] = payload["model"]
+    if _spend.text(payload.get("cwd")):  # a turn may run elsewhere than the session began
+        state.setdefault("where", ["", "", ""])[0] = _spend.text(payload.get("cwd"))
 
 
 def _advance(lanes: dict, lane: str, total: list[int], last: list[int] | None) -> list[tuple[list[int], list[int]]]:
@@ -134,9 +145,11 @@ def _advance(lanes: dict, lane: str, total: list[int], last: list[int] | None) -
     return []
 
 
-def _row(at: list[int], delta: list[int], ts: float, model: str, flags: int) -> Row:
+def _row(at: list[int], delta: list[int], ts: float, model: str, flags: int, where: list[str]) -> Row:
+    """`where` is the session's [working directory, id, git branch], as its meta and turns said."""
     inp, cached, out = delta[0], min(delta[1], delta[0]), delta[2]
-    return Row(",".join(map(str, at)), ts, VENDOR, model, inp - cached, cached, 0, 0, out, -(inp + out), flags)
+    return Row(",".join(map(str, at)), ts, VENDOR, model, inp - cached, cached, 0, 0, out, -(inp + out), flags,
+               *where)
 
 
 def _model(payload: dict, info: dict, state: dict) -> tuple[str, int]:

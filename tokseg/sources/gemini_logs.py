@@ -21,14 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tokseg.errors import ConfigError
 from tokseg.providers._base import Ctx, Run, Source
 from tokseg.reading import Reading
 from tokseg.sources import _spend
-from tokseg.sources._index import Row, RowSource, ScanStats
+from tokseg.sources._index import Row, RowSource, ScanStats, Stamp, Update
 from tokseg.sources._spend import Flag
 from tokseg.sources._tail import JsonlFiles, walk
 from tokseg.sources._whole import WholeFiles
@@ -36,6 +36,7 @@ from tokseg.sources._whole import WholeFiles
 NAME, TITLE = "gemini_logs", "Gemini CLI (local logs)"
 SECRET = None
 VENDOR = "google"  # the price table every row is priced by
+PROJECT_ROOT_FILE = ".project_root"  # beside a project's chats/: the folder Gemini CLI ran in
 NO_MODEL = "(no model)"  # a reply whose record names no model: counted, never priced
 WANTED = (b'"tokens"', b'"sessionId"', b'"startTime"')  # lines without these carry nothing to count
 FLAG_UNDATED = 1
@@ -162,7 +163,8 @@ def _row(message: object, session: str | None, start: float | None) -> Row | Non
         return None
     model = message.get("model")
     model = model if isinstance(model, str) and model else NO_MODEL
-    return Row(_key(message, session, model, tokens), ts, VENDOR, model, uncached, read, 0, 0, output, total, flags)
+    return Row(_key(message, session, model, tokens), ts, VENDOR, model, uncached, read, 0, 0, output, total, flags,
+               session=session or "")
 
 
 def _key(message: dict, session: str | None, model: str, tokens: dict) -> str:
@@ -177,9 +179,44 @@ def _key(message: dict, session: str | None, model: str, tokens: dict) -> str:
     return f"{session or ''}/sha1:{hashlib.sha1(said.encode()).hexdigest()}"
 
 
+def project_root(chat: str) -> str:
+    """The folder a chat was made in, from the `.project_root` file Gemini CLI keeps beside its project's
+    chats/ folder; "" when there is none (UNCONFIRMED: older versions name the folder by a hash of it only)."""
+    folder = os.path.dirname(chat)
+    while os.path.basename(folder) != "chats" and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+    try:
+        with open(os.path.join(os.path.dirname(folder), PROJECT_ROOT_FILE), "rb") as fh:
+            return _spend.text(fh.read(_spend.MAX_TEXT).decode("utf-8", "replace").strip())
+    except OSError:
+        return ""
+
+
+@dataclass(frozen=True)
+class InProject:
+    """A reader whose rows take their project from the chat's folder: the chat records do not name it."""
+
+    reader: RowSource
+
+    @property
+    def kind(self) -> str:
+        return self.reader.kind
+
+    @property
+    def paths(self) -> Sequence[str]:
+        return self.reader.paths
+
+    def read(self, path: str, known: Stamp | None, stats: ScanStats) -> Update | None:
+        update = self.reader.read(path, known, stats)
+        if update is None:
+            return None
+        project = project_root(path)
+        return update._replace(rows=[row._replace(project=project) for row in update.rows])
+
+
 def run(ctx: Ctx[Options]) -> tuple[Reading, ScanStats]:
     whole, appended = files(ctx.options, dict(ctx.env))
-    readers: list[RowSource] = [WholeFiles(whole, parse_chat), JsonlFiles(appended, parse_line)]
+    readers: list[RowSource] = [InProject(WholeFiles(whole, parse_chat)), InProject(JsonlFiles(appended, parse_line))]
     return _spend.run(ctx.account, NAME, readers, ctx.now(), FLAGS)
 
 
