@@ -22,14 +22,16 @@ def iso(ts: float) -> str:
 
 def claude_row(msg_id: str, ts: float, *, model: str = "claude-sonnet-4-5-20250929", request: str | None = "req_1",
                input: int = 6, write_5m: int = 244, write_1h: int = 0, read: int = 87250, output: int = 12,
-               sidechain: bool = False, split: bool = True, text: str = "Looking at the handler") -> str:
+               sidechain: bool = False, split: bool = True, text: str = "Looking at the handler",
+               cwd: str = "/home/dev/src/shop-api", session: str = "6f1c2b7e-2f4d-4a51-9a0e-3c1d2b9e7a10",
+               branch: str = "main") -> str:
     """One assistant transcript line as Claude Code writes it (reference B1)."""
     usage: dict = {"input_tokens": input, "cache_creation_input_tokens": write_5m + write_1h,
                    "cache_read_input_tokens": read, "output_tokens": output, "service_tier": "standard"}
     if split:
         usage["cache_creation"] = {"ephemeral_5m_input_tokens": write_5m, "ephemeral_1h_input_tokens": write_1h}
-    line = {"parentUuid": None, "isSidechain": sidechain, "userType": "external", "cwd": "/home/dev/src/shop-api",
-            "sessionId": "6f1c2b7e-2f4d-4a51-9a0e-3c1d2b9e7a10", "version": "2.1.130", "gitBranch": "main",
+    line = {"parentUuid": None, "isSidechain": sidechain, "userType": "external", "cwd": cwd,
+            "sessionId": session, "version": "2.1.130", "gitBranch": branch,
             "message": {"id": msg_id, "type": "message", "role": "assistant", "model": model,
                         "content": [{"type": "text", "text": text}], "stop_reason": None, "usage": usage},
             "type": "assistant", "uuid": f"uuid-{msg_id}-{output}", "timestamp": iso(ts)}
@@ -43,9 +45,13 @@ def user_row(ts: float, text: str = "fix the failing test") -> str:
                        "uuid": f"user-{ts}"})
 
 
-def codex_meta(ts: float, *, forked_from: str | None = None, spawn: bool = False) -> str:
-    payload: dict = {"id": "0199a1b2-0000-7000-8000-0000000000aa", "timestamp": iso(ts), "cwd": "/home/dev/src/shop-api",
-                     "originator": "codex_cli_rs", "cli_version": "0.160.0"}
+def codex_meta(ts: float, *, forked_from: str | None = None, spawn: bool = False,
+               cwd: str = "/home/dev/src/shop-api", session: str = "0199a1b2-0000-7000-8000-0000000000aa",
+               branch: str | None = None) -> str:
+    payload: dict = {"id": session, "timestamp": iso(ts), "cwd": cwd, "originator": "codex_cli_rs",
+                     "cli_version": "0.160.0"}
+    if branch is not None:
+        payload["git"] = {"commit_hash": "3f2a9c1", "branch": branch, "repository_url": "git@github.com:dev/shop.git"}
     if forked_from:
         payload["forked_from_id"] = forked_from
     if spawn:
@@ -53,9 +59,9 @@ def codex_meta(ts: float, *, forked_from: str | None = None, spawn: bool = False
     return json.dumps({"timestamp": iso(ts), "type": "session_meta", "payload": payload})
 
 
-def codex_turn(ts: float, model: str = "gpt-5.3-codex") -> str:
+def codex_turn(ts: float, model: str = "gpt-5.3-codex", cwd: str = "/home/dev/src/shop-api") -> str:
     return json.dumps({"timestamp": iso(ts), "type": "turn_context",
-                       "payload": {"cwd": "/home/dev/src/shop-api", "model": model, "effort": "medium"}})
+                       "payload": {"cwd": cwd, "model": model, "effort": "medium"}})
 
 
 def codex_tokens(ts: float, total: tuple[int, int, int, int], last: tuple[int, int, int, int] | None = None,

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from tokseg import dirs
 
 if TYPE_CHECKING:
-    from tokseg.schema import ReadingDict
+    from tokseg.schema import ProjectUsageDict, ReadingDict
 
 DB_FILE = "history.sqlite3"
 SCHEMA_VERSION = 1
@@ -137,23 +137,42 @@ def metrics(reading: ReadingDict) -> list[tuple[str, str, float]]:
             out.append((model_metric("spent", usage["period"], usage["model"]), spent["currency"], spent["amount"]))
         if tokens:
             out.append((model_metric("tokens", usage["period"], usage["model"]), "tokens", float(tokens["total"])))
+    for project in reading.get("projects") or ():
+        key, period = project_key(project), project["period"]
+        if project["spent"]:
+            out.append((model_metric("spent", period, key, PROJECT_PREFIX), project["spent"]["currency"],
+                        project["spent"]["amount"]))
+        out.append((model_metric("tokens", period, key, PROJECT_PREFIX), "tokens", float(project["tokens"]["total"])))
     return out
 
 
 MODEL_PREFIX = "model."
+PROJECT_PREFIX = "project."
+GROUP_PREFIXES = (MODEL_PREFIX, PROJECT_PREFIX)
 
 
-def model_metric(kind: str, period: str, model: str) -> str:
-    """The metric name of one model's `kind` ("spent" or "tokens") for `period`."""
-    return f"{MODEL_PREFIX}{kind}.{period}.{model}"
+def model_metric(kind: str, period: str, model: str, prefix: str = MODEL_PREFIX) -> str:
+    """The metric name of one model's (or, with PROJECT_PREFIX, one project's) `kind` ("spent" or "tokens")
+    for `period`."""
+    return f"{prefix}{kind}.{period}.{model}"
 
 
-def split_model_metric(metric: str) -> tuple[str, str, str] | None:
-    """(kind, period, model) of a per-model metric, or None for any other metric."""
-    if not metric.startswith(MODEL_PREFIX):
+def split_model_metric(metric: str, prefix: str = MODEL_PREFIX) -> tuple[str, str, str] | None:
+    """(kind, period, model or project) of a per-group metric with that prefix, or None for any other metric."""
+    if not metric.startswith(prefix):
         return None
     parts = metric.split(".", 3)
     return (parts[1], parts[2], parts[3]) if len(parts) == 4 and parts[3] else None
+
+
+def is_group_metric(metric: str) -> bool:
+    """A per-model or per-project figure: a breakdown, not one of the account's own totals."""
+    return any(split_model_metric(metric, prefix) for prefix in GROUP_PREFIXES)
+
+
+def project_key(project: ProjectUsageDict) -> str:
+    """A project's name in history: its folder (two repos may share a folder name), else its label."""
+    return project.get("root") or project.get("project") or ""
 
 
 def record(conn: sqlite3.Connection, account: str, reading: ReadingDict, ts: float) -> int:

@@ -74,7 +74,8 @@ def send(push: Push, view: View, setting: int, refresh_after: int) -> None:
     via, target = push["via"], push["target"]
     text = render(view, push["format"]) if push["format"] else ""
     if via == "prompt_file":
-        write_segment_file(target, f"{one_line(text)}\n{refresh_after}\n")
+        lines = [one_line(text), str(refresh_after), *project_variants(view, push["format"], text)]
+        write_segment_file(target, "".join(line + "\n" for line in lines))
     elif via == "text_file":
         write_segment_file(target, f"{one_line(text)}\n")
     elif via == "tmux_option":
@@ -89,6 +90,26 @@ def send(push: Push, view: View, setting: int, refresh_after: int) -> None:
         _run(["pkill", f"-RTMIN+{setting}", "-U", str(os.getuid()), "-x", target])
     else:
         raise ValueError(f"push: unknown mechanism {via!r}; known: {', '.join(MECHANISMS)}")
+
+
+def project_variants(view: View, fmt: str | None, base: str) -> list[str]:
+    """`ROOT<tab>TEXT` for each project folder where the segment reads otherwise than `base` (its template
+    shows `{NAME.project}`): a prompt hook shows the line of the deepest ROOT holding its $PWD."""
+    if not fmt:
+        return []
+    roots: set[str] = set()
+    for item in view["accounts"]:
+        reading = item["reading"]
+        for project in (reading.get("projects") or () if reading else ()):
+            if project["root"] and not set(project["root"]) & {"\t", "\n", "\r"}:
+                roots.add(project["root"])
+    lines = []
+    for root in sorted(roots):
+        variant: View = {**view, "cwd": root}
+        text = render(variant, fmt)
+        if text != base:
+            lines.append(f"{root}\t{one_line(text)}")
+    return lines
 
 
 def next_refresh(snap: Snapshot | None, now: float) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from datetime import datetime
@@ -21,6 +22,7 @@ BAR_WIDTH = 12
 # month reading once used that month, while it drops out of "today" on days it is idle, and a
 # counter that comes back after a gap above its old value would hide the use in between.
 COUNTER_ORDER = ("month", "week", "today", "block", "session")
+GROUP_BY = {"model": history.MODEL_PREFIX, "project": history.PROJECT_PREFIX}  # --by value -> metric prefix
 
 
 class Since(click.ParamType):
@@ -53,14 +55,15 @@ def value_text(value: float, unit: str) -> str:
 @click.argument("account", required=False, shell_complete=account_names)
 @click.option("--since", "since", type=Since(), default="7d", show_default=True,
               help="How far back: 7d, 24h, 2w or a date.")
-@click.option("--by", "by", type=click.Choice(["metric", "day", "model"]), default="metric", show_default=True,
-              help="One row per metric with a sparkline, one row per day, or one row per model.")
+@click.option("--by", "by", type=click.Choice(["metric", "day", "model", "project"]), default="metric",
+              show_default=True, help="One row per metric with a sparkline, per day, per model, or per project "
+                                      "(local-log accounts: the repo the agent worked in).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def history_cmd(account: str | None, since: float, by: str, as_json: bool) -> None:
     """Show recorded readings: latest value, use over the span, burn per hour and a trend.
 
     Per-model figures appear only with `--by model`: spend and tokens each
-    model used over the span.
+    model used over the span; `--by project` does the same per project.
     """
     if not history.db_path().exists() and not as_json:  # --json: the same document, with no rows
         raise click.ClickException("no history yet; the refresher records each reading it takes (`tokseg refresh`)")
@@ -71,9 +74,9 @@ def history_cmd(account: str | None, since: float, by: str, as_json: bool) -> No
             grouped = _grouped(history.samples(conn, since, account))
     if account and not grouped and not as_json:
         raise click.ClickException(f"no history for account {account!r} since {_date(since)}; see `tokseg history`")
-    overall = {key: points for key, points in grouped.items() if not history.split_model_metric(key[1])}
-    if by == "model":
-        rows = by_model(grouped)
+    overall = {key: points for key, points in grouped.items() if not history.is_group_metric(key[1])}
+    if by in GROUP_BY:
+        rows = by_model(grouped, by)
     else:
         rows = _by_metric(overall, now) if by == "metric" else _by_day(overall)
     if as_json:
@@ -81,7 +84,7 @@ def history_cmd(account: str | None, since: float, by: str, as_json: bool) -> No
                               ensure_ascii=False))
         return
     if not rows:
-        click.echo(f"nothing recorded{' per model' if by == 'model' else ''} since {_date(since)}")
+        click.echo(f"nothing recorded{f' per {by}' if by in GROUP_BY else ''} since {_date(since)}")
         return
     click.echo("\n".join(safe_text.visible(row) for row in _table(rows, by).split("\n")))
 
@@ -121,8 +124,8 @@ def _by_day(grouped: dict) -> list[dict]:
     return rows
 
 
-def by_model(grouped: dict) -> list[dict]:
-    """Spend (per currency) and tokens each model used over the span, biggest first per account.
+def by_model(grouped: dict, by: str = "model") -> list[dict]:
+    """Spend (per currency) and tokens each model (or project) used over the span, biggest first per account.
 
     `grouped` holds every series of the span, the accounts' totals too. Use
     is the sum of a period counter's increases, with its resets (new day, new
@@ -132,9 +135,10 @@ def by_model(grouped: dict) -> list[dict]:
     during the span counts from zero, and one idle for a day counts again
     from zero when it comes back.
     """
+    prefix = GROUP_BY[by]
     chosen: dict[tuple[str, str, str, str], str] = {}
     for account, metric, unit in grouped:
-        kind, period, model = history.split_model_metric(metric) or ("", "", "")
+        kind, period, model = history.split_model_metric(metric, prefix) or ("", "", "")
         if period not in COUNTER_ORDER:
             continue
         key = (account, model, kind, unit)
@@ -142,36 +146,45 @@ def by_model(grouped: dict) -> list[dict]:
             chosen[key] = period
     rows: dict[tuple[str, str], dict] = {}
     for (account, model, kind, unit), period in sorted(chosen.items()):
-        row = rows.setdefault((account, model), {"account": account, "model": model, "spent": {}, "tokens": None,
-                                                 "counters": {}})
-        used = forecast.use(_zero_filled(grouped, account, kind, period, unit, model), drain=False)
+        row = rows.setdefault((account, model), {"account": account, **_names(by, model), "spent": {},
+                                                 "tokens": None, "counters": {}})
+        used = forecast.use(_zero_filled(grouped, account, kind, period, unit, model, prefix), drain=False)
         if kind == "spent":
             row["spent"][unit] = round(used, 6)
         else:
             row["tokens"] = int(round(used))
         row["counters"][kind] = period
     return sorted(rows.values(), key=lambda r: (r["account"], -sum(r["spent"].values()), -(r["tokens"] or 0),
-                                                r["model"]))
+                                                r[by], r.get("root", "")))
 
 
-def _zero_filled(grouped: dict, account: str, kind: str, period: str, unit: str, model: str) -> list[history.Point]:
+def _names(by: str, key: str) -> dict[str, str]:
+    """A row's name: the model, or the project's folder name and its folder (history keys projects by folder)."""
+    if by == "model":
+        return {"model": key}
+    return {"project": os.path.basename(key) or key, "root": key} if key.startswith("/") else {"project": key,
+                                                                                                 "root": ""}
+
+
+def _zero_filled(grouped: dict, account: str, kind: str, period: str, unit: str, model: str,
+                 prefix: str = history.MODEL_PREFIX) -> list[history.Point]:
     """One model's counter at every reading that reported `kind` for `period`: 0 where the model was absent."""
     stamps = {ts for ts, _ in grouped.get((account, f"{kind}.{period}", unit), ())}
     for other in grouped:
-        parts = history.split_model_metric(other[1])
+        parts = history.split_model_metric(other[1], prefix)
         if other[0] == account and other[2] == unit and parts and parts[:2] == (kind, period):
             stamps.update(ts for ts, _ in grouped[other])
-    values = dict(grouped[(account, history.model_metric(kind, period, model), unit)])
+    values = dict(grouped[(account, history.model_metric(kind, period, model, prefix), unit)])
     return [(ts, values.get(ts, 0.0)) for ts in sorted(stamps)]
 
 
 def _table(rows: list[dict], by: str) -> str:
-    if by == "model":
+    if by in GROUP_BY:
         most: dict[str, float] = {}
         for r in rows:
             most[r["account"]] = max(most.get(r["account"], 0.0), float(r["tokens"] or 0))
-        header = ["ACCOUNT", "MODEL", "SPENT", "TOKENS", ""]
-        body = [[r["account"], r["model"], " ".join(numbers.money(v, c) for c, v in r["spent"].items()) or "–",
+        header = ["ACCOUNT", by.upper(), "SPENT", "TOKENS", ""]
+        body = [[r["account"], r[by], " ".join(numbers.money(v, c) for c, v in r["spent"].items()) or "–",
                  "–" if r["tokens"] is None else f"{r['tokens']:,}", _bar(float(r["tokens"] or 0), most[r["account"]])]
                 for r in rows]
     elif by == "metric":

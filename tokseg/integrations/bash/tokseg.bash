@@ -6,11 +6,16 @@ _tokseg_dir=${TOKSEG_HOME:+$TOKSEG_HOME/cache}
 _tokseg_dir=${_tokseg_dir:-${XDG_CACHE_HOME:-$HOME/.cache}/tokseg}
 _tokseg_kicked=0
 _tokseg_prompt() {
-    local rc=$? due=0 now file=segment.bash
+    local rc=$? due=0 now file=segment.bash root text best=0
     TOKSEG=
     # Under starship (its init exports STARSHIP_SHELL): hand its env_var module the text instead.
     [[ ${STARSHIP_SHELL-} == bash ]] && file=segment.starship
-    { IFS= read -r TOKSEG; IFS= read -r due; } 2>/dev/null < "$_tokseg_dir/$file"
+    # Lines 3 on: `folder<tab>segment` for each project folder whose segment differs ({NAME.project});
+    # the deepest folder holding $PWD wins (bash has no builtin for the real path behind a symlink).
+    { IFS= read -r TOKSEG; IFS= read -r due
+      while IFS=$'\t' read -r root text; do
+        if (( ${#root} > best )) && [[ $PWD == "$root" || $PWD == "$root"/* ]]; then TOKSEG=$text best=${#root}; fi
+      done; } 2>/dev/null < "$_tokseg_dir/$file"
     if [[ $file == segment.starship ]]; then
         if [[ -n $TOKSEG ]]; then export TOKSEG_STARSHIP=$TOKSEG; else unset TOKSEG_STARSHIP; fi
         TOKSEG=

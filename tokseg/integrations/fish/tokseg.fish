@@ -29,12 +29,34 @@ function _tokseg_kick --argument-names file due --description 'start tokseg in t
     command sh -c 'tokseg >/dev/null 2>&1 &'
 end
 
+# Lines 3 on: `folder<tab>segment` for each project folder whose segment differs ({NAME.project});
+# the deepest folder holding $PWD (or the real path it leads to) wins. Reads the rest of stdin.
+function _tokseg_project
+    set -l real $PWD
+    builtin -q path; and set real (path resolve $PWD)
+    set -l best 0
+    while read -l line
+        set -l parts (string split -m 1 \t -- $line)
+        set -q parts[2]; or continue
+        set -l n (string length -- $parts[1])
+        test $n -gt $best; or continue
+        for here in $PWD $real
+            if test "$here" = $parts[1]; or string match -q -- "$parts[1]/*" $here
+                set -g _tokseg_text $parts[2]
+                set best $n
+                break
+            end
+        end
+    end
+end
+
 # The segment and when it is due, from `file` (`read` is a builtin: no process).
 function _tokseg_read --argument-names file
     set -g _tokseg_text ''
     set -l due 0
     test -r $file; and begin
         read _tokseg_text; read due
+        _tokseg_project
     end < $file
     _tokseg_kick $file $due
 end

@@ -10,7 +10,14 @@ _tokseg_precmd() {
     TOKSEG=
     # Under starship (its init exports STARSHIP_SHELL): hand its env_var module the text instead.
     [[ ${STARSHIP_SHELL-} == zsh ]] && file=segment.starship
-    { IFS= read -r TOKSEG; IFS= read -r due } 2>/dev/null < $_tokseg_dir/$file
+    local root text best=0 real=${PWD:A}
+    # Lines 3 on: `folder<tab>segment` for each project folder whose segment differs ({NAME.project});
+    # the deepest folder holding $PWD (or the real path it leads to) wins.
+    { IFS= read -r TOKSEG; IFS= read -r due
+      while IFS=$'\t' read -r root text; do
+        if (( ${#root} > best )) && [[ $PWD == "$root" || $PWD == "$root"/* || $real == "$root" || $real == "$root"/* ]]
+        then TOKSEG=$text best=${#root}; fi
+      done } 2>/dev/null < $_tokseg_dir/$file
     if [[ $file == segment.starship ]]; then
         if [[ -n $TOKSEG ]]; then export TOKSEG_STARSHIP=$TOKSEG; else unset TOKSEG_STARSHIP; fi
         TOKSEG=
