@@ -34,13 +34,13 @@ if TYPE_CHECKING:
         ErrorDict,
         Freshness,
         MoneyDict,
+        ProjectUsageDict,
         ReadingDict,
         Snapshot,
         Thresholds,
         Totals,
         View,
         ViewItem,
-        ProjectUsageDict,
         WindowDict,
     )
 

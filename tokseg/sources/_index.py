@@ -261,7 +261,8 @@ class Index:
         columns = ", ".join(by)
         query = f"""
             SELECT {columns}, COUNT(*), SUM(uncached), SUM(cache_read), SUM(write_5m), SUM(write_1h), SUM(output),
-                   TOTAL(cost), SUM(cost IS NULL), MIN(ts), MAX(ts) FROM best WHERE ts BETWEEN ? AND ? GROUP BY {columns}"""
+                   TOTAL(cost), SUM(cost IS NULL), MIN(ts), MAX(ts)
+            FROM best WHERE ts BETWEEN ? AND ? GROUP BY {columns}"""
         width = len(by)
         return [Group(tuple(row[:width]), Totals(*row[width:-2]), row[-2], row[-1])
                 for row in self.db.execute(query, (since, until))]
