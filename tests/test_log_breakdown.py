@@ -216,3 +216,20 @@ def test_odd_folders_in_a_log_are_no_project_not_a_crash(tmp_path):
     (broken / ".git").mkdir(parents=True)
     (broken / ".git" / "config").write_bytes(b"\xff[remote \"origin\"\n url = \x00")
     assert _projects.resolve(str(broken)) == _projects.Project(str(broken), "broken", "")
+
+
+def test_gemini_chats_take_their_project_from_the_folder_gemini_cli_notes(tmp_path):
+    from tests.gemini_chats import generate, project_hash, tmp_dir
+    from tokseg.sources import gemini_logs
+
+    gemini = tmp_path / ".gemini"
+    generate(gemini, [NOW - 3600 + 60 * i for i in range(12)])
+    names = {project_hash(f"/home/dev/src/{name}"): name for name in ("shop-api", "infra")}
+    for folder, name in names.items():
+        (tmp_dir(gemini) / folder / ".project_root").write_text(f"/home/dev/src/{name}\n")
+    reading, _ = gemini_logs.run(ctx(gemini_logs.Options(paths=str(gemini)), {"HOME": "/nonexistent"}, NOW, "gm"))
+    today = by(reading.projects, "today", "project")
+    assert {"shop-api", "infra"} <= set(today) <= {"shop-api", "infra", _projects.NO_FOLDER}
+    assert today["shop-api"].root == "/home/dev/src/shop-api"
+    assert all(s.session != _breakdown.NO_SESSION for s in reading.sessions)
+    assert_adds_up(reading, "today")

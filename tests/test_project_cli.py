@@ -124,3 +124,26 @@ def test_zsh_prompt_shows_the_spend_of_the_repo_it_is_in(two_repos, tmux_env, tm
     poll(lambda: server.screen_with(f"[docs {docs}||"), what="zsh prompt in docs")
     server("send-keys", "-t", "s", f"cd {two_repos['elsewhere']}", "Enter")
     poll(lambda: server.screen_with("[ ||]"), what="zsh prompt outside every project")
+
+
+def test_show_lists_the_top_projects_and_the_efficiency_figures(two_repos):
+    doc = json.loads(segment_in(two_repos["elsewhere"], "--json"))
+    cc = next(a for a in doc["accounts"] if a["name"] == "cc")
+    today = next(e for e in cc["efficiency"] if e["period"] == "today")
+    assert today["requests"] == 2 and 0 < today["cache_leverage"] < 1 and 0 < today["output_share"] < 1
+    out = run_tokseg("show").stdout
+    block = out[out.index("(cc, claude_logs)"):out.index("(cx, codex_logs)")]
+    projects = next(line for line in block.splitlines() if line.strip().startswith("projects today"))
+    assert projects.index("docs $") < projects.index("shop-api $") and "(1 sess)" in projects
+    efficiency = next(line for line in block.splitlines() if line.strip().startswith("efficiency today"))
+    assert f"cache {today['cache_leverage'] * 100:.0f}% of input" in efficiency and "2 requests" in efficiency
+
+
+def test_the_documents_with_projects_validate_against_the_shipped_schemas(two_repos):
+    from tests.test_json_schemas import valid
+
+    valid("segment", json.loads(segment_in(two_repos["shop"], "--json")))
+    valid("history", json.loads(run_tokseg("history", "--by", "project", "--json").stdout))
+    export = json.loads(run_tokseg("export", "--json").stdout)
+    valid("export", export)
+    assert any(s["metric"].startswith("project.spent.today.") for s in export["samples"])

@@ -2,7 +2,8 @@
 
 Reads the snapshot like the segment does (no network) and prints every
 window, spend, balance, limit and error, with how old each reading is,
-and the top models per period when the provider reports them.
+and the top models per period when the provider reports them; for local logs
+also the top projects and the efficiency figures.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from tokseg.render import numbers
 from tokseg.render import view as views
 
 if TYPE_CHECKING:
-    from tokseg.schema import ModelUsageDict, ReadingDict, View, ViewItem
+    from tokseg.schema import EfficiencyDict, ModelUsageDict, ProjectUsageDict, ReadingDict, View, ViewItem
 
 TOP_MODELS = 3
 GAUGE_WIDTH = 10
@@ -62,6 +63,9 @@ def _reading_rows(reading: ReadingDict, now: float) -> list[tuple[str, str]]:
         rows.append((f"tokens {period}", f"{t['total']:,} (in {t['input']:,}, out {t['output']:,})"))
     for period, text in _top_models(reading.get("models") or []):
         rows.append((f"models {period}", text))
+    for period, text in _top_projects(reading.get("projects") or []):
+        rows.append((f"projects {period}", text))
+    rows.extend((f"efficiency {e['period']}", _efficiency_text(e)) for e in reading.get("efficiency") or ())
     for window in reading.get("windows") or ():
         pace = views.window_pace(window, now)
         text = numbers.window_text(window, now) + (f" · pace {numbers.pace_text(pace)}" if pace is not None else "")
@@ -118,6 +122,39 @@ def _top_models(models: list[ModelUsageDict]) -> list[tuple[str, str]]:
             parts.append(f"+{len(items) - TOP_MODELS} more")
         out.append((period, " · ".join(parts)))
     return out
+
+
+def _top_projects(projects: list[ProjectUsageDict]) -> list[tuple[str, str]]:
+    """(period, "shop-api $3.10 (2 sess) · docs $0.40 (1 sess) · +N more"), the costliest first."""
+    by_period: dict[str, list[ProjectUsageDict]] = {}
+    for project in projects:
+        by_period.setdefault(project["period"], []).append(project)
+    out = []
+    for period, items in by_period.items():
+        parts = []
+        for project in items[:TOP_MODELS]:
+            spent = project["spent"]
+            figure = numbers.money(spent["amount"], spent["currency"]) if spent else f"{project['tokens']['total']:,} tok"
+            parts.append(f"{project['project']} {figure}" + (f" ({project['sessions']} sess)" if project["sessions"]
+                                                            else ""))
+        if len(items) > TOP_MODELS:
+            parts.append(f"+{len(items) - TOP_MODELS} more")
+        out.append((period, " · ".join(parts)))
+    return out
+
+
+def _efficiency_text(figures: EfficiencyDict) -> str:
+    """'cache 93% of input · $0.04/request · output 1.2% · 120 requests'; a figure without a divisor is left out."""
+    parts = []
+    if figures["cache_leverage"] is not None:
+        parts.append(f"cache {numbers.percent(100 * figures['cache_leverage'])} of input")
+    cost = figures["cost_per_request"]
+    if cost:
+        parts.append(f"{numbers.money(cost['amount'], cost['currency'])}/request")
+    if figures["output_share"] is not None:
+        parts.append(f"output {numbers.percent(100 * figures['output_share'])}")
+    parts.append(f"{figures['requests']:,} requests")
+    return " · ".join(parts)
 
 
 def _model_text(usage: ModelUsageDict) -> str:

@@ -211,7 +211,9 @@ class InProject:
         if update is None:
             return None
         project = project_root(path)
-        return update._replace(rows=[row._replace(project=project) for row in update.rows])
+        # Of two equal copies (a chat copied into another project's folder), one whose folder is known wins.
+        rows = [row._replace(project=project, score=row.score * 2 + bool(project)) for row in update.rows]
+        return update._replace(rows=rows)
 
 
 def run(ctx: Ctx[Options]) -> tuple[Reading, ScanStats]:
