@@ -133,8 +133,8 @@ def _top_projects(projects: list[ProjectUsageDict]) -> list[tuple[str, str]]:
     for period, items in by_period.items():
         parts = []
         for project in items[:TOP_MODELS]:
-            spent, sessions = project["spent"], project["sessions"]
-            figure = numbers.money(spent["amount"], spent["currency"]) if spent else f"{project['tokens']['total']:,} tok"
+            spent, sessions, tokens = project["spent"], project["sessions"], project["tokens"]["total"]
+            figure = numbers.money(spent["amount"], spent["currency"]) if spent else f"{tokens:,} tok"
             parts.append(f"{project['project']} {figure}" + (f" ({sessions} sess)" if sessions else ""))
         if len(items) > TOP_MODELS:
             parts.append(f"+{len(items) - TOP_MODELS} more")
