@@ -59,8 +59,9 @@ class Request:
     def vendor_usage(self) -> tuple[str, dict, str]:
         """(provider id, the vendor's own response body, API flavour) with these counts, for genai-prices."""
         if self.model.startswith("claude"):
-            return "anthropic", {"usage": {"input_tokens": self.input, "cache_creation_input_tokens": self.write,
-                                           "cache_read_input_tokens": self.read, "output_tokens": self.output}}, "default"
+            usage = {"input_tokens": self.input, "cache_creation_input_tokens": self.write,
+                     "cache_read_input_tokens": self.read, "output_tokens": self.output}
+            return "anthropic", {"usage": usage}, "default"
         if self.model.startswith("gemini"):
             return "google", {"usageMetadata": {"promptTokenCount": self.input + self.read,
                                                 "cachedContentTokenCount": self.read,

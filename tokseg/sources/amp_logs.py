@@ -126,9 +126,9 @@ def parse_thread(data: bytes, path: str) -> list[Row]:
         return []
     session = thread["id"] if isinstance(thread.get("id"), str) else ""
     context = (session, project(thread.get("env")), when(thread.get("created")))
-    messages = thread.get("messages") if isinstance(thread.get("messages"), list) else []
+    messages = thread.get("messages")
     rows, with_usage = [], set()
-    for n, message in enumerate(messages):
+    for n, message in enumerate(messages if isinstance(messages, list) else []):
         if isinstance(message, dict) and isinstance(message.get("usage"), dict):
             with_usage.add(_message_id(message.get("messageId")))
             row = _message_row(message, n, context)
@@ -157,6 +157,10 @@ def project(env: object) -> str:
 
 def _message_id(value: object) -> str | None:
     return str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+
+
+def _model(value: object) -> str:
+    return value if isinstance(value, str) and value else NO_MODEL
 
 
 def _ledger_counts(event: dict, with_usage: set[str | None]) -> bool:
@@ -192,7 +196,7 @@ def _message_row(message: dict, n: int, context: tuple[str, str, float | None]) 
         ts, flags = created, FLAG_UNDATED
     if not total or ts is None:
         return None
-    model = usage.get("model") if isinstance(usage.get("model"), str) and usage.get("model") else NO_MODEL
+    model = _model(usage.get("model"))
     if flags:
         key = f"{session}#{_message_id(message.get('messageId')) or f'at{n}'}"
     else:  # the prompt's counts are fixed when the request starts; only the output grows while it streams
@@ -204,7 +208,9 @@ def _ledger_row(event: dict, n: int, context: tuple[str, str, float | None]) -> 
     """A ledger event's tokens, all input as uncached: the ledger has no cache split (UNCONFIRMED whether its
     input includes cached tokens; if it does, this prices it high, and the notes say so)."""
     session, folder, created = context
-    tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+    tokens = event.get("tokens")
+    if not isinstance(tokens, dict):
+        return None
     fresh, output = _spend.count(tokens.get("input")), _spend.count(tokens.get("output"))
     stamp = event.get("timestamp")
     ts, flags = when(stamp), FLAG_LEDGER
@@ -212,7 +218,7 @@ def _ledger_row(event: dict, n: int, context: tuple[str, str, float | None]) -> 
         ts, flags = created, FLAG_LEDGER | FLAG_UNDATED
     if not fresh + output or ts is None:
         return None
-    model = event.get("model") if isinstance(event.get("model"), str) and event.get("model") else NO_MODEL
+    model = _model(event.get("model"))
     key = f"ledger:{session}#{n}" if flags & FLAG_UNDATED else f"ledger:{model}@{stamp}/{fresh}"
     return Row(key, ts, vendor(model), model, fresh, 0, 0, 0, output, fresh + output, flags, folder, session)
 
