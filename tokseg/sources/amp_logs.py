@@ -173,7 +173,8 @@ def uncached(usage: dict, read: int, write: int) -> int:
     """Input tokens outside the cache.
 
     Amp's `inputTokens` follows Anthropic's usage fields (which genai-prices reads as excluding cache
-    reads and writes): threads seen so far have `totalInputTokens` = input + cache read + cache write.
+    reads and writes): threads as other readers show them have `totalInputTokens` = input + cache read +
+    cache write.
     UNCONFIRMED for every model Amp routes to, so a record whose `totalInputTokens` equals its
     `inputTokens` while it holds cache tokens counted them in the input, and they are taken out.
     """
