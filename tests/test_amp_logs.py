@@ -244,6 +244,16 @@ def test_odd_records_never_crash_and_never_count_twice(tmp_path):
     assert "1 Amp request without a time of their own, dated at their thread's start" in reading.notes
 
 
+def test_undated_requests_of_threads_without_an_id_do_not_merge(tmp_path):
+    folder = tmp_path / "threads"
+    folder.mkdir()
+    for n in range(2):
+        usage = {"model": "claude-haiku-4-5", "inputTokens": 100 + n, "outputTokens": 10}
+        (folder / f"T-{n}.json").write_text(json.dumps({"created": round((NOW - 60) * 1000), "messages": [
+            {"messageId": 1, "usage": usage}]}))
+    assert run(tmp_path)[0].tokens["today"].input == 201
+
+
 def test_folders_come_from_the_option_amp_data_dir_or_xdg_data_home(tmp_path):
     one, two = tmp_path / "one" / "amp", tmp_path / "two"
     rng = random.Random(6)

@@ -33,6 +33,7 @@ id: a copied file still counts once, a fork's copy of such a message would count
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -199,7 +200,7 @@ def _message_row(message: dict, n: int, context: tuple[str, str, float | None]) 
         return None
     model = _model(usage.get("model"))
     if flags:
-        key = f"{session}#{_message_id(message.get('messageId')) or f'at{n}'}"
+        key = _undated_key(session, _message_id(message.get("messageId")) or f"at{n}", usage)
     else:  # the prompt's counts are fixed when the request starts; only the output grows while it streams
         key = f"{model}@{stamp}/{_spend.count(usage.get('inputTokens'))}/{read}/{write}"
     return Row(key, ts, vendor(model), model, fresh, read, write, 0, output, total, flags, folder, session)
@@ -220,8 +221,16 @@ def _ledger_row(event: dict, n: int, context: tuple[str, str, float | None]) -> 
     if not fresh + output or ts is None:
         return None
     model = _model(event.get("model"))
-    key = f"ledger:{session}#{n}" if flags & FLAG_UNDATED else f"ledger:{model}@{stamp}/{fresh}"
+    key = "ledger:" + (_undated_key(session, str(n), event) if flags & FLAG_UNDATED else f"{model}@{stamp}/{fresh}")
     return Row(key, ts, vendor(model), model, fresh, 0, 0, 0, output, fresh + output, flags, folder, session)
+
+
+def _undated_key(session: str, ident: str, record: dict) -> str:
+    """Thread id and message id (or place); a thread without an id is keyed by what the record says."""
+    if session:
+        return f"{session}#{ident}"
+    said = json.dumps(record, sort_keys=True, default=str)
+    return f"sha1:{hashlib.sha1(said.encode()).hexdigest()}#{ident}"
 
 
 def run(ctx: Ctx[Options]) -> tuple[Reading, ScanStats]:
