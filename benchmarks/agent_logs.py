@@ -10,7 +10,8 @@ interpreter, measured in alternating pairs (target <= 1.3x), once with figures t
 render (a write + fsync each time) and once with unchanged figures (the file is left alone).
 
 Rows: claude_logs (appended JSONL transcripts), gemini_logs (JSONL chats of current Gemini CLI
-releases, appended), gemini_logs-json (whole-file JSON chats of older releases).
+releases, appended), gemini_logs-json (whole-file JSON chats of older releases),
+amp_logs (Amp threads, each rewritten whole).
 A new source adds a generator returning a `Logs` and one entry in `ROWS`.
 
 Run: python benchmarks/agent_logs.py [--mb 50] [--pairs 40] [--rows claude_logs,gemini_logs]
@@ -37,9 +38,10 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.amp_threads import Thread, new_id, random_request, thread_path  # noqa: E402
 from tests.gemini_chats import Chat, chat_path, project_hash, random_reply  # noqa: E402
 from tokseg.context import make_ctx  # noqa: E402
-from tokseg.sources import claude_logs, gemini_logs  # noqa: E402
+from tokseg.sources import amp_logs, claude_logs, gemini_logs  # noqa: E402
 
 MODELS = ("claude-sonnet-4-5-20250929", "claude-opus-4-7", "claude-haiku-4-5")
 WORDS = ["the", "handler", "reads", "the", "request", "body", "and", "validates", "each", "field", "before", "it", "calls", "the", "service", "layer"]
@@ -157,10 +159,33 @@ def gemini_reply(rng: random.Random, ts: float):
     return replace(random_reply(rng, ts), text=text(rng, rng.randint(20, 600)))
 
 
+def amp_tree(work: Path, megabytes: float, now: float) -> Logs:
+    """Threads of 20-150 turns over the last 30 days in seven workspaces, until `megabytes` are written.
+
+    A thread is rewritten whole after every turn, so a new message costs the thread it belongs to.
+    """
+    rng = random.Random(6)
+    root, target, written, n = work / "amp", int(megabytes * 1e6), 0, 0
+    while written < target:
+        start = rng.uniform(now - 30 * 86400, now - 86400)
+        thread = Thread(new_id(rng), start, f"/home/dev/src/app{n % 7}", ("usage", "both")[n % 2],
+                        text=text(rng, rng.randint(20, 600)))
+        thread.requests = [random_request(rng, start + 40 * k) for k in range(rng.randint(20, 150))]
+        path = thread_path(root, thread)
+        written += thread.write(path)
+        n += 1
+
+    def add_message() -> int:
+        return thread.grow(path, random_request(rng, now - 60))
+
+    return Logs(amp_logs, root, written, n, add_message, whole=True)
+
+
 ROWS: dict[str, Callable[[Path, float, float], Logs]] = {
     "claude_logs": claude_tree,
     "gemini_logs": lambda work, mb, now: gemini_tree(work, mb, now, ".jsonl"),
     "gemini_logs-json": lambda work, mb, now: gemini_tree(work, mb, now, ".json"),
+    "amp_logs": amp_tree,
 }
 
 

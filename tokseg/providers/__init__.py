@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 BUILTIN: dict[str, str] = {
     "amp": "tokseg.providers.amp",
+    "amp_logs": "tokseg.sources.amp_logs",
     "anthropic": "tokseg.providers.anthropic",
     "anthropic_limits": "tokseg.providers.anthropic_limits",
     "claude": "tokseg.providers.claude",
