@@ -33,7 +33,8 @@ class Row(NamedTuple):
     `vendor` is the price table's provider id for the request (`anthropic`, `openai`, ...);
     `flags` are the source's own bits (see `Flag` in `_spend`); `project` is the agent's working
     directory as logged (named for display by `_projects`), `session` the agent's session id; both
-    are "" where the log does not say.
+    are "" where the log does not say. `logged_cost` is the agent's own USD figure for the request
+    (0 where it gives none): it prices the row only when the price table has no price for its model.
     """
 
     key: str
@@ -49,6 +50,7 @@ class Row(NamedTuple):
     flags: int = 0
     project: str = ""
     session: str = ""
+    logged_cost: float = 0.0
 
 
 class Totals(NamedTuple):
