@@ -88,7 +88,7 @@ def _messages(folder: str) -> str:
 
 def legacy_files(folder: str) -> list[str]:
     """storage/message/<session>/msg_*.json: one message per file, as OpenCode wrote them before its database."""
-    root, out = _messages(folder), []
+    root, out = _messages(folder), list[str]()
     try:
         sessions = sorted(entry.path for entry in os.scandir(root) if entry.is_dir())
     except OSError:
@@ -124,6 +124,10 @@ def parse_file(data: bytes, path: str) -> list[Row]:
     return [row] if row is not None else []
 
 
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
@@ -143,12 +147,12 @@ def _row(message: object, msg_id: object, session: str) -> Row | None:
     tokens = message.get("tokens")
     if not isinstance(tokens, dict):
         return None
-    cache = tokens.get("cache") if isinstance(tokens.get("cache"), dict) else {}
+    cache = _dict(tokens.get("cache"))
     uncached, read, write = _spend.count(tokens.get("input")), _spend.count(cache.get("read")), _spend.count(
         cache.get("write"))
     output = _spend.count(tokens.get("output")) + _spend.count(tokens.get("reasoning"))
     total = uncached + read + write + output
-    times = message.get("time") if isinstance(message.get("time"), dict) else {}
+    times = _dict(message.get("time"))
     ts = _ms(times.get("created"))
     if not total or ts is None:
         return None
@@ -162,7 +166,7 @@ def _row(message: object, msg_id: object, session: str) -> Row | None:
 def _model(message: dict) -> tuple[str, str]:
     """(model, vendor): modelID and providerID, or the `model` object some records carry instead."""
     model, provider = message.get("modelID"), message.get("providerID")
-    nested = message.get("model") if isinstance(message.get("model"), dict) else {}
+    nested = _dict(message.get("model"))
     model = model if isinstance(model, str) and model else nested.get("modelID")
     provider = provider if isinstance(provider, str) and provider else nested.get("providerID")
     model = model if isinstance(model, str) and model else NO_MODEL
