@@ -53,6 +53,7 @@ COLUMNS = "CAST(id AS BLOB), CAST(session_id AS BLOB), CAST(data AS BLOB)"
 CURSOR = "time_updated"
 MAX_COST = 1e6  # USD for one request: more is a corrupt field
 MAX_MS = 1e14  # milliseconds since 1970, about the year 5138: more is a corrupt field
+MAX_TEXT = 4096  # characters kept of a model, vendor, folder or session name (a path's limit): more is corrupt
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def _row(message: object, msg_id: object, session: str) -> Row | None:
     key = msg_id if isinstance(msg_id, str) and msg_id else _said(message, session)
     done = _ms(times.get("completed")) is not None
     return Row(key, ts, vendor, model, uncached, read, write, 0, output, total * 2 + done, 0, _project(message),
-               session, _cost(message.get("cost")))
+               session[:MAX_TEXT], _cost(message.get("cost")))
 
 
 def _model(message: dict) -> tuple[str, str]:
@@ -169,8 +170,8 @@ def _model(message: dict) -> tuple[str, str]:
     nested = _dict(message.get("model"))
     model = model if isinstance(model, str) and model else nested.get("modelID")
     provider = provider if isinstance(provider, str) and provider else nested.get("providerID")
-    model = model if isinstance(model, str) and model else NO_MODEL
-    provider = provider if isinstance(provider, str) else ""
+    model = model[:MAX_TEXT] if isinstance(model, str) and model else NO_MODEL
+    provider = provider[:MAX_TEXT] if isinstance(provider, str) else ""
     return model, VENDORS.get(provider, provider)
 
 
@@ -182,7 +183,7 @@ def _project(message: dict) -> str:
     for name in ("cwd", "root"):
         value = path.get(name)
         if isinstance(value, str) and value:
-            return value
+            return value[:MAX_TEXT]
     return ""
 
 
