@@ -185,6 +185,20 @@ def test_only_changed_rows_and_files_are_read(tmp_path):
     assert (stats.files_read, stats.fetched) == (1, 1)
 
 
+def test_a_deleted_session_still_counts_it_was_billed(tmp_path):
+    rng = random.Random(9)
+    db = Database(tmp_path / "opencode.db")
+    replies = [random_reply(rng, NOW - 900 + 60 * n, f"ses_{n % 2}") for n in range(6)]
+    for reply in replies:
+        db.put(reply)
+    assert_exact(run(tmp_path)[0], "today", truth(replies, 0, NOW))
+    db.db.execute("DELETE FROM message WHERE session_id = 'ses_0'")
+    reading, stats = run(tmp_path)
+    assert stats.fetched == 6  # the three replies and questions left: fewer rows, read in full
+    assert_exact(reading, "today", truth(replies, 0, NOW))
+    db.close()
+
+
 def test_a_table_without_time_updated_is_read_again_in_full_when_it_changes(tmp_path):
     rng = random.Random(4)
     replies = [random_reply(rng, NOW - 900 + 60 * n, "ses_1") for n in range(5)]

@@ -342,3 +342,15 @@ def test_the_logs_own_cost_prices_a_row_only_where_the_table_has_no_price(tmp_pa
     reading, _ = run(WholeFiles([str(path)], parse))
     assert reading.spent["today"].amount == pytest.approx(cost("openai", "gpt-5", 2000, 300) + 0.25, rel=1e-9)
     assert "1 message from unknown models: nonesuch/house-2 (not priced)" in reading.notes
+
+
+def test_with_keep_deleted_rows_gone_from_the_database_still_count(tmp_path):
+    db = make_db(tmp_path / "chat.db")
+    put(db, message("m1", 30, output=100), message("m2", 20, output=10))
+    assert output(run(table(db, cursor="rowid", keep_deleted=True))[0]) == 110
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM message WHERE id = 'm1'")
+    conn.close()
+    put(db, message("m2", 20, output=15))  # changed in place: its stored copy is replaced
+    reading, stats = run(table(db, cursor="rowid", keep_deleted=True))
+    assert (stats.fetched, output(reading)) == (1, 115)  # fewer rows: read in full, and m1 still counts

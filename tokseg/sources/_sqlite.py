@@ -16,7 +16,9 @@ key by key. Everything is read again when there is no cursor, when the
 file was replaced, or when the table holds fewer rows than last time
 (rows were deleted). A reader of a schema it cannot be sure of sets
 `optional_cursor`: the cursor is then used only when the table has that
-column, and without it every change is read in full.
+column, and without it every change is read in full. With `keep_deleted`,
+rows gone from the table keep counting: a read replaces stored rows only
+key by key (for a request that was billed even if the agent deletes it).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class SqliteTable:
     cursor: str = ""
     timeout: float = 2.0  # seconds to wait for a lock before giving up until the next refresh
     optional_cursor: bool = False  # the table may lack `cursor`: then it is read whole on every change
+    keep_deleted: bool = False  # rows deleted from the table keep their stored copies
     kind: ClassVar[str] = "sqlite"
 
     def read(self, path: str, known: Stamp | None, stats: ScanStats) -> Update | None:
@@ -64,7 +67,7 @@ class SqliteTable:
         cursor = max((record[0] for record in records if record[0] is not None), default=since)
         state = json.dumps({"wal": wal, "cursor": cursor, "count": count})
         stamp = Stamp(self.kind, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, 0, b"", state)
-        return Update(stamp, rows, "keys" if since is not None else "all")
+        return Update(stamp, rows, "keys" if since is not None or self.keep_deleted else "all")
 
     def _fetch(self, path: str, since: object, before: int) -> tuple[int, list[tuple], object]:
         """(row count, records, the cursor value read from - None for all) in one read transaction."""

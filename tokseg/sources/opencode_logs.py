@@ -213,7 +213,8 @@ def readers(opts: Options, env: Mapping[str, str]) -> list[RowSource]:
     found = folders(opts, env)
     dbs = [path for folder in found for path in databases(folder)]
     legacy = [path for folder in found for path in legacy_files(folder)]
-    return [SqliteTable(dbs, "message", COLUMNS, parse_record, cursor=CURSOR, optional_cursor=True),
+    # A message OpenCode deletes (a deleted session, a reverted turn) was billed all the same: it keeps counting.
+    return [SqliteTable(dbs, "message", COLUMNS, parse_record, cursor=CURSOR, optional_cursor=True, keep_deleted=True),
             WholeFiles(legacy, parse_file)]
 
 
