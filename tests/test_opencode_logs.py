@@ -111,7 +111,8 @@ def test_tokens_and_cost_are_exact_in_three_time_zones(tmp_path, zone):
         now, today, month, times = boundary_times(ZoneInfo(zone), ZONES[zone])
         tree = generate(tmp_path / "opencode", times)
         reading, stats = run(tmp_path / "opencode", now, account=zone.replace("/", "-"))
-    assert stats.errors == []
+    legacy = list((tmp_path / "opencode" / "storage" / "message").glob("ses_*/msg_*.json"))
+    assert stats.errors == [] and stats.files == 2 + len(legacy)  # both databases and the message files only
     assert stats.rows > len(times)  # copies were read, and count once
     assert_exact(reading, "today", truth(tree.replies, today, now))
     month_truth = truth(tree.replies, month, now)
