@@ -11,7 +11,8 @@ render (a write + fsync each time) and once with unchanged figures (the file is 
 
 Rows: claude_logs (appended JSONL transcripts), gemini_logs (JSONL chats of current Gemini CLI
 releases, appended), gemini_logs-json (whole-file JSON chats of older releases),
-amp_logs (Amp threads, each rewritten whole).
+amp_logs (Amp threads, each rewritten whole), opencode_logs (OpenCode's SQLite database, its parts
+included in the size, and a tenth as legacy message files).
 A new source adds a generator returning a `Logs` and one entry in `ROWS`.
 
 Run: python benchmarks/agent_logs.py [--mb 50] [--pairs 40] [--rows claude_logs,gemini_logs]
@@ -38,10 +39,11 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests import opencode_store  # noqa: E402
 from tests.amp_threads import Thread, new_id, random_request, thread_path  # noqa: E402
 from tests.gemini_chats import Chat, chat_path, project_hash, random_reply  # noqa: E402
 from tokseg.context import make_ctx  # noqa: E402
-from tokseg.sources import amp_logs, claude_logs, gemini_logs  # noqa: E402
+from tokseg.sources import amp_logs, claude_logs, gemini_logs, opencode_logs  # noqa: E402
 
 MODELS = ("claude-sonnet-4-5-20250929", "claude-opus-4-7", "claude-haiku-4-5")
 WORDS = ["the", "handler", "reads", "the", "request", "body", "and", "validates", "each", "field", "before", "it", "calls", "the", "service", "layer"]
@@ -179,6 +181,45 @@ def amp_tree(work: Path, megabytes: float, now: float) -> Logs:
         return thread.grow(path, random_request(rng, now - 60))
 
     return Logs(amp_logs, root, written, n, add_message, whole=True)
+def opencode_tree(work: Path, megabytes: float, now: float) -> Logs:
+    """Sessions of 20-150 turns over the last 30 days: nine tenths in opencode.db, a tenth as legacy files.
+
+    Each turn is a question and a reply (message rows) and the reply's text, tool and step parts (part
+    rows, most of the database's bytes, never read). A new message is one more turn in the database,
+    written as OpenCode writes it: the reply inserted, then updated once done.
+    """
+    rng = random.Random(6)
+    root = work / "opencode"
+    db = opencode_store.Database(root / "opencode.db")
+    target, legacy, n, files = int(megabytes * 1e6), 0, 0, 1
+    while _db_size(root / "opencode.db") + legacy < target:
+        session, start = f"ses_{n:08d}", rng.uniform(now - 30 * 86400, now - 86400)
+        replies = [opencode_store.random_reply(rng, start + 40 * k, session) for k in range(rng.randint(20, 150))]
+        if n % 10 == 9:
+            legacy += sum(opencode_store.write_file(root, reply).stat().st_size for reply in replies)
+            files += len(replies)
+        else:
+            with db.db:
+                db.db.execute("BEGIN")
+                for reply in replies:
+                    db.put(reply, streaming=False)
+                    db.db.execute("INSERT INTO part VALUES (?, ?, ?, ?, ?, ?)", (
+                        f"prt_t{reply.msg_id}", reply.msg_id, session, 0, 0,
+                        json.dumps({"type": "text", "text": text(rng, rng.randint(20, 600))})))
+        n += 1
+    size = _db_size(root / "opencode.db") + legacy
+
+    def add_message() -> int:
+        db.put(opencode_store.random_reply(rng, now - 60, "ses_new"))
+        return 0  # a database is read by rows, not bytes: the refresh fetches the rows past its cursor
+
+    return Logs(opencode_logs, root, size, files, add_message)
+
+
+def _db_size(path: Path) -> int:
+    """A database's bytes: the file and the changes its -wal holds until the next checkpoint."""
+    wal = path.with_name(path.name + "-wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
 ROWS: dict[str, Callable[[Path, float, float], Logs]] = {
@@ -186,6 +227,7 @@ ROWS: dict[str, Callable[[Path, float, float], Logs]] = {
     "gemini_logs": lambda work, mb, now: gemini_tree(work, mb, now, ".jsonl"),
     "gemini_logs-json": lambda work, mb, now: gemini_tree(work, mb, now, ".json"),
     "amp_logs": amp_tree,
+    "opencode_logs": opencode_tree,
 }
 
 
@@ -205,15 +247,17 @@ def bench_row(name: str, logs: Logs, now: float) -> None:
     print(f"{name}: {logs.size / 1e6:.1f} MB in {stats.files} files, {stats.rows} usage rows; "
           f"full scan {full:.2f} s, {logs.size / 1e6 / full:.1f} MB/s "
           f"(month ${reading.spent['month'].amount:,.2f}, {reading.tokens['month'].to_dict()['total']:,} tokens)")
-    fractions, read = [], 0
+    fractions, read, fetched = [], 0, 0
     for _ in range(5):
         read = logs.add_message()
         seconds, _, stats = scan(logs, now)
+        fetched = stats.fetched
         assert (stats.files_read, stats.bytes_read) == (1, read), (stats.files_read, stats.bytes_read, read)
         fractions.append(seconds / full)
     best = statistics.median(fractions)
     target = "one chat read again in full" if logs.whole else "target <= 5%"
-    print(f"{name}: refresh after one new message ({read} bytes read): "
+    rows = f", {fetched} database rows fetched" if fetched else ""
+    print(f"{name}: refresh after one new message ({read} bytes read{rows}): "
           f"{best * full * 1000:.1f} ms = {best:.2%} of the full scan ({target})")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,10 @@ USER_CONFIG = "# my settings, keep this comment\n[settings]\ninterval = 120  # t
 
 
 def clear_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Drop this machine's own agent/key variables so only the fixture's sources exist."""
+    """Drop this machine's own agent/key variables so only the fixture's sources exist.
+
+    XDG_DATA_HOME (OpenCode's folder) is the `home` fixture's own already.
+    """
     keys = {getattr(providers.load(p).SECRET, "env", None) for p in providers.PROVIDERS}
     keys |= {"GOOGLE_API_KEY"}  # gemini offers it too
     for var in {"CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_DATA_DIR", "CLAUDE_CODE_OAUTH_TOKEN", "GH_TOKEN",
@@ -26,8 +30,8 @@ def clear_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """A home with Claude Code's login and logs, Codex's login and logs, Gemini CLI chats, a Copilot editor login
-    and a key env var."""
+    """A home with Claude Code's login and logs, Codex's login and logs, Gemini CLI chats, OpenCode's database,
+    a Copilot editor login and a key env var."""
     user = tmp_path / "user"
     (user / ".claude" / "projects" / "-home-dev-shop").mkdir(parents=True)
     (user / ".claude" / ".credentials.json").write_text(json.dumps({"claudeAiOauth": {"accessToken": SECRETS[0]}}))
@@ -36,6 +40,8 @@ def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     (user / ".gemini" / "tmp" / "5f0c1b7e2a9d4c3b8e6f1a0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b" / "chats").mkdir(parents=True)
     (tmp_path / "xdata" / "amp" / "threads").mkdir(parents=True)  # Amp's threads, under XDG_DATA_HOME
     (tmp_path / "xdata" / "amp" / "threads" / "T-5f0c1b7e.json").write_text('{"id": "T-5f0c1b7e", "messages": []}')
+    (tmp_path / "xdata" / "opencode").mkdir(parents=True)
+    sqlite3.connect(tmp_path / "xdata" / "opencode" / "opencode.db").close()
     (tmp_path / "xconfig" / "github-copilot").mkdir(parents=True)
     (tmp_path / "xconfig" / "github-copilot" / "apps.json").write_text(
         json.dumps({"github.com:Iv1.b507a08c87ecfe98": {"user": "octodev", "oauth_token": SECRETS[2]}}))
@@ -55,15 +61,16 @@ def listed(env: dict[str, str]) -> dict[str, dict]:
 
 def test_lists_every_source_without_adding(machine: dict[str, str], config_file: Path) -> None:
     found = listed(machine)
-    assert set(found) == {"claude", "claude_logs", "codex", "codex_logs", "copilot", "gemini_logs", "openrouter"} | {
-        "amp_logs"}
+    assert set(found) == {"amp_logs", "claude", "claude_logs", "codex", "codex_logs", "copilot", "gemini_logs",
+                          "opencode_logs", "openrouter"}
     assert found["gemini_logs"]["where"].endswith(".gemini/tmp") and found["gemini_logs"]["offer"]
     assert found["claude"]["where"].endswith(".claude/.credentials.json") and found["claude"]["offer"]
     assert found["codex"]["account"] == "codex" and found["codex"]["offer"]
     assert found["copilot"]["where"].endswith("github-copilot/apps.json")
     assert found["openrouter"]["key_env"] == "OPENROUTER_API_KEY"
     assert found["amp_logs"]["where"].endswith("xdata/amp/threads") and found["amp_logs"]["offer"]
-    for name in ("claude_logs", "codex_logs", "gemini_logs", "openrouter", "amp_logs"):
+    assert found["opencode_logs"]["where"].endswith("xdata/opencode") and found["opencode_logs"]["offer"]
+    for name in ("claude_logs", "codex_logs", "gemini_logs", "opencode_logs", "openrouter", "amp_logs"):
         assert found[name]["available"] == (name in providers.PROVIDERS)
     assert not config_file.exists()
 
@@ -80,7 +87,7 @@ def test_yes_adds_each_offered_source_and_keeps_the_users_text(machine: dict[str
     expected = {"claude": "claude", "codex": "codex", "copilot": "copilot"}
     expected.update({account: provider for account, provider in (
         ("claude-logs", "claude_logs"), ("codex-logs", "codex_logs"), ("gemini-logs", "gemini_logs"),
-        ("openrouter", "openrouter"), ("amp-logs", "amp_logs"))
+        ("openrouter", "openrouter"), ("amp-logs", "amp_logs"), ("opencode-logs", "opencode_logs"))
         if provider in providers.PROVIDERS})
     assert {k: by_name.get(k) for k in expected} == expected
     again = listed(machine)
@@ -136,12 +143,13 @@ def test_the_status_line_store_is_offered_once_tokseg_statusline_has_run(machine
 
 def test_sources_come_in_registry_order_and_each_names_its_own_provider(machine: dict[str, str],
                                                                         tmp_path: Path) -> None:
-    env = {**machine, "HOME": str(tmp_path / "user"), "XDG_CONFIG_HOME": str(tmp_path / "xconfig")}
+    env = {**machine, "HOME": str(tmp_path / "user"), "XDG_CONFIG_HOME": str(tmp_path / "xconfig"),
+           "XDG_DATA_HOME": str(tmp_path / "xdata")}
     found = discover.find(env)
     assert [s.provider for s in found] == ["amp_logs", "claude", "claude_logs", "codex", "codex_logs", "copilot",
-                                           "gemini_logs", "openrouter"]
+                                           "gemini_logs", "opencode_logs", "openrouter"]
     assert [s.account for s in found] == ["amp-logs", "claude", "claude-logs", "codex", "codex-logs", "copilot",
-                                          "gemini-logs", "openrouter"]
+                                          "gemini-logs", "opencode-logs", "openrouter"]
 
 
 def test_an_account_reading_another_folder_does_not_read_the_default_login(machine: dict[str, str],

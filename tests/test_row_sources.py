@@ -307,3 +307,50 @@ def test_pending_wal_frames_are_read_and_left_where_they_are(tmp_path):
     reading, stats = run(table(copy / "chat.db"))
     assert (stats.errors, output(reading)) == ([], 100)
     assert database_files(copy) == before
+
+
+def test_an_optional_cursor_is_used_only_where_the_table_has_it(tmp_path):
+    with_column = make_db(tmp_path / "new.db")
+    put(with_column, message("m1", 30, output=100), updated=1)
+    without = tmp_path / "old.db"
+    with sqlite3.connect(without) as conn:
+        conn.execute("CREATE TABLE message (id TEXT PRIMARY KEY, data TEXT)")
+        conn.execute("INSERT INTO message VALUES ('m2', ?)", (json.dumps(message("m2", 20, output=10)),))
+    conn.close()
+    readers = (table(with_column, cursor="time_updated", optional_cursor=True),
+               SqliteTable([str(without)], "message", "data", parse_record, cursor="time_updated",
+                           optional_cursor=True))
+    reading, stats = run(*readers)
+    assert (stats.errors, stats.fetched, output(reading)) == ([], 2, 110)
+    put(with_column, message("m3", 5, output=1), updated=2)
+    with sqlite3.connect(without) as conn:
+        conn.execute("INSERT INTO message VALUES ('m4', ?)", (json.dumps(message("m4", 4, output=1000)),))
+    conn.close()
+    reading, stats = run(*readers)
+    assert (stats.fetched, output(reading)) == (2 + 2, 1111)  # from the cursor on; the other table whole
+
+
+def test_the_logs_own_cost_prices_a_row_only_where_the_table_has_no_price(tmp_path):
+    def parse(data: bytes, path: str) -> list[Row]:
+        return [row._replace(logged_cost=msg["logged"]) for msg in json.loads(data)["messages"]
+                for row in to_rows(msg)]
+
+    path = tmp_path / "T-costs.json"
+    write_thread(path, {**message("m1", 30, input=2000, output=300), "logged": 50.0},  # priced: the table wins
+                 {**message("m2", 20, vendor="nonesuch", model="house-1"), "logged": 0.25},
+                 {**message("m3", 10, vendor="nonesuch", model="house-2"), "logged": 0.0})  # 0: no cost of its own
+    reading, _ = run(WholeFiles([str(path)], parse))
+    assert reading.spent["today"].amount == pytest.approx(cost("openai", "gpt-5", 2000, 300) + 0.25, rel=1e-9)
+    assert "1 message from unknown models: nonesuch/house-2 (not priced)" in reading.notes
+
+
+def test_with_keep_deleted_rows_gone_from_the_database_still_count(tmp_path):
+    db = make_db(tmp_path / "chat.db")
+    put(db, message("m1", 30, output=100), message("m2", 20, output=10))
+    assert output(run(table(db, cursor="rowid", keep_deleted=True))[0]) == 110
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM message WHERE id = 'm1'")
+    conn.close()
+    put(db, message("m2", 20, output=15))  # changed in place: its stored copy is replaced
+    reading, stats = run(table(db, cursor="rowid", keep_deleted=True))
+    assert (stats.fetched, output(reading)) == (1, 115)  # fewer rows: read in full, and m1 still counts

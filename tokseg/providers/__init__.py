@@ -49,6 +49,7 @@ BUILTIN: dict[str, str] = {
     "novita": "tokseg.providers.novita",
     "openai": "tokseg.providers.openai",
     "opencode": "tokseg.providers.opencode",
+    "opencode_logs": "tokseg.sources.opencode_logs",
     "openrouter": "tokseg.providers.openrouter",
     "perplexity": "tokseg.providers.perplexity",
     "siliconflow": "tokseg.providers.siliconflow",

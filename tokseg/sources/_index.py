@@ -33,7 +33,9 @@ class Row(NamedTuple):
     `vendor` is the price table's provider id for the request (`anthropic`, `openai`, ...);
     `flags` are the source's own bits (see `Flag` in `_spend`); `project` is the agent's working
     directory as logged (named for display by `_projects`), `session` the agent's session id and
-    `branch` the git branch it was on; each is "" where the log does not say.
+    `branch` the git branch it was on; each is "" where the log does not say. `logged_cost` is the
+    agent's own USD figure for the request (0 where it gives none): it prices the row only when the
+    price table has no price for its model.
     """
 
     key: str
@@ -50,6 +52,7 @@ class Row(NamedTuple):
     project: str = ""
     session: str = ""
     branch: str = ""
+    logged_cost: float = 0.0
 
 
 class Totals(NamedTuple):

@@ -2,9 +2,10 @@
 
 A source names its row sources (which files or databases, parsed how) and
 the flags its rows may carry; this module syncs the account's index with
-them, prices new rows by each row's own vendor, and sums the de-duplicated
-rows into today / this month / the current 5-hour block (local time), in
-total and per model.
+them, prices new rows by each row's own vendor (or, for a model the table
+does not price, by the agent's own cost where it logs one), and sums the
+de-duplicated rows into today / this month / the current 5-hour block
+(local time), in total and per model.
 """
 
 from __future__ import annotations
@@ -210,7 +211,10 @@ def run(account: str, source: str, readers: Sequence[RowSource], now: float,
     prices = Prices()
 
     def cost(row: Row) -> float | None:
-        return prices.cost(row.vendor, row.model, row.uncached, row.cache_read, row.write_5m, row.write_1h, row.output)
+        """The price table's figure; the agent's own cost only for a model the table does not price."""
+        priced = prices.cost(row.vendor, row.model, row.uncached, row.cache_read, row.write_5m, row.write_1h,
+                             row.output)
+        return row.logged_cost if priced is None and row.logged_cost > 0 else priced
 
     index = index_for(source, account, VERSION)
     try:

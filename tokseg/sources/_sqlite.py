@@ -14,7 +14,11 @@ rows change - only rows at or past the last value seen are fetched (those
 at it again, as a time may repeat), and they replace their stored copies
 key by key. Everything is read again when there is no cursor, when the
 file was replaced, or when the table holds fewer rows than last time
-(rows were deleted).
+(rows were deleted). A reader of a schema it cannot be sure of sets
+`optional_cursor`: the cursor is then used only when the table has that
+column, and without it every change is read in full. With `keep_deleted`,
+rows gone from the table keep counting: a read replaces stored rows only
+key by key (for a request that was billed even if the agent deletes it).
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ class SqliteTable:
     parse: RecordParser
     cursor: str = ""
     timeout: float = 2.0  # seconds to wait for a lock before giving up until the next refresh
+    optional_cursor: bool = False  # the table may lack `cursor`: then it is read whole on every change
+    keep_deleted: bool = False  # rows deleted from the table keep their stored copies
     kind: ClassVar[str] = "sqlite"
 
     def read(self, path: str, known: Stamp | None, stats: ScanStats) -> Update | None:
@@ -61,7 +67,7 @@ class SqliteTable:
         cursor = max((record[0] for record in records if record[0] is not None), default=since)
         state = json.dumps({"wal": wal, "cursor": cursor, "count": count})
         stamp = Stamp(self.kind, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, 0, b"", state)
-        return Update(stamp, rows, "keys" if since is not None else "all")
+        return Update(stamp, rows, "keys" if since is not None or self.keep_deleted else "all")
 
     def _fetch(self, path: str, since: object, before: int) -> tuple[int, list[tuple], object]:
         """(row count, records, the cursor value read from - None for all) in one read transaction."""
@@ -69,15 +75,23 @@ class SqliteTable:
         db = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
         try:
             db.execute("BEGIN")  # the count and the records from one snapshot
-            count = db.execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()[0] if self.cursor else 0
-            if count < before:
+            cursor = self._cursor(db)
+            count = db.execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()[0] if cursor else 0
+            if count < before or not cursor:
                 since = None
-            query = f"SELECT {self.cursor or 'NULL'}, {self.columns} FROM {self.table}"
+            query = f"SELECT {cursor or 'NULL'}, {self.columns} FROM {self.table}"
             if since is None:
                 return count, db.execute(query).fetchall(), None
-            return count, db.execute(f"{query} WHERE {self.cursor} >= ?", (since,)).fetchall(), since
+            return count, db.execute(f"{query} WHERE {cursor} >= ?", (since,)).fetchall(), since
         finally:
             db.close()
+
+    def _cursor(self, db: sqlite3.Connection) -> str:
+        """The cursor column, or "" when it is optional and the table does not have it."""
+        if not self.cursor or not self.optional_cursor:
+            return self.cursor
+        names = {str(row[1]).lower() for row in db.execute(f"PRAGMA table_info({self.table})")}
+        return self.cursor if self.cursor.lower() in names else ""
 
 
 def _wal_stamp(path: str) -> list[int] | None:

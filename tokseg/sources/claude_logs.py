@@ -108,8 +108,9 @@ def parse(line: bytes, state: dict) -> list[Row]:
     fast = usage.get("speed") == "fast" or message.get("speed") == "fast"
     score = (0 if sidechain else SIDECHAIN_RANK) + total * 2 + fast
     flags = FLAG_FAST if fast else 0
-    where = (_spend.text(entry.get(name)) for name in ("cwd", "sessionId", "gitBranch"))
-    return [Row(str(key), ts, VENDOR, model, uncached, read, write_5m, write_1h, output, score, flags, *where)]
+    return [Row(str(key), ts, VENDOR, model, uncached, read, write_5m, write_1h, output, score, flags,
+                project=_spend.text(entry.get("cwd")), session=_spend.text(entry.get("sessionId")),
+                branch=_spend.text(entry.get("gitBranch")))]
 
 
 def _count(usage: dict, key: str) -> int:

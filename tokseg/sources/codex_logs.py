@@ -148,8 +148,9 @@ def _advance(lanes: dict, lane: str, total: list[int], last: list[int] | None) -
 def _row(at: list[int], delta: list[int], ts: float, model: str, flags: int, where: list[str]) -> Row:
     """`where` is the session's [working directory, id, git branch], as its meta and turns said."""
     inp, cached, out = delta[0], min(delta[1], delta[0]), delta[2]
+    project, session, branch = where
     return Row(",".join(map(str, at)), ts, VENDOR, model, inp - cached, cached, 0, 0, out, -(inp + out), flags,
-               *where)
+               project=project, session=session, branch=branch)
 
 
 def _model(payload: dict, info: dict, state: dict) -> tuple[str, int]:
