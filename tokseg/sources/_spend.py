@@ -205,14 +205,14 @@ def run(account: str, source: str, readers: Sequence[RowSource], now: float,
     The price table is imported here, not at module level: loading a config
     imports every provider module it names, and that should stay quick.
     """
-    from tokseg.pricing import VERSION, Prices
+    from tokseg.pricing import Prices, version
 
     prices = Prices()
 
     def cost(row: Row) -> float | None:
         return prices.cost(row.vendor, row.model, row.uncached, row.cache_read, row.write_5m, row.write_1h, row.output)
 
-    index = index_for(source, account, VERSION)
+    index = index_for(source, account, version())
     try:
         stats = index.sync(readers, cost)
         if stats.errors and len(stats.errors) == stats.files:
