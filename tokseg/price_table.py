@@ -198,7 +198,8 @@ def bundled() -> dict[str, Any]:
 def status(mode: str, now: float) -> dict[str, Any]:
     """For `doctor`: the table a refresh prices with, how old it is, and a warning with its fix."""
     info: dict[str, Any] = {"mode": mode, "table": "bundled", "bundled": bundled(), "path": None,
-                            "fetched_at": None, "attempted_at": None, "warning": None, "fix": None}
+                            "fetched_at": None, "age_s": None, "attempted_at": None, "warning": None,
+                            "fix": None}
     if mode != "auto":
         return info
     state, path = read_state(), table_path()
@@ -214,6 +215,7 @@ def status(mode: str, now: float) -> dict[str, Any]:
                         fix=f"rm {path} {folder() / STATE_FILE}; the next refresh downloads it again")
             return info
         info["table"] = "downloaded"
+        info["age_s"] = now - info["fetched_at"] if info["fetched_at"] is not None else None
     error = state.get("error")
     if isinstance(error, str) and error:
         info.update(warning=f"the last download failed ({_safe(error)}); refreshes price with the "
