@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,6 +140,11 @@ def test_at_most_one_download_a_day_by_the_refreshers_clock(tmp_path, config_fil
     state = json.loads((home / "cache" / "prices" / "update.json").read_text())
     assert state["fetched_at"] == pytest.approx(start - 2 * 3600)
     assert state["error"] is None
+    assert server.url not in json.dumps(state)  # which URL is kept as a digest only
+    server.route("GET", "/mirror/data.json", Reply(200, table(), content_type="application/json"))
+    logs_and_config(tmp_path, config_file, "auto", server.url + "/mirror/data.json")
+    refresh.run(force=True, clock=lambda: start - 3600)  # a changed prices_url is fetched at once
+    assert len(server.calls("/mirror/data.json")) == 1
 
 
 @pytest.mark.parametrize("down", ["500", "html", "stopped"])
@@ -221,3 +228,15 @@ def test_doctor_says_auto_has_not_downloaded_yet_and_when_the_table_is_old(tmp_p
     assert report["table"] == "downloaded" and report["age_s"] > 9 * 86400 - 60
     assert report["warning"] == "the downloaded table is 9 days old"
     assert doctor_prices()[1].startswith("warning: prices: the downloaded table is 9 days old; fix: check")
+
+
+def test_a_refresh_with_no_download_due_does_not_load_the_package(tmp_path, config_file, home, server):
+    """Choosing the table is a stat; the package loads only when a log row is priced (or a download is due)."""
+    logs_and_config(tmp_path, config_file, "auto", server.url + ROUTE)
+    refreshed()
+    probe = ("import sys, time; from tokseg import price_table; "
+             f"price_table.prepare('auto', {server.url + ROUTE!r}, 15.0, time.time()); "
+             "print(price_table.chosen() is not None, 'genai_prices' in sys.modules, 'httpx2' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
+    assert done.stdout.split() == ["True", "False", "False"], done.stderr
+    assert len(server.calls(ROUTE)) == 1

@@ -20,6 +20,7 @@ table or with the bundled one (a damaged file is the bundled one, and
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -96,7 +97,7 @@ def prepare(mode: str, url: str, timeout: float, now: float, *, fetch: bool = Tr
     _chosen[0] = None
     if mode != "auto":
         return
-    if fetch and _due(read_state(), now):
+    if fetch and _due(read_state(), _source(url), now):
         _update(url, timeout, now)
     try:
         found = os.stat(table_path())
@@ -105,16 +106,22 @@ def prepare(mode: str, url: str, timeout: float, now: float, *, fetch: bool = Tr
     _chosen[0] = Choice(str(table_path()), (found.st_mtime_ns, found.st_size, found.st_ino))
 
 
-def _due(state: dict[str, Any], now: float) -> bool:
-    """Never tried, tried a day ago or more, or "in the future" (a clock set back): try again."""
+def _source(url: str) -> str:
+    """Which URL an attempt was made for, without writing the URL (it may hold a mirror's credentials)."""
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def _due(state: dict[str, Any], source: str, now: float) -> bool:
+    """Never tried, tried a day ago or more, "in the future" (a clock set back), or from another URL: try."""
     attempted = state.get("attempted_at")
-    if isinstance(attempted, bool) or not isinstance(attempted, (int, float)):
+    if isinstance(attempted, bool) or not isinstance(attempted, (int, float)) or state.get("source") != source:
         return True
     return not 0 <= now - attempted < EVERY_S
 
 
 def _update(url: str, timeout: float, now: float) -> None:
     """One download attempt within WAIT_S; its outcome goes to the state file and, on failure, one log line."""
+    where = _where(url)  # imports the package here, before the download thread needs it
     arrived: dict[str, Any] = {}
 
     def work() -> None:
@@ -128,14 +135,13 @@ def _update(url: str, timeout: float, now: float) -> None:
     worker.start()
     worker.join(WAIT_S)
     state = read_state()
-    state.update(attempted_at=now, url=_where(url))
+    state.update(attempted_at=now, source=_source(url))
     payload = arrived.get("payload")
     try:
         if payload is None:
             state["error"] = arrived.get("error", f"no answer within {WAIT_S:g}s")
             kept = "downloaded" if table_path().is_file() else "bundled"
-            log.warning("prices: could not fetch %s (%s); pricing with the %s table", state["url"], state["error"],
-                        kept)
+            log.warning("prices: could not fetch %s (%s); pricing with the %s table", where, state["error"], kept)
         else:
             atomic.replace_file(str(dirs.ensure_private(folder()) / TABLE_FILE), payload)
             state.update(fetched_at=now, error=None)
