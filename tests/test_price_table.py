@@ -17,7 +17,7 @@ from tests.conftest import run_tokseg, write_config
 from tests.fakeserver import FakeServer, Reply
 from tests.price_tables import NEW_MODEL, new_model_cost, table
 from tests.snapshots import load
-from tokseg import config, price_table, refresh
+from tokseg import config, price_table, pricing, refresh
 from tokseg.errors import ConfigError
 
 ROUTE = "/genai-prices/data.json"
@@ -109,8 +109,8 @@ def test_bundled_never_fetches_and_auto_prices_a_model_the_bundled_table_lacks(t
     amount, notes = spend(home)
     assert amount == pytest.approx(KNOWN_COST, abs=1e-6)
     assert UNPRICED in notes
-    assert doctor_prices()[0].startswith("prices: genai-prices ")
-    assert "'s bundled table (installed " in doctor_prices()[0]
+    assert doctor_prices()[0].startswith("prices: bundled table of genai-prices 0.")
+    assert " (installed 20" in doctor_prices()[0]
 
     logs_and_config(tmp_path, config_file, "auto", server.url + ROUTE)
     refreshed()
@@ -123,8 +123,8 @@ def test_bundled_never_fetches_and_auto_prices_a_model_the_bundled_table_lacks(t
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
     lines = doctor_prices()
-    assert lines[0].startswith(f"prices: downloaded table {stored}, fetched "), lines
-    assert " ago (instead of genai-prices " in lines[0]
+    assert lines[0].startswith("prices: table downloaded "), lines
+    assert lines[0].endswith(f" ago, in place of genai-prices {pricing.VERSION}'s own: {stored}")
     assert len(lines) == 1  # no warning
 
     refreshed()  # a second refresh the same day asks nothing

@@ -110,14 +110,14 @@ def _print_keyring(ring: dict) -> None:
 def _print_prices(prices: dict) -> None:
     """Which price table a refresh uses and how old it is; a failed or old download is a warning."""
     bundled = prices["bundled"]
-    table = f"genai-prices {bundled['version']}'s bundled table"
-    if bundled["installed_at"] is not None:
-        table += f" (installed {time.strftime('%Y-%m-%d', time.localtime(bundled['installed_at']))})"
+    installed = bundled["installed_at"]
+    line = f"bundled table of genai-prices {bundled['version']}"
+    line += f" (installed {time.strftime('%Y-%m-%d', time.localtime(installed))})" if installed is not None else ""
     if prices["table"] == "downloaded":
         age = f"{numbers.duration(prices['age_s'])} ago" if prices["age_s"] is not None else "at an unknown time"
-        table = f"downloaded table {prices['path']}, fetched {age} (instead of {table})"
+        line = f"table downloaded {age}, in place of genai-prices {bundled['version']}'s own: {prices['path']}"
     elif prices["mode"] == "auto" and prices["attempted_at"] is None:
-        table += '; prices = "auto": the next refresh downloads a newer one'
-    _say(f"    prices: {table}")
+        line += '; prices = "auto": the next refresh downloads a newer one'
+    _say(f"    prices: {line}")
     if prices["warning"]:
         _say(f"    warning: prices: {prices['warning']}; fix: {prices['fix']}")
