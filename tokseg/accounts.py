@@ -21,6 +21,7 @@ from tokseg import (
     context,
     dirs,
     net,
+    price_table,
     provider_options,
     providers,
     refresh,
@@ -206,6 +207,8 @@ def _key_for(plan: Plan, module: Any, typed_key: str | None) -> tuple[str | None
 
 def _live_fetch(account: Account, module: Any, secret: str | None, settings: config.Settings) -> ReadingDict:
     """One fetch exactly as the refresher would make it, errors turned into NotAdded."""
+    # The refresher's table (it alone downloads one), so a log source's first index is priced as it will stay.
+    price_table.prepare(settings.prices, settings.prices_url, settings.timeout, time.time(), fetch=False)
     try:
         with net.new_session(1) as session:
             ctx = context.make_ctx(account.provider, account.name, account.options, secret=secret, session=session,

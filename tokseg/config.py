@@ -4,6 +4,8 @@
     interval = 300              # default seconds between refreshes of an account
     template = "{all}"          # what the segment shows
     separator = " │ "
+    prices = "bundled"          # or "auto": fetch genai-prices' newer price table at most daily (offline: bundled)
+    prices_url = ""             # where "auto" fetches it from; empty means genai-prices' own URL
 
     [settings.colors]           # state colours: a name, an xterm number, "#rrggbb" or "default" (the host's own)
     warn = "#e5c07b"
@@ -41,6 +43,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, cast
+from urllib.parse import urlsplit
 
 from tokseg import config_file, defaults, provider_options, providers
 from tokseg._toml import tomllib
@@ -71,6 +74,8 @@ class Settings:
     history_days: float = 90.0
     burn_window_hours: float = 6.0
     prometheus_file: str = ""
+    prices: str = "bundled"
+    prices_url: str = ""
     colors: dict = field(default_factory=dict)
     push: dict = field(default_factory=dict)
 
@@ -116,6 +121,8 @@ SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
     "history_days": (int, float),
     "burn_window_hours": (int, float),
     "prometheus_file": (str,),
+    "prices": (str,),
+    "prices_url": (str,),
     "colors": (dict,),
     "push": (dict,),
 }
@@ -212,7 +219,25 @@ def _settings(checker: _Checker, table: Any) -> Settings:
     if prom and not (Path(prom).expanduser().is_absolute() and prom.endswith(".prom")):
         checker.fail(("settings",), "prometheus_file", "must be an absolute path ending in .prom (node_exporter's "
                      'textfile collector reads only those), e.g. "/var/lib/node_exporter/textfile/tokseg.prom"')
+    _check_prices(checker, settings)
     return settings
+
+
+def _check_prices(checker: _Checker, settings: Settings) -> None:
+    """[settings] prices and prices_url: the price table the log sources use, and where "auto" fetches it."""
+    if settings.prices not in ("bundled", "auto"):
+        checker.fail(("settings",), "prices", f'{json.dumps(settings.prices)} is not a choice; use "bundled" (the '
+                     'table installed with tokseg, never fetched) or "auto" (a newer one, fetched at most daily)')
+    url = settings.prices_url
+    if not url:
+        return
+    from tokseg.net import is_loopback  # requests is imported only when a URL is given
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or (
+            parts.scheme == "http" and not is_loopback(parts.hostname)):
+        checker.fail(("settings",), "prices_url", "must be an https:// URL of a genai-prices data.json (plain http "
+                     "only to localhost/127.0.0.1); leave it out for genai-prices' own")
 
 
 def _check_colors(checker: _Checker, table: dict) -> None:

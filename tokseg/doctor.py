@@ -5,8 +5,10 @@ formats it. Checks: the keyring backend and whether it can be read,
 folder and file permissions, the config, the settings template (a mistake
 that makes the bar end in `!tpl`), each account's last error with
 the fix for its error class, whether a refresher is running, which
-host configs (tmux, starship, waybar, shells…) mention tokseg, and each
-installed provider plugin (one that cannot load is a problem, never a crash).
+host configs (tmux, starship, waybar, shells…) mention tokseg, each
+installed provider plugin (one that cannot load is a problem, never a crash),
+and which price table the log sources use and how old it is (a failed or
+old download is a warning: the refresher prices with the table it has).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tokseg import (
     config_edit,
     defaults,
     dirs,
+    price_table,
     providers,
     refresh,
     secrets,
@@ -90,6 +93,7 @@ def diagnose(now: float | None = None) -> dict[str, Any]:
     report["integrations"] = integrations()
     report["command"] = _command(report["integrations"])
     report["plugins"] = plugins()
+    report["prices"] = price_table.status(cfg.settings.prices if cfg else "bundled", now)
     report["problems"] = (
         (1 if report["keyring"]["needed"] and not report["keyring"]["usable"] else 0)
         + (1 if report["keyring"]["needed"] and report["keyring"]["plain"] else 0)

@@ -10,21 +10,71 @@ price the row lacks - goes to the library itself, so its rules (long
 context switches every token to the tier rate; 1-hour cache writes have
 their own rate) stay the library's. A Pricer reads one vendor's rows (the
 table's provider id); `Prices` keeps one per vendor for logs that mix them.
+
+The table is the package's bundled one unless the refresher chose a newer
+one it downloaded (`tokseg/price_table.py`); `version()` names the table
+in use, so stored costs are redone whenever it changes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
+import threading
 from dataclasses import dataclass
 
 import genai_prices
-from genai_prices import Usage, calc_price
+from genai_prices import Usage, calc_price, data_snapshot
 from genai_prices.types import ModelPrice, TieredPrices
 
-VERSION = genai_prices.__version__  # stored costs are redone when the table changes
+from tokseg import price_table
+
+VERSION = genai_prices.__version__  # the bundled table's version; stored costs are redone when the table changes
 # The request's counts in the library's terms; input = uncached + cache writes + cache reads.
 FIELDS = ("input_mtok", "cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok", "output_mtok")
 _SUFFIX = re.compile(r"\[[^\]]*\]$")  # Claude Code may append e.g. "[1m]" to a model id
+
+log = logging.getLogger("tokseg.refresh")
+
+
+class _InUse:
+    """The table this process prices with: the bundled one, or the chosen download, loaded at first use."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.loaded: price_table.Choice | None = None  # what `stamp` was loaded for
+        self.stamp: str | None = None
+
+
+_in_use = _InUse()
+
+
+def version() -> str:
+    """The table in use: VERSION for the bundled one, VERSION+digest for a downloaded one.
+
+    A newly chosen table (`price_table.prepare`, each refresh) is loaded here; one that cannot be read or
+    parsed is logged and the bundled table is used instead (`doctor` says why), so prices never come
+    from half a file.
+    """
+    wanted = price_table.chosen()
+    with _in_use.lock:
+        if _in_use.stamp is None or _in_use.loaded != wanted:
+            data_snapshot.set_custom_snapshot(None)
+            _in_use.loaded, _in_use.stamp = wanted, _load(wanted.path) if wanted else VERSION
+        return _in_use.stamp
+
+
+def _load(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            payload = fh.read()
+        snapshot = price_table.parse(payload)
+    except Exception as exc:  # a damaged file in any way: the bundled table, never a crash or half a table
+        log.warning("prices: %s unusable (%s); pricing with the bundled table", path, type(exc).__name__)
+        return VERSION
+    data_snapshot.set_custom_snapshot(snapshot)
+    return f"{VERSION}+{hashlib.sha256(payload).hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)
@@ -48,6 +98,7 @@ class Pricer:
         return self._rows[model]
 
     def _resolve(self, model: str) -> _Row | None:
+        version()  # a chosen table is loaded before the first lookup
         name = _SUFFIX.sub("", model)
         try:
             result = calc_price(Usage(input_tokens=1), name, provider_id=self.provider_id)

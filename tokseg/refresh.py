@@ -26,7 +26,21 @@ from typing import TYPE_CHECKING
 import requests
 from filelock import FileLock, Timeout
 
-from tokseg import backoff, config, context, defaults, dirs, insights, net, providers, push, secrets, snapshot, store
+from tokseg import (
+    backoff,
+    config,
+    context,
+    defaults,
+    dirs,
+    insights,
+    net,
+    price_table,
+    providers,
+    push,
+    secrets,
+    snapshot,
+    store,
+)
 from tokseg.collector import Collector
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
 from tokseg.providers._base import credential_stamp
@@ -129,6 +143,9 @@ def _run_locked(only: list[str] | None, force: bool, progress: Progress | None, 
 
     def save(arrived: list[Outcome]) -> None:
         store.update(lambda snap: _merge(snap, cfg, arrived, now))
+
+    # Before any log row is priced; at most daily, bounded, and a failure keeps the table in use.
+    price_table.prepare(cfg.settings.prices, cfg.settings.prices_url, cfg.settings.timeout, now)
 
     outcomes = _fetch_all(due, cfg.settings, clock, progress, save)
     insights.after_run(cfg, outcomes, now)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 
 import click
 
 from tokseg import doctor as core
 from tokseg import safe_text
+from tokseg.render import numbers
 
 
 @click.command()
@@ -64,6 +66,7 @@ def _print(report: dict) -> None:
         problem += f"; fix: {plugin['fix']}" if plugin["fix"] else ""
         _say(f"{origin}{problem}", plugin["state"] == "ok")
     _print_command(report["command"])
+    _print_prices(report["prices"])
     running = report["refresher"]["running"]
     _say(f"    refresher: {'running now' if running else 'not running'} (log: {report['refresher']['log']})")
     _print_integrations(report["integrations"])
@@ -102,3 +105,19 @@ def _print_keyring(ring: dict) -> None:
     _say(f"keyring: {ring['backend']}{note}{problem}", ring["usable"] or not ring["needed"])
     if ring["plain"]:
         _say(ring["plain"], False) if ring["needed"] else _say(f"    warning: {ring['plain']}")
+
+
+def _print_prices(prices: dict) -> None:
+    """Which price table a refresh uses and how old it is; a failed or old download is a warning."""
+    bundled = prices["bundled"]
+    installed = bundled["installed_at"]
+    line = f"bundled table of genai-prices {bundled['version']}"
+    line += f" (installed {time.strftime('%Y-%m-%d', time.localtime(installed))})" if installed is not None else ""
+    if prices["table"] == "downloaded":
+        age = f"{numbers.duration(prices['age_s'])} ago" if prices["age_s"] is not None else "at an unknown time"
+        line = f"table downloaded {age}, in place of genai-prices {bundled['version']}'s own: {prices['path']}"
+    elif prices["mode"] == "auto" and prices["attempted_at"] is None:
+        line += '; prices = "auto": the next refresh downloads a newer one'
+    _say(f"    prices: {line}")
+    if prices["warning"]:
+        _say(f"    warning: prices: {prices['warning']}; fix: {prices['fix']}")

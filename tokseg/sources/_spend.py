@@ -206,7 +206,7 @@ def run(account: str, source: str, readers: Sequence[RowSource], now: float,
     The price table is imported here, not at module level: loading a config
     imports every provider module it names, and that should stay quick.
     """
-    from tokseg.pricing import VERSION, Prices
+    from tokseg.pricing import Prices, version
 
     prices = Prices()
 
@@ -216,7 +216,7 @@ def run(account: str, source: str, readers: Sequence[RowSource], now: float,
                              row.output)
         return row.logged_cost if priced is None and row.logged_cost > 0 else priced
 
-    index = index_for(source, account, VERSION)
+    index = index_for(source, account, version())
     try:
         stats = index.sync(readers, cost)
         if stats.errors and len(stats.errors) == stats.files:
