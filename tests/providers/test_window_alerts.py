@@ -234,3 +234,12 @@ def test_what_a_reset_is(last, now, used, resets_at, expected):
 def test_tolerance_is_shorter_for_short_windows():
     assert window_alerts.tolerance({"name": "m", "used_pct": 0.0, "resets_at": None, "length_s": 600.0}) == 150.0
     assert window_alerts.tolerance({"name": "m", "used_pct": 0.0, "resets_at": None}) == window_alerts.JITTER_S
+
+
+def test_the_demo_sends_no_notifications(tmp_path):
+    """Its windows fill and reset every few minutes (speed 60 and 600): a desktop would fill with them."""
+    from tokseg.cli import demo
+
+    for preset in demo.PRESETS:
+        cfg = config.parse(demo.demo_config(preset, 5), tmp_path / "config.toml")
+        assert cfg.alerts.enabled is False, preset
