@@ -82,11 +82,12 @@ def observe(conn: sqlite3.Connection, account: str, window: WindowDict, at: floa
     row = conn.execute("SELECT resets_at, used_pct, pending FROM window_seen WHERE account = ? AND name = ?",
                        (account, name)).fetchone()
     pending = bool(row and row[2]) or (row is not None and has_reset(Seen(row[0], row[1]), window, at))
-    with conn:
-        conn.execute("INSERT INTO window_seen (account, name, resets_at, used_pct, pending) VALUES (?, ?, ?, ?, ?) "
-                     "ON CONFLICT (account, name) DO UPDATE SET resets_at = excluded.resets_at, "
-                     "used_pct = excluded.used_pct, pending = excluded.pending",
-                     (account, name, window.get("resets_at"), float(window["used_pct"]), int(pending)))
+    now_seen = (window.get("resets_at"), float(window["used_pct"]), int(pending))
+    if row is None or tuple(row) != now_seen:  # an unchanged window (a kept reading) costs no write
+        with conn:
+            conn.execute("INSERT INTO window_seen (account, name, resets_at, used_pct, pending) VALUES (?, ?, ?, ?, ?) "
+                         "ON CONFLICT (account, name) DO UPDATE SET resets_at = excluded.resets_at, "
+                         "used_pct = excluded.used_pct, pending = excluded.pending", (account, name, *now_seen))
     return pending
 
 
