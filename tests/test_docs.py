@@ -90,7 +90,7 @@ def produced_fields() -> set[str]:
     reading = Reading(headline=Headline("balance"), balance=(Money(12.5),), limit=Money(50.0),
                       limit_remaining=Money(20.0), spent={p: Money(1.0) for p in PERIODS},
                       tokens={p: Tokens(input=10, output=5) for p in PERIODS},
-                      windows=(Window(WINDOW, 42.0, now + 3600),)).to_dict()
+                      windows=(Window(WINDOW, 42.0, now + 3600),), context_pct=63.0).to_dict()
     forecast = {"metric": "balance", "kind": "balance", "unit": "USD", "burn_per_hour": 0.5,
                 "runs_out_at": now + 86400}
     entry = {"provider": "demo", "label": NAME, "interval": 300, "status": "ok", "reading": reading,

@@ -11,7 +11,7 @@ TOP = {"schema", "generated_at", "state", "stale", "refreshing", "config_error",
 ACCOUNT = {"name", "provider", "label", "status", "state", "stale", "fetched_at", "age_s", "headline", "error", "balance",
            "limit", "limit_remaining", "spent", "tokens", "windows", "rate_limits", "models", "projects", "sessions",
            "efficiency", "notes", "forecast",
-           "budget_state", "budget"}
+           "budget_state", "budget", "context_pct"}
 CONFIG = """
 [accounts.credits]
 provider = "demo"

@@ -68,7 +68,8 @@ def test_the_snapshot_a_refresh_writes_has_the_schema_keys(config_file):
             assert_shape(entry["error"], schema.ErrorDict, complete=True)
             continue
         assert_shape(entry["reading"], schema.ReadingDict)  # the local-log keys: tests/test_log_breakdown.py
-        assert set(schema.ReadingDict.__optional_keys__) == {"projects", "sessions", "efficiency"}
+        # the status line's context fill: tests/test_statusline.py
+        assert set(schema.ReadingDict.__optional_keys__) == {"projects", "sessions", "efficiency", "context_pct"}
         assert_shape(entry["reading"]["headline"], schema.HeadlineDict, complete=True)
         assert_shape(entry["forecast"], schema.ForecastDict, complete=True)
         for check in entry["budget"]:

@@ -24,14 +24,20 @@ FORBIDDEN = {"click", "requests", "keyring", "filelock", "platformdirs", "tomlli
 
 
 def hook_input(now: float, **changes) -> str:
-    """Reference A1's example, with resets in the future of `now`."""
+    """Reference A1's example, whole (every documented key), with resets in the future of `now`."""
     data = {
         "hook_event_name": "Status", "session_id": "6f1c2b7e-2f4d-4a51-9a0e-3c1d2b9e7a10",
         "transcript_path": "/home/dev/.claude/projects/-home-dev-src-shop-api/6f1c2b7e.jsonl",
         "cwd": "/home/dev/src/shop-api", "model": {"id": "claude-opus-4-7", "display_name": "Opus 4.7"},
-        "version": "2.1.130",
-        "cost": {"total_cost_usd": 1.8421, "total_duration_ms": 2257641},
-        "context_window": {"context_window_size": 200000, "used_percentage": 28, "current_usage": None},
+        "workspace": {"current_dir": "/home/dev/src/shop-api", "project_dir": "/home/dev/src/shop-api"},
+        "version": "2.1.130", "output_style": {"name": "default"},
+        "cost": {"total_cost_usd": 1.8421, "total_duration_ms": 2257641, "total_api_duration_ms": 951022,
+                 "total_lines_added": 214, "total_lines_removed": 37},
+        "context_window": {"total_input_tokens": 55208, "total_output_tokens": 9120, "context_window_size": 200000,
+                           "current_usage": {"input_tokens": 8, "output_tokens": 512,
+                                             "cache_creation_input_tokens": 1200, "cache_read_input_tokens": 54000},
+                           "used_percentage": 28, "remaining_percentage": 72},
+        "exceeds_200k_tokens": False,
         "rate_limits": {"five_hour": {"used_percentage": 42.4, "resets_at": int(now) + 4320 + 30},
                         "seven_day": {"used_percentage": "18", "resets_at": int(now) + 5 * 86400}},
     }
@@ -47,7 +53,7 @@ def test_valid_input_prints_the_segment_and_stores_the_figures(home):
     now = time.time()
     result = run_tokseg("statusline", input=hook_input(now))
     assert result.returncode == 0 and result.stderr == ""
-    assert result.stdout == "claude 5h 42% ↻1h12m · 7d 18% · $1.84 sess\n"
+    assert result.stdout == "claude 5h 42% ↻1h12m · 7d 18% · ctx 28% · $1.84 sess\n"
     path = stored(home)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     data = json.loads(path.read_text())
@@ -59,7 +65,7 @@ def test_valid_input_prints_the_segment_and_stores_the_figures(home):
 
 def test_without_rate_limits_the_model_and_cost_show(home):
     result = run_tokseg("statusline", input=hook_input(time.time(), rate_limits=None, model="claude-sonnet-4-5"))
-    assert result.stdout == "claude claude-sonnet-4-5 · $1.84 sess\n"
+    assert result.stdout == "claude claude-sonnet-4-5 · ctx 28% · $1.84 sess\n"
     assert json.loads(stored(home).read_text())["windows"] == {}
 
 
@@ -71,13 +77,13 @@ def test_bad_input_prints_a_marker_and_exits_zero(home, garbage):
 
 
 @pytest.mark.parametrize(("changes", "expected"), [
-    ({"cost": {"total_cost_usd": 1e400}}, "claude 5h 42% ↻1h12m · 7d 18%"),
-    ({"cost": {"total_cost_usd": -5}}, "claude 5h 42% ↻1h12m · 7d 18%"),
-    ({"cost": {"total_cost_usd": "nan"}}, "claude 5h 42% ↻1h12m · 7d 18%"),
-    ({"rate_limits": {"five_hour": {"used_percentage": -3, "resets_at": 0}}}, "claude Opus 4.7 · $1.84 sess"),
-    ({"rate_limits": {"five_hour": {"used_percentage": "inf"}}}, "claude Opus 4.7 · $1.84 sess"),
-    ({"rate_limits": {"five_hour": {"used_percentage": 7, "resets_at": 1e20}}}, "claude 5h 7.0% · $1.84 sess"),
-    ({"rate_limits": {"five_hour": {"used_percentage": 7, "resets_at": 1e400}}}, "claude 5h 7.0% · $1.84 sess"),
+    ({"cost": {"total_cost_usd": 1e400}}, "claude 5h 42% ↻1h12m · 7d 18% · ctx 28%"),
+    ({"cost": {"total_cost_usd": -5}}, "claude 5h 42% ↻1h12m · 7d 18% · ctx 28%"),
+    ({"cost": {"total_cost_usd": "nan"}}, "claude 5h 42% ↻1h12m · 7d 18% · ctx 28%"),
+    ({"rate_limits": {"five_hour": {"used_percentage": -3, "resets_at": 0}}}, "claude Opus 4.7 · ctx 28% · $1.84 sess"),
+    ({"rate_limits": {"five_hour": {"used_percentage": "inf"}}}, "claude Opus 4.7 · ctx 28% · $1.84 sess"),
+    ({"rate_limits": {"five_hour": {"used_percentage": 7, "resets_at": 1e20}}}, "claude 5h 7.0% · ctx 28% · $1.84 sess"),
+    ({"rate_limits": {"five_hour": {"used_percentage": 7, "resets_at": 1e400}}}, "claude 5h 7.0% · ctx 28% · $1.84 sess"),
 ])
 def test_impossible_figures_are_not_reported_and_the_rest_shows(home, changes, expected):
     """A figure that cannot be a cost, a percentage or a reset (negative, not finite, a reset years
@@ -168,3 +174,82 @@ def test_refresher_merges_status_line_and_log_sources_into_the_snapshot(config_f
     assert snap["accounts"]["cc"]["reading"]["tokens"]["today"]["output"] == 637
     segment = run_tokseg("--account", "claude")
     assert segment.stdout.startswith("claude 5h 42%"), segment.stdout
+
+
+def context_window(**changes) -> dict:
+    """Reference A1's context_window, every documented key, with `changes` applied (None removes a key)."""
+    window = {"total_input_tokens": 55208, "total_output_tokens": 9120, "context_window_size": 200000,
+              "current_usage": {"input_tokens": 8, "output_tokens": 512, "cache_creation_input_tokens": 1200,
+                                "cache_read_input_tokens": 54000},
+              "used_percentage": 63, "remaining_percentage": 37}
+    window.update(changes)
+    return {k: v for k, v in window.items() if v is not None}
+
+
+def test_context_fill_in_the_default_line_and_the_stored_figures(home):
+    result = run_tokseg("statusline", input=hook_input(time.time(), context_window=context_window()))
+    assert (result.returncode, result.stdout, result.stderr) == (0, "claude 5h 42% ↻1h12m · 7d 18% · ctx 63% · $1.84 sess\n", "")
+    assert json.loads(stored(home).read_text())["context_pct"] == 63.0
+
+
+def test_older_versions_without_context_window_show_no_context(home):
+    payload = json.loads(hook_input(time.time()))
+    del payload["context_window"], payload["exceeds_200k_tokens"]
+    result = run_tokseg("statusline", input=json.dumps(payload))
+    assert result.stdout == "claude 5h 42% ↻1h12m · 7d 18% · $1.84 sess\n"
+    assert json.loads(stored(home).read_text())["context_pct"] is None
+    reading = claude_statusline.fetch(ctx(claude_statusline.Options(), {}, time.time()))
+    assert reading.context_pct is None and "context_pct" not in reading.to_dict()
+
+
+@pytest.mark.parametrize(("window", "shown"), [
+    (context_window(used_percentage="63.5"), "ctx 64%"),  # a number sent as a string
+    (context_window(used_percentage=7.5), "ctx 7.5%"),
+    (context_window(used_percentage=0, current_usage=None), "ctx 0%"),  # after /clear
+    (context_window(used_percentage=100), "ctx 100%"),
+    (context_window(used_percentage=169), None),  # no window is 169 % full
+    (context_window(used_percentage=-4), None),
+    (context_window(used_percentage="nan"), None),
+    (context_window(used_percentage=True), None),
+    (context_window(used_percentage=None), None),  # token counts only: not worked out from them
+    (context_window(used_percentage=None, remaining_percentage=None), None),
+    ("full", None),
+    (None, None),
+])
+def test_odd_context_figures_show_nothing_and_the_rest_shows(home, window, shown):
+    result = run_tokseg("statusline", input=hook_input(time.time(), context_window=window))
+    middle = f" · {shown}" if shown else ""
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"claude 5h 42% ↻1h12m · 7d 18%{middle} · $1.84 sess\n"
+
+
+def test_context_template_field_and_json_through_a_claude_statusline_account(config_file, home):
+    from tests.test_json_schemas import valid
+
+    write_config(config_file, '[accounts.cc]\nprovider = "claude_statusline"\n')
+    run_tokseg("statusline", input=hook_input(time.time(), context_window=context_window()))
+    assert run_tokseg("refresh").returncode == 0
+    shown = run_tokseg("--template", "{cc.context}|{cc.context.value}|{cc.context.value:.0f}")
+    assert shown.stdout == "63%|63.0|63\n"
+    document = json.loads(run_tokseg("--json").stdout)
+    assert document["accounts"][0]["context_pct"] == 63.0
+    valid("segment", document)
+    check = run_tokseg("format", "check", "{cc.context} {cc.context.value}")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    run_tokseg("statusline", input=hook_input(time.time(), context_window=None))
+    assert run_tokseg("refresh").returncode == 0
+    assert run_tokseg("--template", "[{cc.context}]").stdout == "[]\n"
+    assert json.loads(run_tokseg("--json").stdout)["accounts"][0]["context_pct"] is None
+
+
+def test_a_snapshot_whose_context_is_not_a_number_shows_none(config_file, home):
+    write_config(config_file, '[accounts.cc]\nprovider = "claude_statusline"\n')
+    run_tokseg("statusline", input=hook_input(time.time(), context_window=context_window()))
+    assert run_tokseg("refresh").returncode == 0
+    path = home / "cache" / "snapshot.json"
+    snap = json.loads(path.read_text())
+    snap["accounts"]["cc"]["reading"]["context_pct"] = "63"
+    path.write_text(json.dumps(snap))
+    shown = run_tokseg("--template", "[{cc.context}] {cc.5h.pct}")
+    assert (shown.returncode, shown.stdout, shown.stderr) == (0, "[] 42.4\n", "")

@@ -1,14 +1,18 @@
-"""Alerts: a notification when a budget check crosses into warn or crit, once per crossing.
+"""Alerts: a notification when a budget check or a subscription window crosses into warn or crit,
+once per crossing, and when a window resets.
 
     [alerts]
     enabled = true
     command = ["my-notifier", "--title", "{title}", "{message}"]   # optional; argv, no shell
     cooldown = 3600            # seconds before the same level of the same check may fire again
     quiet_hours = "22:00-07:00"
+    windows = true             # windows crossing their warn/crit percentage ("claude 7d window at 82% (warn)")
+    resets = true              # windows that reset ("claude 5h window reset: 0% used")
 
 Only the refresher evaluates alerts, never the hot path. The last level
 per (account, rule) lives in the history database, so a crossing notifies
-once however many refreshes see it. A crossing inside quiet hours is held,
+once however many refreshes see it; a window's level and what a reset is
+are `window_alerts`' to say. A crossing or reset inside quiet hours is held,
 not dropped: if it still stands when they end, it is sent then. Delivery
 is the configured command (with `{title}`/`{message}` in its argv, or the
 message on stdin when neither appears), else `notify-send` when present,
@@ -26,11 +30,11 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tokseg import safe_text
+from tokseg import safe_text, window_alerts
 
 if TYPE_CHECKING:
-    from tokseg.config import Config, _Checker
-    from tokseg.schema import BudgetCheck, Snapshot
+    from tokseg.config import Account, Config, _Checker
+    from tokseg.schema import AccountEntry, BudgetCheck, ReadingDict, Snapshot, WindowDict
 
 RANK = {"ok": 0, "warn": 1, "crit": 2}
 TOTAL = "*total*"
@@ -42,6 +46,8 @@ ALERT_TYPES: dict[str, tuple[type, ...]] = {
     "command": (list,),
     "cooldown": (int, float),
     "quiet_hours": (str,),
+    "windows": (bool,),
+    "resets": (bool,),
 }
 
 log = logging.getLogger("tokseg.refresh")
@@ -53,6 +59,8 @@ class AlertSettings:
     command: tuple[str, ...] = ()
     cooldown: float = 3600.0
     quiet_hours: tuple[int, int] | None = None  # minutes after local midnight: start, end
+    windows: bool = True  # subscription windows crossing their warn/crit percentage
+    resets: bool = True  # subscription windows that reset
 
 
 def parse_alerts(checker: _Checker, table: Any) -> AlertSettings:
@@ -80,7 +88,7 @@ def parse_alerts(checker: _Checker, table: Any) -> AlertSettings:
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         quiet = (h1 * 60 + m1, h2 * 60 + m2)
     return AlertSettings(enabled=table.get("enabled", True), command=tuple(command), cooldown=float(cooldown),
-                         quiet_hours=quiet)
+                         quiet_hours=quiet, windows=table.get("windows", True), resets=table.get("resets", True))
 
 
 def in_quiet_hours(quiet: tuple[int, int] | None, now: float) -> bool:
@@ -96,7 +104,21 @@ def in_quiet_hours(quiet: tuple[int, int] | None, now: float) -> bool:
 
 
 def evaluate(conn: sqlite3.Connection, cfg: Config, snap: Snapshot, now: float) -> None:
-    """Send what crossed since the last run; each alert sent is logged.
+    """Send what crossed or reset since the last run; each alert sent is logged."""
+    settings = cfg.alerts
+    if not settings.enabled:
+        return
+    quiet = in_quiet_hours(settings.quiet_hours, now)
+    for account, who, check in _checks(cfg, snap):
+        _crossing(conn, settings, quiet, now, account, who, check)
+    if settings.resets:
+        for account, who, window in _resets(conn, cfg, snap, now):
+            _reset(conn, settings, quiet, now, account, who, window)
+
+
+def _crossing(conn: sqlite3.Connection, settings: AlertSettings, quiet: bool, now: float,
+              account: str, who: str, check: BudgetCheck) -> None:
+    """One check against its state.
 
     Per (account, rule) the table keeps `level`, the highest level already
     handled since the check was last lower, and the last notification. A
@@ -104,32 +126,43 @@ def evaluate(conn: sqlite3.Connection, cfg: Config, snap: Snapshot, now: float) 
     level was sent within the cooldown (then only recorded); inside quiet
     hours it is left unrecorded, so the first run after them sends it.
     """
-    settings = cfg.alerts
-    if not settings.enabled:
+    rule, level = check["rule"], check["state"]
+    row = conn.execute("SELECT level, fired_level, fired_at FROM alert_state WHERE account = ? AND rule = ?",
+                       (account, rule)).fetchone()
+    handled, fired_level, fired_at = row if row else ("ok", None, None)
+    if RANK[level] < RANK[handled]:
+        _store(conn, account, rule, level)  # back below: re-armed for the next crossing
         return
-    quiet = in_quiet_hours(settings.quiet_hours, now)
-    for account, check in _checks(cfg, snap):
-        rule, level = check["rule"], check["state"]
-        row = conn.execute("SELECT level, fired_level, fired_at FROM alert_state WHERE account = ? AND rule = ?",
-                           (account, rule)).fetchone()
-        handled, fired_level, fired_at = row if row else ("ok", None, None)
-        if RANK[level] < RANK[handled]:
-            _store(conn, account, rule, level)  # back below: re-armed for the next crossing
-            continue
-        if RANK[level] == RANK[handled] or quiet:
-            continue
-        recent = fired_at is not None and now - fired_at < settings.cooldown
-        if recent and RANK.get(fired_level or "ok", 0) >= RANK[level]:
-            _store(conn, account, rule, level)
-            continue
-        title, message = _words(account, check)
-        message = safe_text.line(message)  # the log line too
-        try:
-            how = send(settings, title, message, "critical" if level == "crit" else "normal")
-            log.info("alert (%s): %s", how, message)
-        except (OSError, subprocess.SubprocessError) as exc:  # recorded anyway: a broken notifier must not repeat
-            log.warning("alert not delivered (%s: %s): %s", type(exc).__name__, exc, message)
+    if RANK[level] == RANK[handled] or quiet:
+        return
+    recent = fired_at is not None and now - fired_at < settings.cooldown
+    if not (recent and RANK.get(fired_level or "ok", 0) >= RANK[level]):
+        _deliver(settings, *_words(who, check), "critical" if level == "crit" else "normal")
         _store(conn, account, rule, level, fired_at=now)
+    else:
+        _store(conn, account, rule, level)
+
+
+def _reset(conn: sqlite3.Connection, settings: AlertSettings, quiet: bool, now: float,
+           account: str, who: str, window: WindowDict) -> None:
+    """A window's waiting reset: held inside quiet hours, sent once unless one was sent within the cooldown."""
+    if quiet:
+        return
+    name, rule = window["name"], f"reset.{window['name']}"
+    row = conn.execute("SELECT fired_at FROM alert_state WHERE account = ? AND rule = ?", (account, rule)).fetchone()
+    if not (row and row[0] is not None and now - row[0] < settings.cooldown):
+        _deliver(settings, "tokseg reset", f"{who} {name} window reset: {window['used_pct']:.0f}% used", "normal")
+        _store(conn, account, rule, "ok", fired_at=now)
+    window_alerts.settle(conn, account, name)
+
+
+def _deliver(settings: AlertSettings, title: str, message: str, urgency: str) -> None:
+    message = safe_text.line(message)  # the log line too
+    try:
+        how = send(settings, title, message, urgency)
+        log.info("alert (%s): %s", how, message)
+    except (OSError, subprocess.SubprocessError) as exc:  # recorded anyway: a broken notifier must not repeat
+        log.warning("alert not delivered (%s: %s): %s", type(exc).__name__, exc, message)
 
 
 def send(settings: AlertSettings, title: str, message: str, urgency: str) -> str:
@@ -160,16 +193,42 @@ def _run(argv: list[str], stdin_text: str | None) -> None:
         raise subprocess.CalledProcessError(done.returncode, argv[0])
 
 
-def _checks(cfg: Config, snap: Snapshot) -> list[tuple[str, BudgetCheck]]:
-    out = []
+def _alerting(cfg: Config, snap: Snapshot) -> list[tuple[Account, AccountEntry, ReadingDict]]:
+    """The accounts that may notify (enabled, alerts on) and have a reading."""
     accounts = snap.get("accounts") or {}
+    out = []
     for account in cfg.accounts:
         entry = accounts.get(account.name)
-        if entry and account.enabled and cfg.budgets.for_account(account.name).alerts:
-            out += [(account.name, c) for c in entry.get("budget") or ()]
+        reading = entry.get("reading") if entry else None
+        if entry and reading and account.enabled and cfg.budgets.for_account(account.name).alerts:
+            out.append((account, entry, reading))
+    return out
+
+
+def _checks(cfg: Config, snap: Snapshot) -> list[tuple[str, str, BudgetCheck]]:
+    """(account, who the message names, check): budgets, then windows by their warn/crit percentages.
+
+    A window's budget check (`window_warn_pct`) is the same rule as its window check, so it is taken once."""
+    out = []
+    for account, entry, reading in _alerting(cfg, snap):
+        name = account.name
+        out += [(name, name, c) for c in entry.get("budget") or () if not c["rule"].startswith("window.")]
+        if cfg.alerts.windows:
+            warn, crit = window_alerts.thresholds(cfg, account)
+            out += [(name, account.label, window_alerts.check(w, warn, crit)) for w in reading.get("windows") or ()]
     total = snap.get("budget")
     if total and cfg.budgets.total.alerts:
-        out += [(TOTAL, c) for c in total.get("checks") or ()]
+        out += [(TOTAL, "all accounts", c) for c in total.get("checks") or ()]
+    return out
+
+
+def _resets(conn: sqlite3.Connection, cfg: Config, snap: Snapshot, now: float) -> list[tuple[str, str, WindowDict]]:
+    """(account, who, window) for each window whose reset waits to be notified; records every window seen."""
+    out = []
+    for account, entry, reading in _alerting(cfg, snap):
+        at = entry.get("fetched_at") or now
+        out += [(account.name, account.label, w) for w in reading.get("windows") or ()
+                if window_alerts.observe(conn, account.name, w, at)]
     return out
 
 
@@ -186,14 +245,13 @@ def _store(conn: sqlite3.Connection, account: str, rule: str, level: str, fired_
                          (account, rule, level, level, fired_at))
 
 
-def _words(account: str, check: BudgetCheck) -> tuple[str, str]:
-    who = "all accounts" if account == TOTAL else account
+def _words(who: str, check: BudgetCheck) -> tuple[str, str]:
     level = "critical" if check["state"] == "crit" else "warning"
     rule, unit = check["rule"], check["unit"]
     if rule == "balance":
         text = f"{who}: balance {check['used']:.2f} {unit} is at or below {check['limit']:.2f} {unit}"
     elif rule.startswith("window."):
-        text = f"{who}: {rule.split('.', 1)[1]} window {check['used']:.0f}% used"
+        text = f"{who} {rule.split('.', 1)[1]} window at {check['used']:.0f}% ({check['state']})"
     else:
         text = f"{who}: {rule} budget at {check['pct']:.0f}% ({check['used']:.2f} of {check['limit']:.2f} {unit})"
     return f"tokseg {level}", text

@@ -131,7 +131,7 @@ def spend_checks(limits: Limits, spent: dict[str, tuple[float, str]]) -> list[Bu
         amount, currency = figure
         pct = 100.0 * amount / limit
         checks.append({"rule": key, "used": round(amount, 6), "limit": limit, "unit": currency,
-                       "pct": round(pct, 2), "state": _by_pct(pct, limits.warn_pct, limits.crit_pct)})
+                       "pct": round(pct, 2), "state": by_pct(pct, limits.warn_pct, limits.crit_pct)})
     return checks
 
 
@@ -153,7 +153,7 @@ def account_checks(limits: Limits, reading: ReadingDict, spent: dict[str, tuple[
     if limits.window_warn_pct is not None or limits.window_crit_pct is not None:
         for window in reading.get("windows") or ():
             pct = window["used_pct"]
-            state = _by_pct(pct, limits.window_warn_pct or 101.0, limits.window_crit_pct or 101.0)
+            state = by_pct(pct, limits.window_warn_pct or 101.0, limits.window_crit_pct or 101.0)
             checks.append({"rule": f"window.{window['name']}", "used": pct, "limit": 100.0, "unit": "%",
                            "pct": pct, "state": state})
     return checks
@@ -163,7 +163,7 @@ def worst(checks: list[BudgetCheck]) -> BudgetState:
     return max((c["state"] for c in checks), key=STATES.index, default="ok")
 
 
-def _by_pct(pct: float, warn: float, crit: float) -> BudgetState:
+def by_pct(pct: float, warn: float, crit: float) -> BudgetState:
     if pct >= crit:
         return "crit"
     if pct >= warn:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from tokseg.schema import ProjectUsageDict, ReadingDict
 
 DB_FILE = "history.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: window_seen (alerts on window resets); the script below only adds tables
 SPARK = "▁▂▃▄▅▆▇█"
 PREFERRED = ("balance", "limit_remaining", "spent.today", "spent.month", "window.", "tokens.today")
 SCHEMA = """
@@ -54,6 +54,14 @@ CREATE TABLE IF NOT EXISTS alert_state (
     fired_level TEXT,
     fired_at REAL,
     PRIMARY KEY (account, rule)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS window_seen (
+    account TEXT NOT NULL,
+    name TEXT NOT NULL,
+    resets_at REAL,
+    used_pct REAL NOT NULL,
+    pending INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (account, name)
 ) WITHOUT ROWID;
 """
 

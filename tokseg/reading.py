@@ -258,6 +258,7 @@ class Reading:
     projects: tuple[ProjectUsage, ...] = ()  # local logs only, like the three below
     sessions: tuple[SessionUsage, ...] = ()
     efficiency: tuple[Efficiency, ...] = ()
+    context_pct: float | None = None  # a coding agent's context window fill, in percent (claude_statusline)
 
     def __post_init__(self) -> None:
         if self.headline.kind not in HEADLINE_KINDS:
@@ -276,7 +277,7 @@ class Reading:
 
     def to_dict(self) -> ReadingDict:
         """The snapshot's `reading` (`tokseg/schema.py`): what renderers, history and `--json` read."""
-        return {
+        out: ReadingDict = {
             "headline": self.headline.to_dict(),
             "balance": [m.to_dict() for m in self.balance],
             "limit": self.limit.to_dict() if self.limit else None,
@@ -289,6 +290,9 @@ class Reading:
             "notes": list(self.notes),
             **self._log_figures(),
         }
+        if self.context_pct is not None:  # only the providers that know it write it: other readings stay as they were
+            out["context_pct"] = round(self.context_pct, 2)
+        return out
 
     def _log_figures(self) -> dict:
         """Keys only local-log sources fill: absent, not empty, elsewhere (an older snapshot lacks them too)."""
@@ -315,6 +319,8 @@ def check_figures(reading: Reading) -> None:
     for period, t in reading.tokens.items():
         _tokens(f"tokens.{period}", t)
     _check_limits(reading)
+    if reading.context_pct is not None:
+        _figure("context_pct", reading.context_pct)
     for u in reading.models:
         if u.spent is not None:
             _figure(f"model {u.model} spent.{u.period}", u.spent.amount)

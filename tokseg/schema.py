@@ -119,7 +119,14 @@ class _LogFigures(TypedDict, total=False):
     efficiency: list[EfficiencyDict]
 
 
-class ReadingDict(_LogFigures):
+class _AgentFigures(TypedDict, total=False):
+    """`context_pct` (a coding agent's context window fill, percent) is written only by a provider that
+    knows it (claude_statusline); every reader uses `.get` for it."""
+
+    context_pct: float
+
+
+class ReadingDict(_LogFigures, _AgentFigures):
     headline: HeadlineDict
     balance: list[MoneyDict]
     limit: MoneyDict | None

@@ -39,7 +39,8 @@ MODEL_USAGE = ("rec", {"model": "str", "period": "str"}, {"spent": ("opt", MONEY
 READING = {"headline": {"kind": "str", "key": "str"}, "balance": ("list", MONEY), "limit": ("opt", MONEY),
            "limit_remaining": ("opt", MONEY), "spent": ("map", MONEY), "tokens": ("map", TOKENS),
            "windows": ("list", WINDOW), "rate_limits": ("list", RATE_LIMIT), "models": ("list", MODEL_USAGE),
-           "notes": ("list", "str")}
+           "notes": ("list", "str"),
+           "context_pct": "num"}
 BUDGET_STATE = ("in", ("ok", "warn", "crit"))
 BUDGET_CHECK = ("rec", {"rule": "str", "used": "num", "unit": "str", "state": BUDGET_STATE},
                 {"limit": ("opt", "num"), "pct": ("opt", "num")})

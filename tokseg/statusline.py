@@ -2,9 +2,10 @@
 
 Claude Code pipes one JSON object to this command's stdin on every status
 render (reference A1). We keep the vendor's own figures from it - 5-hour and
-7-day window use and resets, the session's cost estimate, the model - in a
-small file in the cache folder, so every other bar can show them through the
-`claude_statusline` provider, and print a one-line segment. The work is the
+7-day window use and resets, the session's cost estimate, the model, how full
+the context window is - in a small file in the cache folder, so every other bar
+can show them through the `claude_statusline` provider, and print a one-line
+segment. The work is the
 same whatever the size of the logs: nothing but stdin and one file is read.
 Any bad input prints a short marker and exits 0: a non-zero exit or a
 traceback would blank or garble Claude Code's status line.
@@ -104,7 +105,7 @@ def parse(raw: bytes, now: float) -> dict | None:
         "model": model_name or model_id,
         "version": _text(data.get("version")),
         "cost_usd": _number(cost.get("total_cost_usd")) if isinstance(cost, dict) else None,
-        "context_pct": _number(context.get("used_percentage")) if isinstance(context, dict) else None,
+        "context_pct": _context_pct(context),
         "windows": windows,
     }
 
@@ -121,6 +122,14 @@ def _window(raw: Any, now: float) -> dict | None:
     if resets_at is not None and resets_at > now + MAX_RESET_AHEAD_S:
         resets_at = None  # no window is that long: a wrong clock or a wrong figure, not a countdown to show
     return {"used_pct": used, "resets_at": resets_at}
+
+
+def _context_pct(context: Any) -> float | None:
+    """`context_window.used_percentage`, Claude Code's own figure, or None. It is not worked out from the
+    token counts when absent: which of them fill the window is UNCONFIRMED (reference A1), and a fill past
+    100 % is no fill at all."""
+    used = _number(context.get("used_percentage")) if isinstance(context, dict) else None
+    return used if used is not None and used <= 100 else None
 
 
 def _number(value: Any) -> float | None:
@@ -171,7 +180,7 @@ def _load(path: str) -> dict | None:
 
 
 def segment(figures: dict, now: float) -> str:
-    """`claude 5h 42% ↻1h12m · 7d 18% · $1.23 sess`; the model stands in when there are no windows."""
+    """`claude 5h 42% ↻1h12m · 7d 18% · ctx 63% · $1.23 sess`; the model stands in when there are no windows."""
     parts = []
     windows = figures.get("windows") or {}
     for name in ("5h", "7d"):
@@ -184,6 +193,8 @@ def segment(figures: dict, now: float) -> str:
         parts.append(text)
     if not parts and figures.get("model"):
         parts.append(figures["model"])
+    if figures.get("context_pct") is not None:
+        parts.append(f"ctx {numbers.percent(figures['context_pct'])}")
     if figures.get("cost_usd") is not None:
         parts.append(f"{numbers.money(figures['cost_usd'], 'USD')} sess")
     return "claude " + " · ".join(parts) if parts else "claude"

@@ -26,6 +26,9 @@ SETTINGS = """\
 # The demo accounts: synthetic figures that move {speed:g}x faster than real time.
 [settings]
 interval = {interval}
+
+[alerts]
+enabled = false   # its windows fill and reset every few minutes: no desktop notifications from a demo
 """
 ACCOUNT = """
 [accounts.{name}]

@@ -6,6 +6,7 @@ Options:
 Reports:
     windows 5h and 7d (and "7d-opus" / "7d-sonnet" when sent) with used %, reset time and length;
     spent.session = the session's cost as Claude Code estimates it at list price (not a bill on Pro/Max);
+    context_pct = the context window's fill as Claude Code reports it (`used_percentage`), when sent;
     notes: model, context window fill, age of the figures, windows that have reset since
 Needs:
     `tokseg statusline` as Claude Code's statusLine command (see docs/agents.md); no key
@@ -84,7 +85,10 @@ def _reading(data: dict, now: float, max_age: float) -> Reading:
         headline = Headline("spent", "session")
     else:
         headline = Headline("none")
-    return Reading(headline=headline, spent=spent, windows=tuple(windows), notes=tuple(notes))
+    context, context_pct = data.get("context_pct"), None
+    if isinstance(context, (int, float)) and not isinstance(context, bool) and 0 <= context <= 100:
+        context_pct = float(context)
+    return Reading(headline=headline, spent=spent, windows=tuple(windows), notes=tuple(notes), context_pct=context_pct)
 
 
 def detect(env: Mapping[str, str], run: Run) -> list[Source]:

@@ -38,6 +38,7 @@ def document(view: View, template_text: str | None = None, max_width: int | None
             entry[key] = reading.get(key, absent) if reading else absent
         entry["windows"] = [_window(w, view["now"]) for w in reading.get("windows") or ()] if reading else []
         entry["notes"] = views.notes(reading)
+        entry["context_pct"] = reading.get("context_pct") if reading else None
         entry["forecast"] = _forecast(item["forecast"], view["now"])
         entry["budget_state"] = item["budget_state"]
         entry["budget"] = item["budget"]

@@ -19,6 +19,7 @@ from tokseg.render.numbers import (
     gauge,
     money,
     pace_text,
+    percent,
     totals_text,
     window_text,
 )
@@ -411,6 +412,10 @@ def _reading_fields(out: dict[str, Any], name: str, reading: ReadingDict, now: f
         out[f"{name}.spent.{period}.value"] = m["amount"]
     for period, t in (reading.get("tokens") or {}).items():
         out[f"{name}.tokens.{period}"] = t["total"]
+    context = reading.get("context_pct")
+    if context is not None:
+        out[f"{name}.context"] = percent(context)
+        out[f"{name}.context.value"] = context
     for window in reading.get("windows") or ():
         base = f"{name}.{window['name']}"
         out[base] = window_text(window, now)
