@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import run_tokseg
 from tests.fakeserver import FakeServer, Reply, fixture
 from tests.providers.conftest import NOW, SPECS, fetch, figures, make_ctx
 from tokseg.errors import AuthError, BadResponse, RateLimited, ServerError, TokError
 from tokseg.providers import gemini
+from tokseg.render import template
 
 PATH = "/gemini/v1beta/models"
 KEY = SPECS["gemini"].key
@@ -447,3 +451,20 @@ def test_on_a_terminal_enter_alone_reads_the_cli_login(fake: FakeServer, home: P
         child.kill()
         os.close(controller)
     assert b"added gemini (gemini): pro 40% \xe2\x86\xbb3h12m" in seen
+
+
+bucket_fields = st.fixed_dictionaries({}, optional={
+    "modelId": st.none() | st.integers() | st.sampled_from(["gemini-2.5-pro", "gemini-2.5-flash", "x", ""]),
+    "remainingFraction": st.none() | st.floats() | st.integers(-2, 2) | st.text(max_size=4),
+    "resetTime": st.none() | st.integers() | st.sampled_from(["2026-03-02T18:00:00Z", "soon", "", "1999-01-01T00:00:00Z"]),
+    "tokenType": st.sampled_from(["REQUESTS", "TOKENS"])})
+
+
+@settings(max_examples=100, deadline=None)
+@given(buckets=st.lists(bucket_fields | st.none() | st.text(max_size=3), max_size=6))
+def test_quota_parser_on_random_answers(buckets) -> None:
+    reading = gemini.parse_quota({"buckets": buckets}, NOW)
+    for window in reading.windows:
+        assert 0.0 <= window.used_pct <= 100.0 and re.fullmatch(template.NAME, window.name)
+        assert window.resets_at is None or window.resets_at > NOW
+    json.dumps(reading.to_dict(), allow_nan=False)
