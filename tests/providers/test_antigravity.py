@@ -149,14 +149,23 @@ def test_parser_on_random_answers(models) -> None:
 # --- errors -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", ["401", "403"])
-def test_a_refused_token_says_to_open_antigravity(fake: FakeServer, db: Path, status: str) -> None:
-    fake.fault(MODELS, status, message=f"Request had invalid authentication credentials {TOKEN}")
+def test_a_refused_token_says_to_open_antigravity(fake: FakeServer, db: Path) -> None:
+    fake.fault(MODELS, "401", message=f"Request had invalid authentication credentials {TOKEN}")
     with pytest.raises(AuthError) as caught:
         fetch(fake, db)
-    assert str(caught.value).startswith(f"Google refused Antigravity's token (HTTP {status}): open Antigravity")
+    assert str(caught.value).startswith("Google refused Antigravity's token (HTTP 401): open Antigravity")
     assert "never refreshes" in str(caught.value) and str(db) in str(caught.value)
-    assert caught.value.status == int(status) and TOKEN not in str(caught.value)
+    assert caught.value.status == 401 and TOKEN not in str(caught.value)
+
+
+def test_a_403_is_not_called_an_expired_token(fake: FakeServer, db: Path) -> None:
+    fake.fault(MODELS, "403", message=f"Verify your account to continue. {TOKEN}")
+    with pytest.raises(AuthError) as caught:
+        fetch(fake, db)
+    text = str(caught.value)
+    assert text.startswith("Google refused Antigravity's login (key refused by") and "HTTP 403" in text
+    assert "Verify your account to continue." in text and "open Antigravity, which says why" in text
+    assert caught.value.status == 403 and TOKEN not in text and "signs in again" not in text
 
 
 @pytest.mark.parametrize("fault, error", [("429", RateLimited), ("500", ServerError), ("503", ServerError),

@@ -97,14 +97,14 @@ def withdrawn(exc: FetchError) -> AuthError:
 def quota(model: str, info: Any, now: float) -> Quota | None:
     """A model's quota from `remainingFraction` and `resetTime`; None when it says neither.
 
-    UNCONFIRMED: protobuf's JSON leaves out a field at zero, so a quota that has a reset time but no
-    fraction is read as used up (0 left), as the tools reading this answer do.
+    UNCONFIRMED: protobuf's JSON leaves out a field at zero, so a quota that has a readable reset time but
+    no fraction is read as used up (0 left), as the tools reading this answer do.
     """
     info = as_dict(info)
     at = iso_time(info.get("resetTime"))
     resets_at = at if at is not None and 0 < at - now <= MAX_AHEAD else None
     left = number(info.get("remainingFraction"))
-    if left is None and "remainingFraction" not in info and info.get("resetTime"):
+    if left is None and "remainingFraction" not in info and at is not None:
         left = 0.0
     if left is None or not 0.0 <= left <= 1.0:
         return None

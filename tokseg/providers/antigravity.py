@@ -24,7 +24,8 @@ Needs:
     The token lasts about an hour after Antigravity last refreshed it; then the last reading stays, marked
     stale, until Antigravity runs again.
 Errors:
-    auth when there is no login or Google refuses the token (open Antigravity so it signs in again);
+    auth when there is no login or Google refuses the token (401: open Antigravity so it signs in again;
+    403: Antigravity shows why, e.g. an account to verify);
     rate_limited on 429; server on 5xx; bad_response when the database cannot be read or the answer has no
     model list
 """
@@ -84,6 +85,9 @@ def fetch(ctx: Ctx[Options]) -> Reading:
             body = _cloudcode.post(ctx, MODELS, login.token, {"project": assist.project} if assist.project else {},
                                    base)
         except AuthError as exc:
+            if exc.status == 403:
+                raise refine(exc, f"Google refused Antigravity's login ({exc}): open Antigravity, which says why "
+                                  "(an account to verify, a tier or region it does not serve)") from exc
             raise refine(exc, f"Google refused Antigravity's token (HTTP {exc.status}): {SIGN_IN}; {path}") from exc
         notes = tuple(n for n in (f"account: {login.email}" if login.email else "",
                                   f"tier: {assist.tier}" if assist.tier else "") if n)
