@@ -135,6 +135,9 @@ def _compile(pattern: str) -> re.Pattern:
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # A refresh opens one connection per account at once (the fault matrix has dozens): the default listen
+    # backlog of 5 can drop some on a busy machine, and a dropped SYN waits a second, past the client's timeout.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that gave up (timeout tests) breaks the pipe; that is expected, not news."""
