@@ -135,6 +135,9 @@ def _compile(pattern: str) -> re.Pattern:
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # A refresh opens one connection per account at once (the fault matrix has dozens): the default listen
+    # backlog of 5 can drop some on a busy machine, and a dropped SYN waits a second, past the client's timeout.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that gave up (timeout tests) breaks the pipe; that is expected, not news."""
@@ -406,6 +409,11 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
             "month": fixture("fireworks/summary_month.json"),
             "today": fixture("fireworks/summary_today.json")}, key=_one_day_or_more), "plain"),
         ("GET", "/gemini/v1beta/models", fixture("gemini/models.json"), "google"),
+        ("POST", "/gemini/v1internal:loadCodeAssist", fixture("gemini/load_code_assist.json"), "google"),
+        ("POST", "/gemini/v1internal:retrieveUserQuota", fixture("gemini/retrieve_user_quota.json"), "google"),
+        ("POST", "/antigravity/v1internal:loadCodeAssist", fixture("antigravity/load_code_assist.json"), "google"),
+        ("POST", "/antigravity/v1internal:fetchAvailableModels", fixture("antigravity/available_models.json"),
+         "google"),
         ("GET", "/groq/openai/v1/models", fixture("groq/models.json"), "openai"),
         ("POST", "/groq/openai/v1/chat/completions", Reply(200, fixture("groq/completion.json"), GROQ_LIMITS),
          "openai"),

@@ -23,7 +23,7 @@ def clear_env(monkeypatch: pytest.MonkeyPatch) -> None:
     keys = {getattr(providers.load(p).SECRET, "env", None) for p in providers.PROVIDERS}
     keys |= {"GOOGLE_API_KEY"}  # gemini offers it too
     for var in {"CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_DATA_DIR", "CLAUDE_CODE_OAUTH_TOKEN", "GH_TOKEN",
-                "GITHUB_TOKEN"} | {"AMP_DATA_DIR"} | keys:
+                "GITHUB_TOKEN"} | {"AMP_DATA_DIR"} | {"GEMINI_CLI_HOME", "GOOGLE_CLOUD_PROJECT"} | keys:
         if var:
             monkeypatch.delenv(var, raising=False)
 
@@ -182,3 +182,32 @@ def test_keys_no_provider_reads_are_listed_never_offered(machine: dict[str, str]
 def test_a_perplexity_api_key_is_listed_with_the_session_hint(machine: dict[str, str], config_file: Path) -> None:
     found = listed({**machine, "PERPLEXITY_API_KEY": "pplx-secret-value-3"})
     assert not found["perplexity"]["offer"] and "web session" in found["perplexity"]["not_offered"]
+
+
+def test_google_logins_are_offered_and_a_key_in_the_environment_does_not_take_the_login_over(
+        machine: dict[str, str], tmp_path: Path, config_file: Path) -> None:
+    """A Gemini CLI login and an Antigravity login are offered; with GEMINI_API_KEY set too, the key gets its own
+    account and the login's account says auth = "login", so the two never read the same thing."""
+    from tests.providers import test_antigravity, test_gemini
+
+    test_gemini.login_file(tmp_path / "user" / ".gemini")
+    test_antigravity.state_db(tmp_path / "xconfig" / "Antigravity" / "User" / "globalStorage" / "state.vscdb",
+                              test_antigravity.signed_in())
+    env = {**machine, "GEMINI_API_KEY": "AIzaSyDISCOVER0123456789abcdefGhIjKlMn"}
+    done = run_tokseg("discover", "--json", env=env)
+    sources = json.loads(done.stdout)["sources"]
+    google = [(s["provider"], s["account"], s["key_env"], s["options"], s["offer"]) for s in sources
+              if s["provider"] in ("gemini", "antigravity")]
+    assert google == [("antigravity", "antigravity", None, {}, True),
+                      ("gemini", "gemini", None, {"auth": "login"}, True),
+                      ("gemini", "gemini-2", "GEMINI_API_KEY", {}, True)]
+    assert test_gemini.TOKEN not in done.stdout and test_antigravity.TOKEN not in done.stdout
+    assert run_tokseg("discover", "--yes", env=env).returncode == 0
+    loaded = config.load(config_file)
+    assert loaded.account("gemini").options.auth == "login" and loaded.account("gemini").key_env is None
+    assert loaded.account("gemini-2").key_env == "GEMINI_API_KEY"
+    assert loaded.account("antigravity").provider == "antigravity"
+    again = {(s["provider"], s["account"]): s for s in json.loads(run_tokseg("discover", "--json", env=env).stdout)[
+        "sources"]}
+    assert again[("gemini", "gemini")]["configured_as"] == "gemini"
+    assert again[("antigravity", "antigravity")]["configured_as"] == "antigravity"

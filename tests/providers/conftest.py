@@ -43,7 +43,7 @@ SPECS: dict[str, Spec] = {
                     "fk-Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3"),
     "fireworks": Spec({"base_url": "/fireworks"}, "/fireworks/v1/accounts/my-team/billing/summary",
                       "fw_3ZkQm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi", {"account_id": "my-team"}),
-    "gemini": Spec({"base_url": "/gemini/v1beta"}, "/gemini/v1beta/models", "AIzaSyD3mOcKfAkEkEy0123456789abcdefGhIj"),
+    "gemini": Spec({"base_url": "/gemini/v1beta", "login_base_url": "/gemini"}, "/gemini/v1beta/models", "AIzaSyD3mOcKfAkEkEy0123456789abcdefGhIj"),
     "groq": Spec({"base_url": "/groq/openai/v1"}, "/groq/openai/v1/models",
                  "gsk_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr"),
     "minimax": Spec({"base_url": "/minimax"}, "/minimax/v1/api/openplatform/coding_plan/remains",

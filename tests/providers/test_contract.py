@@ -93,6 +93,7 @@ def test_registry_is_sorted_and_lists_every_module():
 # These read another tool's login instead of a key; tests/providers/test_<name>.py cover them.
 LOGIN_PROVIDERS = {"claude", "codex", "copilot"}
 LOGIN_PROVIDERS |= {"cursor"}  # Cursor's own login, from its state database
+LOGIN_PROVIDERS |= {"antigravity"}  # Antigravity's own login, from its state database
 
 
 def test_every_http_provider_has_fake_server_tests():

@@ -21,7 +21,7 @@ from tests.providers.conftest import NOW
 from tokseg import net
 from tokseg.context import make_ctx as make_context
 from tokseg.errors import AuthError, BadResponse, NetworkError, RateLimited, ServerError, TokError
-from tokseg.providers import cursor
+from tokseg.providers import _vscdb, cursor
 from tokseg.providers._base import Ctx
 from tokseg.reading import Reading
 
@@ -245,7 +245,7 @@ def test_a_database_locked_for_longer_than_a_moment_is_bad_response(fake: FakeSe
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert time.monotonic() - started < cursor.LOCK_TIMEOUT_S + 1.5
+    assert time.monotonic() - started < _vscdb.LOCK_TIMEOUT_S + 1.5
     assert fake.calls() == []
 
 
@@ -345,7 +345,7 @@ def test_mutated_answers_only_ever_give_a_reading_or_a_tokseg_error(data: Any) -
 
 
 def test_detect_finds_the_default_database_only_with_a_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cursor.sys, "platform", "linux")
+    monkeypatch.setattr(_vscdb.sys, "platform", "linux")
     env = {"HOME": str(tmp_path)}
     default = tmp_path / ".config" / "Cursor" / "User" / "globalStorage" / "state.vscdb"
     state_db(default, None)
@@ -359,10 +359,10 @@ def test_detect_finds_the_default_database_only_with_a_login(tmp_path: Path, mon
 
 
 def test_macos_and_windows_places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cursor.sys, "platform", "darwin")
+    monkeypatch.setattr(_vscdb.sys, "platform", "darwin")
     assert cursor.default_db({"HOME": "/Users/dev"}) == \
         "/Users/dev/Library/Application Support/Cursor/User/globalStorage/state.vscdb"
-    monkeypatch.setattr(cursor.sys, "platform", "win32")
+    monkeypatch.setattr(_vscdb.sys, "platform", "win32")
     assert cursor.default_db({"HOME": "/h", "APPDATA": "/h/AppData/Roaming"}).startswith("/h/AppData/Roaming")
 
 

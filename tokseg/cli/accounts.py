@@ -93,7 +93,11 @@ def _ask_key(provider: str) -> str:
         return ""
     what = "session JSON" if session else "key"
     if sys.stdin.isatty():
-        typed = click.prompt(f"{module.TITLE} {what} (input hidden)", hide_input=True, show_default=False)
+        # A provider that can read another tool's login takes an empty answer: no key, read that login.
+        fallback = module.SECRET.fallback if module.SECRET and not session else ""
+        hint = f"; Enter alone reads {fallback}" if fallback else ""
+        typed = click.prompt(f"{module.TITLE} {what} (input hidden{hint})", hide_input=True, show_default=False,
+                             default="" if fallback else None)
     else:
         typed = sys.stdin.readline()
     if session is None or not typed.strip():

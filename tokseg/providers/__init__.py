@@ -25,6 +25,7 @@ BUILTIN: dict[str, str] = {
     "amp_logs": "tokseg.sources.amp_logs",
     "anthropic": "tokseg.providers.anthropic",
     "anthropic_limits": "tokseg.providers.anthropic_limits",
+    "antigravity": "tokseg.providers.antigravity",
     "claude": "tokseg.providers.claude",
     "claude_logs": "tokseg.sources.claude_logs",
     "claude_statusline": "tokseg.providers.claude_statusline",

@@ -29,17 +29,16 @@ import base64
 import binascii
 import json
 import os
-import sqlite3
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from tokseg.errors import AuthError, BadResponse
+from tokseg.providers import _vscdb
 from tokseg.providers._base import Ctx, Run, Source
 from tokseg.providers._common import no_leak, rfc3339
-from tokseg.providers._subscription import as_dict, epoch_seconds, fingerprint, iso_time, number, refine, user_home
+from tokseg.providers._subscription import as_dict, epoch_seconds, fingerprint, iso_time, number, refine
 from tokseg.reading import Headline, Money, Reading, Window
 from tokseg.safe_text import line as printable
 
@@ -50,8 +49,6 @@ SECRET = None  # the token belongs to Cursor; see read_token
 PATH = "/api/usage-summary"
 COOKIE = "WorkosCursorSessionToken"
 TOKEN_KEY = "cursorAuth/accessToken"  # UNCONFIRMED: the ItemTable key Cursor keeps its access token under
-DB_PARTS = ("Cursor", "User", "globalStorage", "state.vscdb")
-LOCK_TIMEOUT_S = 1.0  # a database busy for longer is read again at the next refresh
 MAX_CYCLE_S = 400 * 86400.0  # a billing cycle (or a reset) further than this is not believed
 SIGN_IN = "open Cursor and sign in again (tokseg never refreshes Cursor's token)"
 # (window name, plan field): UNCONFIRMED which share each percent is; this order is the reverse-engineered one.
@@ -112,56 +109,17 @@ def db_path(options: Options, env: Mapping[str, str]) -> str:
 
 def default_db(env: Mapping[str, str]) -> str:
     """Cursor's global state database: the Electron user-data folder of each system (Linux's is UNCONFIRMED)."""
-    home = user_home(env)
-    if sys.platform == "darwin":
-        root = os.path.join(home, "Library", "Application Support")
-    elif sys.platform == "win32":
-        root = env.get("APPDATA") or os.path.join(home, "AppData", "Roaming")
-    else:
-        root = env.get("XDG_CONFIG_HOME", "").strip() or os.path.join(home, ".config")
-    return os.path.join(root, *DB_PARTS)
+    return _vscdb.default_db(env, "Cursor")
 
 
 def read_token(path: str) -> str | None:
     """The access token from `path`, opened read-only; None when there is no database or no login in it."""
-    if not os.path.isfile(path):
-        return None
-    try:
-        db = sqlite3.connect(_uri(path), uri=True, timeout=LOCK_TIMEOUT_S, isolation_level=None)
-        try:
-            row = db.execute("SELECT value FROM ItemTable WHERE key = ?", (TOKEN_KEY,)).fetchone()
-        finally:
-            db.close()
-    except sqlite3.Error as exc:
-        if "no such table" in str(exc):
-            return None
-        raise BadResponse(f"could not read Cursor's login from {path} ({printable(str(exc), 80)}); "
-                          "trying again at the next refresh") from None
-    return _text(row[0]) if row else None
+    return _text(_vscdb.read_item(path, TOKEN_KEY, "Cursor's login"))
 
 
-def _uri(path: str) -> str:
-    """Read-only; immutable too when a WAL database has no -wal file (Cursor is closed), as a read-only
-    reader would otherwise create the -wal and -shm files beside it."""
-    uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
-    return uri + "&immutable=1" if _wal_mode(path) and not os.path.exists(path + "-wal") else uri
-
-
-def _wal_mode(path: str) -> bool:
-    """Whether the database file's header says WAL (read version 2)."""
-    try:
-        with open(path, "rb") as fh:
-            header = fh.read(20)
-    except OSError:
-        return False
-    return len(header) == 20 and header.startswith(b"SQLite format 3\x00") and header[18] == 2
-
-
-def _text(value: Any) -> str | None:
-    """The stored token: text or bytes, maybe written as a JSON string (UNCONFIRMED which)."""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if not isinstance(value, str):
+def _text(value: str | None) -> str | None:
+    """The stored token, maybe written as a JSON string (UNCONFIRMED which)."""
+    if value is None:
         return None
     text = value.strip()
     if text.startswith('"'):
