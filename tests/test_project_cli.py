@@ -147,3 +147,15 @@ def test_the_documents_with_projects_validate_against_the_shipped_schemas(two_re
     export = json.loads(run_tokseg("export", "--json").stdout)
     valid("export", export)
     assert any(s["metric"].startswith("project.spent.today.") for s in export["samples"])
+
+
+def test_project_names_remote_names_the_repo_by_its_origin(two_repos, config_file):
+    (two_repos["shop"] / ".git" / "config").write_text('[remote "origin"]\n\turl = git@github.com:dev/shop-api.git\n')
+    text = config_file.read_text().replace("[settings]\n", '[settings]\nproject_names = "remote"\n')
+    write_config(config_file, text)
+    assert run_tokseg("refresh", "--quiet").returncode == 0
+    assert segment_in(two_repos["shop"]).startswith("[github.com/dev/shop-api $")
+    assert segment_in(two_repos["docs"]).startswith("[docs $")  # no origin: its folder name
+    write_config(config_file, text.replace('"remote"', '"origin"'))
+    done = run_tokseg("refresh", "--quiet")
+    assert done.returncode != 0 and "project_names" in done.stderr and '"folder"' in done.stderr

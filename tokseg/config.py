@@ -6,6 +6,7 @@
     separator = " │ "
     prices = "bundled"          # or "auto": fetch genai-prices' newer price table at most daily (offline: bundled)
     prices_url = ""             # where "auto" fetches it from; empty means genai-prices' own URL
+    project_names = "folder"    # {NAME.project.name}: the repo's top-level folder, or "remote": host/owner/repo
 
     [settings.colors]           # state colours: a name, an xterm number, "#rrggbb" or "default" (the host's own)
     warn = "#e5c07b"
@@ -76,6 +77,7 @@ class Settings:
     prometheus_file: str = ""
     prices: str = "bundled"
     prices_url: str = ""
+    project_names: str = "folder"
     colors: dict = field(default_factory=dict)
     push: dict = field(default_factory=dict)
 
@@ -111,6 +113,7 @@ class Config:
         raise UsageError(f"no account named {name!r} in {self.path} (accounts: {known}); see `tokseg list`")
 
 
+PROJECT_NAMES = ("folder", "remote")
 SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
     "interval": (int, float),
     "template": (str,),
@@ -123,6 +126,7 @@ SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
     "prometheus_file": (str,),
     "prices": (str,),
     "prices_url": (str,),
+    "project_names": (str,),
     "colors": (dict,),
     "push": (dict,),
 }
@@ -220,6 +224,10 @@ def _settings(checker: _Checker, table: Any) -> Settings:
         checker.fail(("settings",), "prometheus_file", "must be an absolute path ending in .prom (node_exporter's "
                      'textfile collector reads only those), e.g. "/var/lib/node_exporter/textfile/tokseg.prom"')
     _check_prices(checker, settings)
+    if settings.project_names not in PROJECT_NAMES:
+        checker.fail(("settings",), "project_names", f'{json.dumps(settings.project_names)} is not a choice; use '
+                     '"folder" (the repo\'s top-level folder, `shop-api`) or "remote" (its origin, `github.com/me/'
+                     'shop-api`, where it has one)')
     return settings
 
 
@@ -407,6 +415,7 @@ def compile_hot_settings(config: Config) -> HotSettings:
         "thresholds": {a.name: cast("Thresholds", a.thresholds or dict(DEFAULT_THRESHOLDS)) for a in config.accounts},
         "palette": _palette(config.settings.colors),
         "push": {**PUSH_DEFAULTS, **config.settings.push},
+        "project_names": config.settings.project_names,
     }
 
 

@@ -233,6 +233,7 @@ class HotSettings(TypedDict, total=False):
     thresholds: dict[str, Thresholds]
     palette: dict[str, dict[str, object]]
     push: dict[str, bool | int]
+    project_names: str  # "folder" or "remote": how {NAME.project.name} names a project
 
 
 class SnapshotConfig(TypedDict, total=False):

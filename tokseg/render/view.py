@@ -327,6 +327,7 @@ def fields(view: View) -> dict[str, Any]:
     now = view.get("now") or 0.0
     out: dict[str, Any] = {}
     here: dict[str, float] = {}  # today's spend in the current folder's project, per currency
+    by_remote = (view.get("settings") or {}).get("project_names") == "remote"
     pieces: list[tuple[str, str | None]] = []
     separator = (view.get("settings") or {}).get("separator") or defaults.SEPARATOR
     for item in view["accounts"]:
@@ -336,7 +337,7 @@ def fields(view: View) -> dict[str, Any]:
         _account_fields(out, item, now)
         if item["reading"]:
             _reading_fields(out, item["name"], item["reading"], now)
-            _project_fields(out, item["name"], item["reading"], view.get("cwd"), here)
+            _project_fields(out, item["name"], item["reading"], view.get("cwd"), here, by_remote)
     out["all"] = pieces
     totals = view["totals"]
     for key, sums in (("balance", totals.get("balance")), ("spent_today", totals.get("spent_today")),
@@ -376,14 +377,17 @@ def _account_fields(out: dict[str, Any], item: ViewItem, now: float) -> None:
 
 
 def _project_fields(out: dict[str, Any], name: str, reading: ReadingDict, cwd: str | None,
-                    here: dict[str, float]) -> None:
+                    here: dict[str, float], by_remote: bool = False) -> None:
     """`NAME.project`, `.project.name`, `.project.month`: what the current folder's project cost (local logs).
 
     Empty where no project of the account holds the folder; $0.00 today for a project used this month only.
     """
     month, today = current_project(reading, cwd, "month"), current_project(reading, cwd, "today")
     found = today or month
-    out[f"{name}.project.name"] = found["project"] if found else ""
+    named = ""
+    if found:  # [settings] project_names = "remote" names it by its origin, where it has one
+        named = (found.get("remote") if by_remote else "") or found["project"]
+    out[f"{name}.project.name"] = named
     currency = "USD"
     for priced in (today, month):
         if priced and priced["spent"]:
