@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from tokseg.context import make_ctx
 from tokseg.providers._base import Ctx
@@ -107,3 +112,40 @@ def local_zone(name: str) -> Iterator[None]:
         else:
             os.environ["TZ"] = before
         time.tzset()
+
+
+# Time zones the exactness tests run in, with the local hour of their "now": one whose UTC date differs.
+ZONES = {"UTC": 10, "America/Los_Angeles": 21, "Asia/Kathmandu": 3}
+FIELDS = ("input", "cache_read", "cache_write", "output")
+
+
+def assert_exact(reading, period: str, expected: dict[str, dict]) -> None:
+    """Per model and in total: tokens exact, cost to the cent and to 1e-9 of the ground truth."""
+    got = {m.model: m for m in reading.models if m.period == period}
+    assert set(got) == set(expected)
+    for model, want in expected.items():
+        tokens = got[model].tokens
+        assert (tokens.input, tokens.cache_read, tokens.cache_write, tokens.output) == tuple(
+            want[k] for k in FIELDS), model
+        if want["cost"] is None:
+            assert got[model].spent is None, model
+        else:
+            assert got[model].spent.amount == pytest.approx(want["cost"], rel=1e-9, abs=1e-12), model
+    total = sum(w["cost"] or 0.0 for w in expected.values())
+    assert round(reading.spent[period].amount, 2) == round(total, 2)  # to the cent
+    assert reading.spent[period].amount == pytest.approx(total, rel=1e-9, abs=1e-12)
+    tokens = reading.tokens[period]
+    assert (tokens.input, tokens.cache_read, tokens.cache_write, tokens.output) == tuple(
+        sum(w[k] for w in expected.values()) for k in FIELDS)
+
+
+def boundary_times(zone: ZoneInfo, hour: int) -> tuple[float, float, float, list[float]]:
+    """(now, local midnight today, local midnight on the 1st, request times around both), from zoneinfo."""
+    now = datetime(2026, 11, 2, hour, 0, tzinfo=zone).timestamp()
+    today = datetime(2026, 11, 2, tzinfo=zone).timestamp()
+    month = datetime(2026, 11, 1, tzinfo=zone).timestamp()
+    edges = [month - 86400 * 3, month - 0.001, month, month + 30, month + 3 * 3600, today - 0.5, today,
+             today + 30, now - 7200, now - 600, now - 60]
+    rng = random.Random(zone.key)
+    spread = [round(rng.uniform(month - 9 * 86400, now - 60), 3) for _ in range(40)]
+    return now, today, month, edges + spread

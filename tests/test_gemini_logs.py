@@ -6,14 +6,13 @@ import json
 import os
 import random
 import time
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from genai_prices import calc_price, extract_usage
 
-from tests.agent_logs import ctx, local_zone
+from tests.agent_logs import ZONES, boundary_times, ctx, local_zone
 from tests.conftest import run_tokseg, write_config
 from tests.gemini_chats import Chat, Reply, chat_path, generate, iso, project_hash, random_reply, tmp_dir
 from tokseg import context, providers
@@ -23,7 +22,6 @@ from tokseg.sources.gemini_logs import Options
 
 # Each zone's "now" (2 November 2026, local hour) falls on another UTC date, so a day or a month taken in UTC
 # instead of local time misses; Los Angeles leaves summer time on 1 November, a day of 25 hours.
-ZONES = {"UTC": 10, "America/Los_Angeles": 21, "Asia/Kathmandu": 3}
 NOW = time.mktime((2026, 11, 22, 15, 0, 0, 0, 0, -1))
 PROJECT = project_hash("/home/dev/src/shop-api")
 
@@ -81,17 +79,6 @@ def assert_exact(reading, period: str, expected: dict[str, dict]) -> None:
         sum(w["input"] for w in expected.values()), sum(w["cache_read"] for w in expected.values()),
         sum(w["output"] for w in expected.values()), 0)
 
-
-def boundary_times(zone: ZoneInfo, hour: int) -> tuple[float, float, float, list[float]]:
-    """(now, local midnight today, local midnight on the 1st, reply times around both), from zoneinfo."""
-    now = datetime(2026, 11, 2, hour, 0, tzinfo=zone).timestamp()
-    today = datetime(2026, 11, 2, tzinfo=zone).timestamp()
-    month = datetime(2026, 11, 1, tzinfo=zone).timestamp()
-    edges = [month - 86400 * 3, month - 0.001, month, month + 30, month + 3 * 3600, today - 0.5, today,
-             today + 30, now - 7200, now - 600, now - 60]
-    rng = random.Random(zone.key)
-    spread = [round(rng.uniform(month - 9 * 86400, now - 60), 3) for _ in range(40)]
-    return now, today, month, edges + spread
 
 
 @pytest.mark.parametrize("zone", ZONES)

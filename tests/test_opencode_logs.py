@@ -9,14 +9,13 @@ import random
 import sqlite3
 import time
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from genai_prices import calc_price, extract_usage
 
-from tests.agent_logs import ctx, local_zone
+from tests.agent_logs import FIELDS, ZONES, assert_exact, boundary_times, ctx, local_zone
 from tests.conftest import run_tokseg, write_config
 from tests.opencode_store import LOCAL, ZEN, Database, Reply, generate, ms, random_reply, write_file
 from tokseg import context, providers
@@ -26,7 +25,6 @@ from tokseg.sources.opencode_logs import Options
 
 # Each zone's "now" (2 November 2026, local hour) falls on another UTC date, so a day or a month taken in UTC
 # instead of local time misses; Los Angeles leaves summer time on 1 November, a day of 25 hours.
-ZONES = {"UTC": 10, "America/Los_Angeles": 21, "Asia/Kathmandu": 3}
 NOW = time.mktime((2026, 11, 22, 15, 0, 0, 0, 0, -1))
 # The test's own reading of OpenCode's providerIDs as price-table vendors.
 PRICE_TABLE = {"xai": "x-ai", "amazon-bedrock": "aws", "fireworks-ai": "fireworks"}
@@ -70,39 +68,6 @@ def truth(replies: list[Reply], since: float, until: float) -> dict[str, dict]:
             got["cost"] = (got["cost"] or 0.0) + cost
     return out
 
-
-TOKENS = ("input", "cache_read", "cache_write", "output")
-
-
-def assert_exact(reading, period: str, expected: dict[str, dict]) -> None:
-    got = {m.model: m for m in reading.models if m.period == period}
-    assert set(got) == set(expected)
-    for model, want in expected.items():
-        tokens = got[model].tokens
-        assert (tokens.input, tokens.cache_read, tokens.cache_write, tokens.output) == tuple(
-            want[k] for k in TOKENS), model
-        if want["cost"] is None:
-            assert got[model].spent is None, model
-        else:
-            assert got[model].spent.amount == pytest.approx(want["cost"], rel=1e-9, abs=1e-12), model
-    total = sum(w["cost"] or 0.0 for w in expected.values())
-    assert round(reading.spent[period].amount, 2) == round(total, 2)  # to the cent
-    assert reading.spent[period].amount == pytest.approx(total, rel=1e-9, abs=1e-12)
-    tokens = reading.tokens[period]
-    assert (tokens.input, tokens.cache_read, tokens.cache_write, tokens.output) == tuple(
-        sum(w[k] for w in expected.values()) for k in TOKENS)
-
-
-def boundary_times(zone: ZoneInfo, hour: int) -> tuple[float, float, float, list[float]]:
-    """(now, local midnight today, local midnight on the 1st, reply times around both), from zoneinfo."""
-    now = datetime(2026, 11, 2, hour, 0, tzinfo=zone).timestamp()
-    today = datetime(2026, 11, 2, tzinfo=zone).timestamp()
-    month = datetime(2026, 11, 1, tzinfo=zone).timestamp()
-    edges = [month - 86400 * 3, month - 0.001, month, month + 30, month + 3 * 3600, today - 0.5, today,
-             today + 30, now - 7200, now - 600, now - 60]
-    rng = random.Random(zone.key)
-    spread = [round(rng.uniform(month - 9 * 86400, now - 60), 3) for _ in range(40)]
-    return now, today, month, edges + spread
 
 
 @pytest.mark.parametrize("zone", ZONES)
@@ -406,5 +371,5 @@ def test_through_the_cli_config_refresh_and_json(tmp_path, config_file):
     assert round(account["spent"]["today"]["amount"], 2) == round(total, 2)
     tokens = account["tokens"]["today"]
     assert (tokens["input"], tokens["cache_read"], tokens["cache_write"], tokens["output"]) == tuple(
-        sum(w[k] for w in expected.values()) for k in TOKENS)
+        sum(w[k] for w in expected.values()) for k in FIELDS)
     assert {m["model"] for m in account["models"] if m["period"] == "today"} == set(expected)
