@@ -133,5 +133,5 @@ def test_agent_status_line_drops_controls_from_the_model_name(home):
 
     result = run_tokseg("statusline", input=hook_input(time.time(), rate_limits=None, model="son" + HOSTILE))
     folded = " ".join(("son" + HOSTILE).split())  # a line break in the name is a space on the one line
-    assert result.stdout == "claude " + safe_text.strip(folded) + " · $1.84 sess\n"
+    assert result.stdout == "claude " + safe_text.strip(folded) + " · ctx 28% · $1.84 sess\n"
     assert_clean(result.stdout.rstrip("\n"))
