@@ -61,3 +61,12 @@ def test_the_tests_choose_their_own_backend_by_name():
     the test extra only for the refusal tests above (a user's install with pipx never gets it, and a
     development venv that has it is refused by `add`)."""
     assert json.loads(run_tokseg("doctor", "--json").stdout)["keyring"]["backend"] == "tests.keyring_backend.FileKeyring"
+
+
+def test_a_provider_reading_another_tools_login_is_not_refused_when_no_key_is_typed(config_file, home):
+    """gemini with no key reads the Gemini CLI login: nothing goes to the keyring, so its kind does not matter."""
+    done = run_tokseg("add", "gemini", env={**PLAIN, "HOME": str(home / "nobody")}, input="\n")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "PlaintextKeyring" not in done.stderr and "no Gemini CLI login" in done.stderr
+    typed = run_tokseg("add", "gemini", env={**PLAIN, "HOME": str(home / "nobody")}, input="AIzaSyFakeKey123\n")
+    assert typed.returncode == 1 and "PlaintextKeyring keeps keys unprotected" in typed.stderr  # a key would be kept

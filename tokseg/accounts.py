@@ -160,9 +160,9 @@ def add(plan: Plan, typed_key: str | None = None, allow_plain_keyring: bool = Fa
     thinks the key went to the desktop keyring must not find it in a readable file."""
     account = plan.account
     module = providers.load(account.provider)
-    if plan.wants_key and not allow_plain_keyring:
-        refuse_plain_keyring()
     secret, source = _key_for(plan, module, typed_key)
+    if source == "keyring" and secret and not allow_plain_keyring:  # no key typed for a login: nothing stored
+        refuse_plain_keyring()
     message = key_problem(module, secret) if secret else None
     if message:
         raise NotAdded(f"not added: {net.scrub(message, secret)}", "auth")

@@ -74,8 +74,10 @@ def add(provider: str, name: str | None, base_url: str | None, key_env: str | No
                          label=label, options=options)
     if reconnect and not plan.rekey:
         raise ConfigError(_session.no_account(plan.account.provider, plan.account.name))
-    if plan.wants_key and not allow_plain:
-        core.refuse_plain_keyring()  # before the key is asked for
+    # Before the key is asked for; a provider that can read another tool's login asks first, as no key may come.
+    can_go_without = bool(getattr(providers.load(provider).SECRET, "fallback", ""))
+    if plan.wants_key and not allow_plain and not can_go_without:
+        core.refuse_plain_keyring()
     typed = _ask_key(provider) if plan.wants_key else None
     added = core.add(plan, typed, allow_plain_keyring=allow_plain)
     headline = views.headline(added.reading, time.time())[0] or "no figures yet"
