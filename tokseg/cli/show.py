@@ -152,7 +152,7 @@ def _efficiency_text(figures: EfficiencyDict) -> str:
         parts.append(f"{numbers.money(cost['amount'], cost['currency'])}/request")
     if figures["output_share"] is not None:
         parts.append(f"output {numbers.percent(100 * figures['output_share'])}")
-    parts.append(f"{figures['requests']:,} requests")
+    parts.append(f"{figures['requests']:,} request" + ("" if figures["requests"] == 1 else "s"))
     return " · ".join(parts)
 
 
