@@ -17,14 +17,15 @@ def cut(text: str, width: int) -> str:
     return text[: max(0, width - 1)] + ELLIPSIS if width > 0 else ""
 
 
-def table(header: list[str], rows: list[list[str]], width: int, shrink: tuple[int, ...] = (0,)) -> list[str]:
-    """Columns padded to their widest cell, two spaces apart; columns in `shrink` give way (the widest first)
-    until the table fits `width`. Numbers (every cell but the header looks like one) are right-aligned.
+def table(header: list[str], rows: list[list[str]], width: int, shrink: dict[int, int] | None = None) -> list[str]:
+    """Columns padded to their widest cell, two spaces apart; the columns in `shrink` (column: narrowest
+    width) give way, the widest first, until the table fits `width`. Numbers (every cell but the header looks like one) are right-aligned.
     Cells may hold provider text: each is made visible (escapes shown) before its width counts."""
     rows = [[safe_text.visible(cell) for cell in row] for row in rows]
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
+    floors = shrink if shrink is not None else {0: 4}
     while sum(widths) + 2 * (len(widths) - 1) > width:
-        candidates = [i for i in shrink if widths[i] > 4]
+        candidates = [i for i, floor in floors.items() if widths[i] > floor]
         if not candidates:
             break
         widest = max(candidates, key=lambda i: widths[i])

@@ -28,7 +28,7 @@ Line = tuple[str, str]
 VIEWS = ("accounts", "trends", "breakdown", "sessions", "efficiency")
 PERIODS = ("today", "week", "month")
 BY = ("model", "project", "agent")
-KEYS = "r refresh · 1-5 views · t period · b by · / filter · ↑↓ account · ? help · q quit"
+KEYS = "r refresh  1-5 views  t period  b by  / filter  ↑↓ account  ? help  q quit"
 HELP = (
     ("r", "refresh now: starts the refresher in the background; the figures update when it has written them"),
     ("1-5", "views: accounts, trends, breakdown, sessions, efficiency"),
@@ -104,7 +104,7 @@ def accounts(board: Board, choice: Choice, width: int, height: int) -> list[Line
     now = board.view["now"]
     header_row = ["ACCOUNT", "PROV", "KEY", "STATE", "HEADLINE", "TODAY", "MONTH", "AGE", "NEXT"]
     rows = [_account_row(board, item, now) for item in items]
-    lines = chart.table(header_row, rows, width, shrink=(0, 1, 2, 4))
+    lines = chart.table(header_row, rows, width, shrink={0: 8, 1: 4, 2: 11, 3: 13, 4: 6})
     out: list[Line] = [(lines[0], "head")]
     selected = min(choice.selected, len(items) - 1)
     for i, (text, item) in enumerate(zip(lines[1:], items)):
@@ -124,7 +124,7 @@ def _account_row(board: Board, item: ViewItem, now: float) -> list[str]:
     entry = _entry(board, item["name"])
     return [item["label"], item["provider"] or "?", board.keys.get(item["name"], "?"), state,
             item["headline"] or "–", _money(spent.get("today")), _money(spent.get("month")),
-            numbers.duration(item["age_s"]) if item["age_s"] is not None else "never",
+            numbers.duration(item["age_s"]) if item["age_s"] is not None else "–",
             _next(entry.get("next_due"), entry.get("status"), now)]
 
 
@@ -239,7 +239,7 @@ def _trend_rows(board: Board, series: dict, days: list[str], width: int) -> list
         burn = " · ".join(p for p in (f"burn {numbers.burn_text(forecast)}" if forecast else "",
                                       numbers.forecast_text(forecast, board.view["now"])) if p)
         rows.append([item["label"], history.spark(values[-30:]), numbers.money(sum(values), currency), burn])
-    return [(line, "") for line in chart.table(["ACCOUNT", "TREND", "COST", "BURN"], rows, width, (0, 3))[1:]]
+    return [(line, "") for line in chart.table(["ACCOUNT", "TREND", "COST", "BURN"], rows, width, {0: 8, 3: 10})[1:]]
 
 
 def breakdown(board: Board, choice: Choice, width: int, height: int) -> list[Line]:
@@ -263,7 +263,7 @@ def breakdown(board: Board, choice: Choice, width: int, height: int) -> list[Lin
         return [(f"nothing reported per {choice.by} for {period}", "dim")]
     name = {"model": "MODEL", "project": "PROJECT", "agent": "ACCOUNT"}[choice.by]
     header_row = [name, "PROVIDER" if choice.by == "agent" else "ACCOUNT", "SPENT", "TOKENS"]
-    lines = chart.table(header_row, rows, width, shrink=(0, 1))
+    lines = chart.table(header_row, rows, width, shrink={0: 12, 1: 8})
     return [(lines[0], "head"), *((line, "") for line in lines[1:])]
 
 
@@ -287,7 +287,7 @@ def sessions(board: Board, choice: Choice, width: int, height: int) -> list[Line
         rows.append([began, s["project"], s["branch"] or "–", item["label"], f"{s['requests']:,}",
                      _tokens(s["tokens"]), _money(s["spent"]), took])
     lines = chart.table(["STARTED", "PROJECT", "BRANCH", "ACCOUNT", "REQ", "TOKENS", "COST", "TOOK"], rows, width,
-                        shrink=(1, 2, 3))
+                        shrink={1: 8, 2: 6, 3: 6})
     return [(lines[0], "head"), *((line, "") for line in lines[1:])]
 
 
@@ -301,7 +301,7 @@ def efficiency(board: Board, choice: Choice, width: int, height: int) -> list[Li
                              _money(e["cost_per_request"]), _share(e["output_share"])])
     if not rows:
         return [(f"no efficiency figures for {period}: only local agent logs give them", "dim")]
-    lines = chart.table(["ACCOUNT", "REQUESTS", "CACHE READS", "PER REQUEST", "OUTPUT SHARE"], rows, width, (0,))
+    lines = chart.table(["ACCOUNT", "REQUESTS", "CACHE READS", "PER REQUEST", "OUTPUT SHARE"], rows, width, {0: 8})
     notes = ["cache reads: share of input served from the cache (higher is cheaper)",
              "output share: output tokens of all tokens"]
     return [(lines[0], "head"), *((line, "") for line in lines[1:]), *((chart.cut(n, width), "dim") for n in notes)]
