@@ -150,11 +150,13 @@ class TopApp(App[None]):
         box.focus()
 
     def action_close(self) -> None:
+        """Escape: closes the help if it is open, else clears the filter (and closes its box)."""
         box = self.query_one("#filter", Input)
-        if box.has_class("shown"):
-            box.value = ""
+        if self.help_shown:
+            self.help_shown = False
+        else:
+            self.choice.filter = box.value = ""
             self._close_filter()
-        self.help_shown = False
         self.paint()
 
     def on_input_changed(self, event: Input.Changed) -> None:
