@@ -12,11 +12,11 @@ from tests.conftest import run_tokseg, write_config
 
 pytest.importorskip("textual", reason="the `top` extra (pip install 'tokseg[top]')")
 
-from textual.widgets import Input, Static  # noqa: E402
+from textual.widgets import Input, Static
 
-from tokseg import locations  # noqa: E402
-from tokseg.top import frames  # noqa: E402
-from tokseg.top.app import TopApp  # noqa: E402
+from tokseg import locations
+from tokseg.top import frames
+from tokseg.top.app import TopApp
 
 ACCOUNTS = """\
 [settings]
@@ -142,3 +142,29 @@ def test_no_color_and_a_missing_snapshot(home, monkeypatch):
         assert "no snapshot yet" in text(app) and "r refresh" in text(app, "#keys")
 
     drive(script)
+
+
+def test_the_seeded_demo_refreshes_on_its_own_clock(tmp_path, monkeypatch):
+    """In `--demo --seed N`, `r` runs one refresh on the demo clock in a worker thread, not on the real one."""
+    from tokseg.cli.demo import SEED_ORIGIN
+    from tokseg.top import demo_home
+
+    monkeypatch.setenv("TOKSEG_HOME", str(tmp_path / "demo"))  # prepare() moves TOKSEG_HOME there; undone after
+    monkeypatch.setattr(demo_home, "BACKFILL_DAYS", 2)
+    demo_home.prepare(tmp_path / "demo", SEED_ORIGIN)
+    app = TopApp(frames.Choice(), lambda: SEED_ORIGIN + 600, demo_clock=True)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "credits" in text(app) and "claude max" in text(app)
+            await pilot.press("r")
+            deadline = time.monotonic() + 30
+            while fetched(app) != {SEED_ORIGIN + 600} and time.monotonic() < deadline:
+                await pilot.pause(0.3)
+            assert fetched(app) == {SEED_ORIGIN + 600}  # every figure read at the demo clock's moment
+
+    def fetched(app: TopApp) -> set[float | None]:
+        return {item["fetched_at"] for item in app.board.view["accounts"] if item["name"] != "dead"}
+
+    asyncio.run(main())

@@ -43,6 +43,7 @@ class TopApp(App[None]):
     """
     BINDINGS = [
         Binding("q", "quit", "quit"),
+        Binding("ctrl+c", "quit", "quit", show=False, priority=True),  # as in every other terminal program
         Binding("r", "refresh", "refresh"),
         *(Binding(str(i), f"show('{name}')", name, show=False) for i, name in enumerate(frames.VIEWS, 1)),
         Binding("t", "period", "period"),
@@ -92,7 +93,6 @@ class TopApp(App[None]):
             self.stamp = stamp
             self.reload()
         elif self.ticks % REPAINT_TICKS == 0:
-            self.board.view["now"] = self.clock()
             self.reload()
 
     def reload(self) -> None:

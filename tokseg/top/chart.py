@@ -19,8 +19,9 @@ def cut(text: str, width: int) -> str:
 
 def table(header: list[str], rows: list[list[str]], width: int, shrink: dict[int, int] | None = None) -> list[str]:
     """Columns padded to their widest cell, two spaces apart; the columns in `shrink` (column: narrowest
-    width) give way, the widest first, until the table fits `width`. Numbers (every cell but the header looks like one) are right-aligned.
-    Cells may hold provider text: each is made visible (escapes shown) before its width counts."""
+    width) give way, the widest first, until the table fits `width`. Numbers (every cell but the header
+    looks like one) are right-aligned. Cells may hold provider text: each is made visible (escapes shown)
+    before its width counts."""
     rows = [[safe_text.visible(cell) for cell in row] for row in rows]
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
     floors = shrink if shrink is not None else {0: 4}
