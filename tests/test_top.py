@@ -127,6 +127,13 @@ def test_without_textual_the_dashboard_says_how_to_get_it(refreshed_home, tmp_pa
     assert "ACCOUNT" in run_tokseg("top", "--once", env=env).stdout  # the text frame needs no TUI library
 
 
+def test_without_a_terminal_the_dashboard_points_at_once(refreshed_home):
+    from tokseg.cli.top import NO_TERMINAL
+
+    done = run_tokseg("top")  # stdin and stdout are pipes here
+    assert done.returncode == 1 and done.stderr.strip() == f"tokseg: {NO_TERMINAL}", done.stderr
+
+
 def test_seed_needs_demo(home):
     done = run_tokseg("top", "--once", "--seed", "1")
     assert done.returncode == 2 and "--seed works with --demo only" in done.stderr

@@ -99,9 +99,10 @@ def test_views_and_keys(refreshed):
         assert "keys" in text(app) and "refresh now" in text(app)
         await pilot.press("escape")
         assert "ACCOUNT" in text(app)
-        dark = app.current_theme.dark
+        dark, colours = app.current_theme.dark, app._colours()
         await pilot.press("d")
         assert app.current_theme.dark is not dark and "ACCOUNT" in text(app)
+        assert app._colours()["ok"] != colours["ok"]  # the state colours follow the theme's background
         await pilot.press("q")
         await pilot.pause()
 

@@ -8,6 +8,7 @@ here only when the live dashboard starts; `--once` needs none of it.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import click
 from tokseg.errors import TokError
 from tokseg.top import frames
 
+NO_TERMINAL = "the live dashboard needs a terminal; `tokseg top --once` prints one frame as text"
 MISSING_TEXTUAL = ("the live dashboard needs the Textual library, an optional extra: pip install 'tokseg[top]' "
                    "(with pipx: pipx inject tokseg textual); `tokseg top --once` prints a frame without it")
 
@@ -45,6 +47,8 @@ def top(once: bool, view_name: str, period: str, by: str, demo: bool, seed: int 
     choice = frames.Choice(view_name, frames.PERIODS.index(period), by, selected=-1 if once else 0)
     if not once:
         _need_textual()
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise TokError(NO_TERMINAL)
     folder = Path(tempfile.mkdtemp(prefix="tokseg-top-demo-")) if demo else None
     try:
         clock = _demo_clock(folder, seed, frozen=once) if folder else time.time
