@@ -26,7 +26,7 @@ kind = "prepaid"
 [accounts.claude]
 provider = "demo"
 kind = "subscription"
-label = "claude [b]max"
+label = "claude [b]max\u202e"
 
 [accounts.agent]
 provider = "demo"
@@ -71,7 +71,7 @@ def test_accounts_frame_has_every_account_with_its_key_source_and_error_fix(refr
     assert "sk-or-…a1b2" in row["router"] and KEY not in frame  # a key from the environment: its preview only
     assert "keyring" in row["stored"]  # a keyring key: its source, the keyring is never asked
     assert "no key" in row["credits"] and "error network" in row["router"], frame
-    assert "claude [b]max" in frame  # a label is text, never markup
+    assert "claude [b]max\\u202e" in frame and "\u202e" not in frame  # a label is text: never markup, never a control
     assert "fix: check the connection" in frame  # the fix for the error class, as `tokseg doctor` gives it
     assert "▕" in frame and "5h" in frame and "pace" in frame  # the subscription's gauges with pace
     assert all(len(line) <= 80 for line in lines), max(lines, key=len)

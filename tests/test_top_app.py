@@ -139,10 +139,21 @@ def test_no_color_and_a_missing_snapshot(home, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
 
     async def script(app, pilot):
-        assert app.no_color
+        assert app.no_color and app.current_theme.dark
         assert "no snapshot yet" in text(app) and "r refresh" in text(app, "#keys")
 
     drive(script)
+
+
+def test_a_light_theme_from_the_start(home):
+    app = TopApp(frames.Choice(), light=True)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert not app.current_theme.dark and "no snapshot yet" in text(app)
+
+    asyncio.run(main())
 
 
 def test_the_seeded_demo_refreshes_on_its_own_clock(tmp_path, monkeypatch):

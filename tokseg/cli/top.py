@@ -36,7 +36,10 @@ MISSING_TEXTUAL = ("the live dashboard needs the Textual library, an optional ex
 @click.option("--seed", type=click.IntRange(min=0),
               help="With --demo: a demo clock this seed starts (in UTC), so the same seed shows the same figures.")
 @click.option("--width", type=click.IntRange(min=40), help="--once: the width of the frame (default: the terminal's).")
-def top(once: bool, view_name: str, period: str, by: str, demo: bool, seed: int | None, width: int | None) -> None:
+@click.option("--theme", type=click.Choice(("dark", "light")), default="dark", show_default=True,
+              help="The colours for a dark or a light terminal background (`d` switches while it runs).")
+def top(once: bool, view_name: str, period: str, by: str, demo: bool, seed: int | None, width: int | None,
+        theme: str) -> None:
     """Show a live dashboard: accounts, cost trends, breakdowns, sessions, efficiency.
 
     It reads the snapshot and the history only; `r` starts a refresh in the
@@ -57,7 +60,7 @@ def top(once: bool, view_name: str, period: str, by: str, demo: bool, seed: int 
         else:
             from tokseg.top.app import TopApp
 
-            TopApp(choice, clock, demo_clock=folder is not None and seed is not None).run()
+            TopApp(choice, clock, demo_clock=folder is not None and seed is not None, light=theme == "light").run()
     finally:
         if folder:
             _remove_demo(folder)

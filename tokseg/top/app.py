@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
-from tokseg import locations, spawn
+from tokseg import locations, safe_text, spawn
 from tokseg.top import board as boards
 from tokseg.top import frames
 
@@ -56,8 +56,10 @@ class TopApp(App[None]):
         Binding("escape", "close", "close", show=False),
     ]
 
-    def __init__(self, choice: frames.Choice, clock: Callable[[], float] = time.time, demo_clock: bool = False) -> None:
+    def __init__(self, choice: frames.Choice, clock: Callable[[], float] = time.time, demo_clock: bool = False,
+                 light: bool = False) -> None:
         super().__init__()
+        self.theme = "textual-light" if light else "textual-dark"
         self.choice, self.clock, self.demo_clock = choice, clock, demo_clock
         self.board = boards.load(clock())
         self.help_shown = False
@@ -96,7 +98,11 @@ class TopApp(App[None]):
             self.reload()
 
     def reload(self) -> None:
-        self.board = boards.load(self.clock())
+        """Read everything again; if that fails the last good board stays on screen, with the reason."""
+        try:
+            self.board = boards.load(self.clock())
+        except Exception as exc:  # whatever broke in a file, the dashboard must not end in a traceback
+            self.notify(safe_text.line(f"could not read the figures: {exc}"), severity="error", markup=False)
         self.paint()
 
     def paint(self) -> None:

@@ -61,7 +61,11 @@ def key_sources(snap: Snapshot | None) -> dict[str, str]:
     out = {}
     for account in cfg.accounts:
         name = account.name
-        spec = providers.load(account.provider).SECRET if account.provider in providers.PROVIDERS else None
+        try:
+            spec = providers.load(account.provider).SECRET
+        except Exception:  # an unknown provider or a plugin that cannot load: `tokseg doctor` names it, not this
+            out[name] = "?"
+            continue
         if spec is None:
             out[name] = "no key"
         elif account.key_command is not None:

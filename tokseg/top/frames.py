@@ -82,8 +82,8 @@ def body(board: Board, choice: Choice, width: int, height: int) -> list[Line]:
     view = board.view
     if view["missing"]:
         return [("no snapshot yet: press r to refresh, or run `tokseg refresh`", "dim")]
-    out: list[Line] = [(chart.cut(f"config: {view['config_error']}", width), "error")] if view.get(
-        "config_error") else []
+    error = view.get("config_error")
+    out: list[Line] = [(chart.cut(safe_text.visible(f"config: {error}"), width), "error")] if error else []
     drawers = {"accounts": accounts, "trends": trends, "breakdown": breakdown, "sessions": sessions,
                "efficiency": efficiency}
     return out + drawers[choice.view](board, choice, width, height)
@@ -210,7 +210,7 @@ def trends(board: Board, choice: Choice, width: int, height: int) -> list[Line]:
     names = {item["name"] for item in shown(board, choice)}
     series = {key: per_day for key, per_day in board.days.items() if key[0] in names}
     if board.history_error:
-        return [(chart.cut(board.history_error, width), "error")]
+        return [(chart.cut(safe_text.visible(board.history_error), width), "error")]
     if not series:
         return [("no cost recorded yet: the refresher records each reading it takes", "dim")]
     out: list[Line] = []
