@@ -149,3 +149,20 @@ def test_the_readme_frame_is_what_the_command_prints():
     printed = once(*(a for a in command[2:] if a != "--once"))
     assert match.group("frame") == printed, f"update README.md's frame to:\n{printed}"
     assert "ACCOUNT" in printed and "claude max" in printed and "fix:" in printed
+
+
+def test_a_terminal_without_block_characters_gets_ascii_gauges_and_charts(refreshed_home):
+    import time
+
+    from tokseg.top import board, frames
+
+    time.sleep(1.1)
+    run_tokseg("refresh", "--quiet")  # a second reading: the spend between the two is the day's cost so far
+    now = time.time()
+    accounts = frames.frame(board.load(now), frames.Choice(selected=1, blocks=False), 80)
+    trends = frames.frame(board.load(now), frames.Choice("trends", blocks=False), 80)
+    text = "\n".join(line for line, _ in accounts + trends)
+    assert "[" in text and "#" in text and "5h" in text, text  # the subscription's gauge, in ASCII
+    assert "USD · all accounts" in text and " +" in text and "-" in text, text  # the chart's axes, in ASCII
+    assert not set(text) & set("▕▏█░▁▂▃▄▅▆▇┤└│"), text
+    assert [style for line, style in accounts if line.startswith("claude")] == ["sel"]  # the selected row

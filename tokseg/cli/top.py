@@ -47,7 +47,8 @@ def top(once: bool, view_name: str, period: str, by: str, demo: bool, seed: int 
     """
     if seed is not None and not demo:
         raise click.UsageError("--seed works with --demo only")
-    choice = frames.Choice(view_name, frames.PERIODS.index(period), by, selected=-1 if once else 0)
+    choice = frames.Choice(view_name, frames.PERIODS.index(period), by, selected=-1 if once else 0,
+                           blocks=_can_print("▕█░▏▁▂▃▄▅▆▇"))
     if not once:
         _need_textual()
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -64,6 +65,15 @@ def top(once: bool, view_name: str, period: str, by: str, demo: bool, seed: int 
     finally:
         if folder:
             _remove_demo(folder)
+
+
+def _can_print(text: str) -> bool:
+    """Whether the terminal's encoding has the block characters of the gauges and charts (else ASCII ones)."""
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _need_textual() -> None:

@@ -109,7 +109,7 @@ class TopApp(App[None]):
         width, height = max(40, self.size.width), max(10, self.size.height)
         colours = self._colours()
         head = frames.header(self.board, self.choice, width)
-        body = frames.help_lines() if self.help_shown else frames.body(self.board, self.choice, width, height - 3)
+        body = frames.help_lines(width) if self.help_shown else frames.body(self.board, self.choice, width, height - 3)
         self.query_one("#head", Static).update(_text(head, colours))
         self.query_one("#body", Static).update(_text(body, colours))
         self.query_one("#keys", Static).update(_text([(frames.KEYS, "dim")], colours))

@@ -8,6 +8,7 @@ theme's colour for it. Text from providers and logs passes through
 
 from __future__ import annotations
 
+import functools
 import textwrap
 import time
 from collections.abc import Callable
@@ -51,6 +52,7 @@ class Choice:
     by: str = "model"
     filter: str = ""
     selected: int = 0
+    blocks: bool = True  # the terminal shows block characters; else gauges and charts are drawn in ASCII
 
     def period_name(self) -> str:
         return PERIODS[self.period % len(PERIODS)]
@@ -104,16 +106,15 @@ def accounts(board: Board, choice: Choice, width: int, height: int) -> list[Line
     now = board.view["now"]
     header_row = ["ACCOUNT", "PROV", "KEY", "STATE", "HEADLINE", "TODAY", "MONTH", "AGE", "NEXT"]
     rows = [_account_row(board, item, now) for item in items]
-    lines = chart.table(header_row, rows, width, shrink={0: 8, 1: 4, 2: 11, 3: 13, 4: 6})
+    lines = chart.table(header_row, rows, width, shrink={0: 8, 1: 4, 2: 11, 3: 13, 4: 6}, right=(5, 6))
     out: list[Line] = [(lines[0], "head")]
     selected = min(choice.selected, len(items) - 1)
     for i, (text, item) in enumerate(zip(lines[1:], items)):
         out.append((text, "sel" if i == selected else item["state"]))
     for i, item in enumerate(items):
-        if i == selected:
-            out += details(board, item, width)
-        elif choice.selected < 0:
-            out += details(board, item, width)[1:] and details(board, item, width)  # --once: only what has some
+        block = details(board, item, width, choice.blocks)
+        if i == selected or (choice.selected < 0 and len(block) > 1):  # --once: each account that has details
+            out += block
     return out
 
 
@@ -153,10 +154,9 @@ def _next(due: float | None, status: str | None, now: float) -> str:
     return "due" if due <= now else numbers.duration(due - now)
 
 
-def details(board: Board, item: ViewItem, width: int) -> list[Line]:
+def details(board: Board, item: ViewItem, width: int, blocks: bool = True) -> list[Line]:
     """The selected account's gauges (windows, limit, budgets) with pace, its forecast, error and fix."""
-    from tokseg.cli.show import gauge
-
+    gauge = functools.partial(chart.gauge, blocks=blocks)
     now, reading = board.view["now"], _reading(item)
     title = item["label"] if item["label"] == item["name"] else f"{item['label']} ({item['name']})"
     out: list[Line] = [(chart.cut(safe_text.visible(f"▸ {title}"), width), item["state"])]
@@ -221,13 +221,13 @@ def trends(board: Board, choice: Choice, width: int, height: int) -> list[Line]:
         summed = sum(total)
         out.append((chart.cut(f"{currency} · all accounts · {numbers.money(summed, currency)} in {len(days)} days · "
                               f"{numbers.money(summed / len(days), currency)}/day on average", width), "head"))
-        out += [(line, "") for line in chart.bars(days, total, currency, width, chart_height)]
+        out += [(line, "") for line in chart.bars(days, total, currency, width, chart_height, choice.blocks)]
     out.append(("per account: the span's cost, the daily trend, burn and forecast", "head"))
-    out += _trend_rows(board, series, days, width)
+    out += _trend_rows(board, series, days, width, choice.blocks)
     return out
 
 
-def _trend_rows(board: Board, series: dict, days: list[str], width: int) -> list[Line]:
+def _trend_rows(board: Board, series: dict, days: list[str], width: int, blocks: bool) -> list[Line]:
     from tokseg import history
 
     by_name = {item["name"]: item for item in board.view["accounts"]}
@@ -238,8 +238,10 @@ def _trend_rows(board: Board, series: dict, days: list[str], width: int) -> list
         forecast = item.get("forecast")
         burn = " · ".join(p for p in (f"burn {numbers.burn_text(forecast)}" if forecast else "",
                                       numbers.forecast_text(forecast, board.view["now"])) if p)
-        rows.append([item["label"], history.spark(values[-30:]), numbers.money(sum(values), currency), burn])
-    return [(line, "") for line in chart.table(["ACCOUNT", "TREND", "COST", "BURN"], rows, width, {0: 8, 3: 10})[1:]]
+        trend = history.spark(values[-30:]) if blocks else ""
+        rows.append([item["label"], trend, numbers.money(sum(values), currency), burn])
+    lines = chart.table(["ACCOUNT", "TREND", "COST", "BURN"], rows, width, {0: 8, 3: 10}, right=(2,))
+    return [(line, "") for line in lines[1:]]
 
 
 def breakdown(board: Board, choice: Choice, width: int, height: int) -> list[Line]:
@@ -263,7 +265,7 @@ def breakdown(board: Board, choice: Choice, width: int, height: int) -> list[Lin
         return [(f"nothing reported per {choice.by} for {period}", "dim")]
     name = {"model": "MODEL", "project": "PROJECT", "agent": "ACCOUNT"}[choice.by]
     header_row = [name, "PROVIDER" if choice.by == "agent" else "ACCOUNT", "SPENT", "TOKENS"]
-    lines = chart.table(header_row, rows, width, shrink={0: 12, 1: 8})
+    lines = chart.table(header_row, rows, width, shrink={0: 12, 1: 8}, right=(2, 3))
     return [(lines[0], "head"), *((line, "") for line in lines[1:])]
 
 
@@ -287,7 +289,7 @@ def sessions(board: Board, choice: Choice, width: int, height: int) -> list[Line
         rows.append([began, s["project"], s["branch"] or "–", item["label"], f"{s['requests']:,}",
                      _tokens(s["tokens"]), _money(s["spent"]), took])
     lines = chart.table(["STARTED", "PROJECT", "BRANCH", "ACCOUNT", "REQ", "TOKENS", "COST", "TOOK"], rows, width,
-                        shrink={1: 8, 2: 6, 3: 6})
+                        shrink={1: 8, 2: 6, 3: 6}, right=(4, 5, 6, 7))
     return [(lines[0], "head"), *((line, "") for line in lines[1:])]
 
 
@@ -301,7 +303,8 @@ def efficiency(board: Board, choice: Choice, width: int, height: int) -> list[Li
                              _money(e["cost_per_request"]), _share(e["output_share"])])
     if not rows:
         return [(f"no efficiency figures for {period}: only local agent logs give them", "dim")]
-    lines = chart.table(["ACCOUNT", "REQUESTS", "CACHE READS", "PER REQUEST", "OUTPUT SHARE"], rows, width, {0: 8})
+    lines = chart.table(["ACCOUNT", "REQUESTS", "CACHE READS", "PER REQUEST", "OUTPUT SHARE"], rows, width, {0: 8},
+                        right=(1, 2, 3, 4))
     notes = ["cache reads: share of input served from the cache (higher is cheaper)",
              "output share: output tokens of all tokens"]
     return [(lines[0], "head"), *((line, "") for line in lines[1:]), *((chart.cut(n, width), "dim") for n in notes)]
@@ -311,5 +314,9 @@ def _share(value: float | None) -> str:
     return numbers.percent(100 * value) if value is not None else "–"
 
 
-def help_lines() -> list[Line]:
-    return [("keys", "head"), *((f"  {key:<4} {what}", "") for key, what in HELP)]
+def help_lines(width: int) -> list[Line]:
+    out: list[Line] = [("keys", "head")]
+    for key, what in HELP:
+        out += [(line, "") for line in textwrap.wrap(what, max(20, width), initial_indent=f"  {key:<4} ",
+                                                     subsequent_indent=" " * 7)]
+    return out
