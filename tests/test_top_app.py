@@ -180,3 +180,29 @@ def test_the_seeded_demo_refreshes_on_its_own_clock(tmp_path, monkeypatch):
         return {item["fetched_at"] for item in app.board.view["accounts"] if item["name"] != "dead"}
 
     asyncio.run(main())
+
+
+def test_ages_move_on_without_reading_a_file(refreshed, monkeypatch):
+    """Between snapshot changes the ticks only repaint: the ages grow, and neither snapshot nor history is read."""
+    from tokseg.top import board as boards
+
+    moment = [time.time()]
+    app = TopApp(frames.Choice(), lambda: moment[0])
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert " 0s " in text(app) or " 1s " in text(app), text(app)
+
+            def unread(*args):
+                raise AssertionError("a repaint read a file")
+
+            monkeypatch.setattr(boards, "daily_cost", unread)
+            monkeypatch.setattr(boards.snapshot, "read", unread)
+            moment[0] += 2 * 3600
+            for _ in range(5):
+                app._tick()
+            await pilot.pause()
+            assert " 2h " in text(app), text(app)
+
+    asyncio.run(main())

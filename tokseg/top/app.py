@@ -25,7 +25,7 @@ from tokseg.top import board as boards
 from tokseg.top import frames
 
 WATCH_S = 1.0  # one stat of the snapshot a second: the file changes at most every few seconds
-REPAINT_TICKS = 5  # the ages on screen move on: repaint every few ticks even when nothing changed
+REPAINT_TICKS = 5  # the ages on screen move on: repaint every few ticks from what was read (no file is read)
 REFRESH_GUARD_S = 5.0  # `r` pressed again within this starts no second refresh
 REFRESH_ARGV = ("-m", "tokseg", "refresh", "--quiet")  # every account now, quietly; the detached one fetches due ones
 
@@ -95,7 +95,8 @@ class TopApp(App[None]):
             self.stamp = stamp
             self.reload()
         elif self.ticks % REPAINT_TICKS == 0:
-            self.reload()
+            boards.restamp(self.board, self.clock())
+            self.paint()
 
     def reload(self) -> None:
         """Read everything again; if that fails the last good board stays on screen, with the reason."""

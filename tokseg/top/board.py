@@ -48,6 +48,11 @@ def load(now: float) -> Board:
     return board
 
 
+def restamp(board: Board, now: float) -> None:
+    """The same readings seen at `now` (ages, time to resets and next refreshes move on): no file is read."""
+    board.view = views.build(board.snapshot, now)
+
+
 def key_sources(snap: Snapshot | None) -> dict[str, str]:
     """account -> `sk-or-…91bc` (a key from the environment), `env NAME` (not set), `keyring`, `key_command`
     or `no key`; empty when the config cannot be read (the snapshot still shows the figures)."""
