@@ -166,3 +166,14 @@ def test_a_terminal_without_block_characters_gets_ascii_gauges_and_charts(refres
     assert "USD · all accounts" in text and " +" in text and "-" in text, text  # the chart's axes, in ASCII
     assert not set(text) & set("▕▏█░▁▂▃▄▅▆▇┤└│"), text
     assert [style for line, style in accounts if line.startswith("claude")] == ["sel"]  # the selected row
+
+
+def test_the_demo_on_the_real_clock_leaves_nothing_behind(home, tmp_path):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    done = run_tokseg("top", "--once", "--demo", "--view", "sessions", env={"TMPDIR": str(scratch), "COLUMNS": "80"},
+                      timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "STARTED" in done.stdout and "claude code" in done.stdout
+    assert list(scratch.iterdir()) == []  # the throwaway home is gone
+    assert not (home / "cache").exists()  # and the user's own home was never touched
