@@ -14,6 +14,7 @@ FORBIDDEN = {
     "click", "requests", "urllib3", "keyring", "filelock", "platformdirs", "tomllib", "tomli", "sqlite3",
     "subprocess", "logging", "pathlib", "dataclasses", "typing", "datetime", "argparse", "threading",
     "shutil", "tempfile", "importlib.metadata", "genai_prices",
+    "textual", "rich",  # `tokseg top`'s TUI library: that command imports it, nothing else
 }
 HOT_MODULES = [
     "tokseg/__init__.py", "tokseg/__main__.py", "tokseg/entry.py", "tokseg/hot.py", "tokseg/locations.py",

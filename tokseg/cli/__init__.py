@@ -37,6 +37,7 @@ SUBCOMMANDS: dict[str, str] = {
     "setup": "tokseg.cli.setup:setup",
     "show": "tokseg.cli.show:show",
     "statusline": "tokseg.cli.statusline:statusline",
+    "top": "tokseg.cli.top:top",
 }
 
 

@@ -1,7 +1,7 @@
 """Demo: synthetic, time-driven accounts so a newcomer sees a live segment with no key.
 
 Options:
-    kind: "prepaid", "subscription", "coding_plan", "session", "postpaid", "flaky" or "revoked"
+    kind: "prepaid", "subscription", "coding_plan", "session", "postpaid", "flaky", "revoked" or "agent"
         (default "prepaid")
     speed: how many times faster than real time the figures move (default 1.0)
     currency: currency of the money figures (default "USD")
@@ -16,6 +16,8 @@ Reports:
     postpaid: spend today and this month, tokens today
     flaky: a draining balance, and a simulated outage or rate limit now and then
     revoked: nothing; its key is always refused, to show how a dead key looks
+    agent: what a coding agent's local logs give: spend and tokens today, this week and this month,
+        per model, per project (with branches), per session, and the efficiency figures
 Needs:
     nothing
 Errors:
@@ -31,7 +33,19 @@ from dataclasses import dataclass
 
 from tokseg.errors import AuthError, RateLimited, ServerError
 from tokseg.providers._base import Ctx
-from tokseg.reading import Headline, Money, Reading, Tokens, Window
+from tokseg.reading import (
+    BranchUsage,
+    Efficiency,
+    Headline,
+    ModelUsage,
+    Money,
+    ProjectUsage,
+    Reading,
+    SessionUsage,
+    Tokens,
+    Usage,
+    Window,
+)
 
 NAME, TITLE = "demo", "Demo"
 SECRET = None
@@ -50,7 +64,16 @@ class Options:
     delay: float = 0.0
 
 
-CHOICES = {"kind": ("prepaid", "subscription", "coding_plan", "session", "postpaid", "flaky", "revoked")}
+CHOICES = {"kind": ("prepaid", "subscription", "coding_plan", "session", "postpaid", "flaky", "revoked", "agent")}
+# The agent kind's shares of its spend: models, and projects with their branches.
+AGENT_MODELS = (("claude-sonnet-4-5", 0.62), ("claude-opus-4-1", 0.29), ("claude-haiku-4-5", 0.09))
+AGENT_PROJECTS = (("shop-api", 0.55, (("main", 0.35), ("feature/cart", 0.20))), ("docs", 0.27, (("main", 0.27),)),
+                  ("infra", 0.18, (("main", 0.18),)))
+AGENT_SPEND_PER_HOUR = 0.85
+AGENT_SESSION_EVERY_S = 4 * 3600  # a session starts every four hours and lasts SESSION_LENGTH_S
+AGENT_SESSION_LENGTH_S = 50 * 60
+AGENT_SESSIONS_SHOWN = 8
+TOKENS_PER_DOLLAR = 240_000
 SESSION_SLOT_S = 90  # one slot in six the demo session has expired
 
 
@@ -67,7 +90,7 @@ def fetch(ctx: Ctx[Options]) -> Reading:
         raise AuthError("demo: the web session expired; in real life reconnect in a minute: "
                         "`tokseg add nebius --name NAME --reconnect`")
     builder = {"prepaid": _prepaid, "flaky": _prepaid, "session": _session, "subscription": _subscription,
-               "coding_plan": _coding_plan, "postpaid": _postpaid}
+               "coding_plan": _coding_plan, "postpaid": _postpaid, "agent": _agent}
     return builder[opts.kind](now, opts)
 
 
@@ -115,6 +138,65 @@ def _postpaid(now: float, opts: Options) -> Reading:
         spent={"today": Money(today, opts.currency), "month": Money(month, opts.currency)},
         tokens={"today": Tokens(input=tokens, output=tokens // 6, cache_read=tokens * 3)},
     )
+
+
+def _agent(now: float, opts: Options) -> Reading:
+    """Spend that grows through each day, week and month, split by fixed shares, as a log source reports it."""
+    day = now - _since_midnight(now)
+    starts = {"today": day, "week": day - time.gmtime(now).tm_wday * DAY,
+              "month": day - (time.gmtime(now).tm_mday - 1) * DAY}
+    models, projects, sessions, efficiency, spent, tokens = [], [], [], [], {}, {}
+    for period, start in starts.items():
+        total = opts.speed * _agent_spend(start, now)
+        spent[period], tokens[period] = Money(total, opts.currency), _agent_tokens(total)
+        models += [ModelUsage(model, period, Money(total * share, opts.currency), _agent_tokens(total * share))
+                   for model, share in AGENT_MODELS]
+        projects += [ProjectUsage(name, f"/home/dev/{name}", period, _usage(total * share, opts),
+                                  sessions=len(branches), branches=tuple(BranchUsage(branch, _usage(total * part, opts))
+                                                 for branch, part in branches))
+                     for name, share, branches in AGENT_PROJECTS]
+        sessions += _agent_sessions(now, start, period, opts)
+        requests = _usage(total, opts).requests
+        per_request = Money(total / requests, opts.currency) if requests else None
+        efficiency.append(Efficiency(period, requests, 0.91, per_request, 0.013))
+    return Reading(headline=Headline("spent", "today"), spent=spent, tokens=tokens, models=tuple(models),
+                   projects=tuple(projects), sessions=tuple(sessions), efficiency=tuple(efficiency))
+
+
+def _agent_spend(start: float, now: float) -> float:
+    """Spend from `start` (a midnight) to `now` at the agent's rate, busier on some days than on others."""
+    total, day = 0.0, start
+    while day < now:
+        weight = 0.35 + (int(day // DAY) * 37 % 11) / 10
+        total += min(DAY, now - day) / 3600 * AGENT_SPEND_PER_HOUR * weight
+        day += DAY
+    return total
+
+
+def _agent_tokens(dollars: float) -> Tokens:
+    total = int(dollars * TOKENS_PER_DOLLAR)
+    return Tokens(input=total // 20, output=total // 75, cache_read=total * 4 // 5, cache_write=total // 10)
+
+
+def _usage(dollars: float, opts: Options) -> Usage:
+    return Usage(requests=int(dollars * 25), tokens=_agent_tokens(dollars), spent=Money(dollars, opts.currency))
+
+
+def _agent_sessions(now: float, start: float, period: str, opts: Options) -> list[SessionUsage]:
+    """The latest sessions that began in the period, each on a project in turn; one may still run."""
+    first = start + (-start) % AGENT_SESSION_EVERY_S
+    begins = [first + i * AGENT_SESSION_EVERY_S for i in range(int((now - first) // AGENT_SESSION_EVERY_S) + 1)]
+    out = []
+    for began in begins[-AGENT_SESSIONS_SHOWN:]:
+        if began > now:
+            continue
+        slot = int(began // AGENT_SESSION_EVERY_S)
+        name, _, branches = AGENT_PROJECTS[slot % len(AGENT_PROJECTS)]
+        ended = min(now, began + AGENT_SESSION_LENGTH_S * (0.5 + slot % 3 * 0.4))
+        dollars = (ended - began) * opts.speed / 3600 * AGENT_SPEND_PER_HOUR * 2.5
+        out.append(SessionUsage(f"demo-{slot:x}", name, period, _usage(dollars, opts),
+                                branch=branches[slot % len(branches)][0], first=began, last=ended))
+    return out
 
 
 def _since_midnight(now: float) -> float:
