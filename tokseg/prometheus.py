@@ -16,6 +16,8 @@ is left out). Every family is a gauge: spend "today" restarts each day and a
 balance goes down and up, so nothing here is a counter and no name ends in
 `_total`. Per-model and per-project samples are opt-in ([settings.metrics]
 `models`, `projects`): each model or project folder is a series of its own.
+A `prometheus` account's figures are not exported (only its `tokseg_up`):
+they are the other machines' figures, summed.
 """
 
 from __future__ import annotations
@@ -120,7 +122,9 @@ def render(snap: Snapshot, who: Identity | None = None) -> str:
         out.add("tokseg_up", acct, 1 if entry.get("status") == "ok" else 0)
         out.add("tokseg_last_success_timestamp_seconds", acct, entry.get("fetched_at"))
         reading = entry.get("reading")
-        if reading:
+        # An account reading Prometheus holds figures already exported by the machines it sums: sending them
+        # back would count every machine twice at the next query.
+        if reading and entry.get("provider") != "prometheus":
             _reading_samples(out, acct, reading)
             _breakdowns(out, acct, reading, who)
         fc = entry.get("forecast")
