@@ -78,7 +78,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Se
     need("prometheus", "prometheus-pushgateway")
     folder = tmp_path_factory.mktemp("prometheus-stack")
     port = free_port()
-    gateway = Server(["prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{port}"], port, "/-/ready", folder)
+    # Debian's build persists to /var/lib/prometheus by default: memory only, so every run starts empty.
+    gateway = Server(["prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{port}", "--persistence.file="],
+                     port, "/-/ready", folder)
     try:
         prom = start_prometheus(folder / "prometheus", scrape=f"127.0.0.1:{port}")
     except BaseException:
@@ -164,6 +166,23 @@ def test_two_machines_summed_in_a_third_ones_segment(stack, tmp_path):
     assert hosts["notes"][0].startswith("by host: ") and {"laptop", "build-01"} <= set(hosts["notes"][0].split())
     shown = run_tokseg("--template", "{team}", env=lead)
     assert shown.returncode == 0 and f"${expected:.2f}" in shown.stdout, shown.stdout
+    dashboard_queries_answer(prom, expected)
+
+
+def dashboard_queries_answer(prom: Server, expected: float) -> None:
+    """Every query of the shipped Grafana dashboard is PromQL this Prometheus answers, on the families pushed."""
+    board = json.loads((Path(__file__).resolve().parent.parent / "tokseg" / "integrations" / "grafana" /
+                        "tokseg-dashboard.json").read_text(encoding="utf-8"))
+    exprs = {p["title"]: t["expr"].replace("$host", ".*").replace("$user", ".*")
+             for p in board["panels"] for t in p["targets"]}
+    answers = {}
+    for title, expr in exprs.items():
+        body = requests.get(prom.url + "/api/v1/query", params={"query": expr}, timeout=5).json()
+        assert body["status"] == "success", (title, body)
+        answers[title] = body["data"]["result"]
+    assert float(answers["All machines, today"][0]["value"][1]) == pytest.approx(expected)
+    assert answers["Machines reporting"][0]["value"][1] == "2"
+    assert {r["metric"]["host"] for r in answers["Spend today by host"]} == {"laptop", "build-01"}
 
 
 def _tokseg_families(exposition: str) -> list[str]:
@@ -182,6 +201,8 @@ def test_a_machine_that_changes_its_accounts_replaces_its_group(stack, tmp_path)
     refreshed(env)
     page = requests.get(gateway.url + "/metrics", timeout=5).text
     assert 'account="api",host="desk"' in page and 'account="credits",host="desk"' not in page
+    # The module's other tests sum every machine the gateway holds: leave it as found.
+    assert requests.delete(gateway.url + "/metrics/job/tokseg/host/desk", timeout=5).status_code == 202
 
 
 class BlackHole:
