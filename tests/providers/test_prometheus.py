@@ -28,7 +28,10 @@ def test_spend_today_is_the_sum_with_the_token_sent(fake, session):
     assert reading["spent"] == {"today": {"amount": 4.6, "currency": "USD"}}
     assert reading["headline"] == {"kind": "spent", "key": "today"} and reading["notes"] == []
     call = fake.calls(PATH)[0]
-    assert call.param("query") == 'sum(tokseg_spent_usd{period="today"})'
+    midnight = int(datetime.fromtimestamp(NOW).astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+                   .timestamp())
+    assert call.param("query") == ('sum (tokseg_spent_usd{period="today"} and on (host, user, account) '
+                                   f'(tokseg_last_success_timestamp_seconds >= {midnight}))')
     assert call.headers["authorization"] == f"Bearer {SPECS['prometheus'].key}"
 
 
@@ -44,7 +47,11 @@ def test_basic_auth(fake, session):
 
 def test_by_host_breakdown_in_a_note(fake, session):
     reading = figures(fetch(fake, session, "prometheus", preset="spend_month_by_host"))
-    assert fake.calls(PATH)[0].param("query") == 'sum by (host) (tokseg_spent_usd{period="month"})'
+    first = int(datetime.fromtimestamp(NOW).astimezone().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+                .timestamp())
+    assert fake.calls(PATH)[0].param("query") == (
+        'sum by (host) (tokseg_spent_usd{period="month"} and on (host, user, account) '
+        f'(tokseg_last_success_timestamp_seconds >= {first}))')
     assert reading["spent"] == {"month": {"amount": 4.6, "currency": "USD"}}
     assert reading["notes"] == ["by host: build-01 3.35 USD, laptop 1.25 USD"]
     assert reading["models"] == []

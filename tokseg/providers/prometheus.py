@@ -3,12 +3,13 @@
 Options:
     base_url: the Prometheus server, or anything serving its query API (default "http://localhost:9090")
     preset: a named query (`query` replaces its expression): "spend_today", "spend_month" (all machines'
-        tokseg spend), "spend_today_by_host", "spend_month_by_host" (the same per host),
+        tokseg spend; an account not fetched since the period began is left out), "spend_today_by_host",
+        "spend_month_by_host" (the same per host),
         "claude_code_cost" and "claude_code_tokens" (Claude Code's own OpenTelemetry metrics, since local
         midnight) (default "spend_today")
-    query: a PromQL expression returning a vector or scalar; `$today` and `$month` stand for the seconds
-        since local midnight and since the 1st (e.g. `increase(x_total[$today])`); empty means the
-        preset's (default "")
+    query: a PromQL expression returning a vector or scalar; `$today` and `$month` stand for the time
+        since local midnight and since the 1st as a range (`increase(x_total[$today])`), `$today_start`
+        and `$month_start` for those moments as Unix time; empty means the preset's (default "")
     label: the label whose value names each series in the breakdown (e.g. "host", "model", "user");
         empty means the preset's (default "")
     period: what the figure covers: "today", "week" or "month"; empty means the preset's (default "")
@@ -65,11 +66,22 @@ class Preset:
 # appended): UNCONFIRMED, they depend on the collector's version and namespace setting; `query` overrides.
 CLAUDE_COST = "claude_code_cost_usage_USD_total"
 CLAUDE_TOKENS = "claude_code_token_usage_tokens_total"
+
+
+def _spend(period: str, by: str = "") -> str:
+    """tokseg's exported spend in the period, summed; an account whose last good fetch is older than the
+    period's start is left out (a machine switched off yesterday still has yesterday's "today" on the
+    gateway, which keeps every push until it is replaced)."""
+    fresh = f"tokseg_last_success_timestamp_seconds >= ${period}_start"
+    grouped = f"sum by ({by})" if by else "sum"
+    return f'{grouped} (tokseg_spent_usd{{period="{period}"}} and on (host, user, account) ({fresh}))'
+
+
 PRESETS = {
-    "spend_today": Preset('sum(tokseg_spent_usd{period="today"})', "today", "USD"),
-    "spend_month": Preset('sum(tokseg_spent_usd{period="month"})', "month", "USD"),
-    "spend_today_by_host": Preset('sum by (host) (tokseg_spent_usd{period="today"})', "today", "USD", "host"),
-    "spend_month_by_host": Preset('sum by (host) (tokseg_spent_usd{period="month"})', "month", "USD", "host"),
+    "spend_today": Preset(_spend("today"), "today", "USD"),
+    "spend_month": Preset(_spend("month"), "month", "USD"),
+    "spend_today_by_host": Preset(_spend("today", "host"), "today", "USD", "host"),
+    "spend_month_by_host": Preset(_spend("month", "host"), "month", "USD", "host"),
     "claude_code_cost": Preset(f"sum by (model) (increase({CLAUDE_COST}[$today]))", "today", "USD", "model"),
     "claude_code_tokens": Preset(f"sum by (type) (increase({CLAUDE_TOKENS}[$today]))", "today", "tokens"),
 }
@@ -105,12 +117,13 @@ def fetch(ctx: Ctx[Options]) -> Reading:
 
 
 def expand(query: str, now: float) -> str:
-    """`$today` / `$month`: the seconds since local midnight / the 1st, as a PromQL range (at least 1m)."""
+    """`$today` / `$month`: the time since local midnight / the 1st as a PromQL range (at least 1m);
+    `$today_start` / `$month_start`: that moment as Unix time."""
     local = datetime.fromtimestamp(now).astimezone()
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    first = midnight.replace(day=1)
-    for token, start in (("$today", midnight), ("$month", first)):
-        query = query.replace(token, f"{max(60, int(now - start.timestamp()))}s")
+    for token, start in (("$today", midnight.timestamp()), ("$month", midnight.replace(day=1).timestamp())):
+        query = query.replace(f"{token}_start", str(int(start)))
+        query = query.replace(token, f"{max(60, int(now - start))}s")
     return query
 
 
