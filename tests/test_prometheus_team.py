@@ -253,6 +253,11 @@ def test_prometheus_down_or_hung_keeps_the_last_figure(tmp_path):
                                         f'base_url = "{prom.url}"\nquery = "vector(2.5)"\n')
         refreshed(env)
         assert spent_today(env, "team") == 2.5
+        # `tokseg add` with no token (Enter alone): the live fetch against the real server, then the config.
+        added = run_tokseg("add", "prometheus", "--name", "solo", "--base-url", prom.url, "-o", "query=vector(1.25)",
+                           env=env, input="\n")
+        assert added.returncode == 0, added.stdout + added.stderr
+        assert spent_today(env, "solo") == 1.25
     finally:
         prom.stop()
     assert_kept(env, "could not connect")
