@@ -23,6 +23,7 @@ import requests
 from tests.conftest import run_tokseg
 from tests.hosts import need, poll
 from tokseg import prometheus
+from tokseg.providers import prometheus as presets
 
 START_TIMEOUT_S = 20.0
 
@@ -177,6 +178,15 @@ def test_two_machines_summed_in_a_third_ones_segment(stack, tmp_path):
     assert shown.returncode == 0 and f"${expected:.2f}" in shown.stdout, shown.stdout
     dashboard_queries_answer(prom, expected)
     assert requests.delete(gateway.url + "/metrics/job/tokseg/host/old-box", timeout=5).status_code == 202
+
+
+def test_every_preset_is_promql_the_server_accepts(stack):
+    """Claude Code's metrics are not on this server: its presets answer with no series, not an error."""
+    _, prom = stack
+    for name, preset in presets.PRESETS.items():
+        body = requests.get(prom.url + "/api/v1/query", params={"query": presets.expand(preset.query, time.time())},
+                            timeout=5).json()
+        assert body["status"] == "success", (name, body)
 
 
 def dashboard_queries_answer(prom: Server, expected: float) -> None:
