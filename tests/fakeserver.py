@@ -98,6 +98,8 @@ ENVELOPES: dict[str, Callable[[int, str], Any]] = {
     "cline": lambda code, msg: {"success": False, "error": msg},
     "amp": lambda code, msg: {"ok": False, "error": {"code": "auth-required" if code in (401, 403) else "error",
                                                      "message": msg}},
+    "prometheus": lambda code, msg: {"status": "error", "errorType": "bad_data" if code < 500 else "internal",
+                                     "error": msg},
 }
 _GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
                   429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
@@ -371,6 +373,12 @@ ANTHROPIC_LIMITS = {"anthropic-ratelimit-requests-limit": "100", "anthropic-rate
                     "request-id": "req_fake01"}
 
 
+def _prometheus_query(request: Request) -> Any:
+    """A per-host query gets the per-host vector, any other the summed one (tests/fixtures/prometheus/)."""
+    query = request.param("query") or ""
+    return fixture("prometheus/by_host.json" if "by (host)" in query else "prometheus/sum.json")
+
+
 def default_routes() -> list[tuple[str, str, Responder, str]]:
     """Each provider's endpoints, with the bodies of tests/fixtures/<provider>/."""
     return [
@@ -453,4 +461,5 @@ def default_routes() -> list[tuple[str, str, Responder, str]]:
         ("GET", "/cline/api/v1/organizations/{org}/members/{member}/usages", fixture("cline/member_usages.json"),
          "cline"),
         ("POST", "/amp/api/internal", fixture("amp/balance.json"), "amp"),
+        ("GET", "/prometheus/api/v1/query", _prometheus_query, "prometheus"),
     ]

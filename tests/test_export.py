@@ -18,6 +18,8 @@ NAME_RE = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 LABEL_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 VALUE_RE = re.compile(r"^(NaN|[+-]Inf|[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)$")
 TYPES = {"counter", "gauge", "histogram", "summary", "untyped"}
+WHO = prometheus.Identity("box", "me")
+WHO_LABELS = {("host", "box"), ("user", "me")}
 
 
 def parse_prometheus(text: str) -> dict[str, dict]:
@@ -113,9 +115,10 @@ def test_prometheus_escapes_awkward_label_values():
     weird = 'we"ird\\name\nline'
     snap = {"accounts": {"acct": {"status": "ok", "fetched_at": 1.5, "reading": {
         "windows": [{"name": weird, "used_pct": 12.5, "resets_at": None}]}}}}
-    families = parse_prometheus(prometheus.render(snap))
+    families = parse_prometheus(prometheus.render(snap, prometheus.Identity(weird, "me")))
     assert families["tokseg_window_used_percent"]["samples"] == {
-        frozenset({("account", "acct"), ("window", 'we"ird\\name\\x0aline')}): 12.5}
+        frozenset({("host", 'we"ird\\name\\x0aline'), ("user", "me"), ("account", "acct"),
+                   ("window", 'we"ird\\name\\x0aline')}): 12.5}
     assert families["tokseg_up"]["type"] == "gauge"
 
 
@@ -126,14 +129,14 @@ def test_prometheus_label_values_from_a_provider_are_made_visible():
     snap = {"accounts": {"acct": {"status": "ok", "fetched_at": 1.5, "reading": {
         "balance": [{"amount": 3.0, "currency": "US\u2066D"}],
         "windows": [{"name": hostile, "used_pct": 12.5, "resets_at": None}]}}}}
-    text = prometheus.render(snap)
+    text = prometheus.render(snap, WHO)
     text.encode()  # would raise on a raw surrogate
     assert not safe_text.UNSAFE.search(text.replace("\n", ""))
     families = parse_prometheus(text)
     assert families["tokseg_window_used_percent"]["samples"] == {
-        frozenset({("account", "acct"), ("window", "\\x1b]52;c;aGk=\\x07\\u202e5h\\ud800\\x0d\\x9b")}): 12.5}
-    assert families["tokseg_balance"]["samples"] == {
-        frozenset({("account", "acct"), ("currency", "US\\u2066D")}): 3.0}
+        frozenset({*WHO_LABELS, ("account", "acct"), ("window", "\\x1b]52;c;aGk=\\x07\\u202e5h\\ud800\\x0d\\x9b")}): 12.5}
+    # A currency is part of a family's name: one that is not an ISO code is left out, never a broken name.
+    assert not [name for name in families if name.startswith("tokseg_balance")]
 
 
 def test_refresher_writes_a_valid_prometheus_file(config_file, home, tmp_path):
@@ -141,6 +144,9 @@ def test_refresher_writes_a_valid_prometheus_file(config_file, home, tmp_path):
     write_config(config_file, f"""
 [settings]
 prometheus_file = "{target}"
+[settings.metrics]
+host = "box"
+user = "me"
 [accounts.credits]
 provider = "demo"
 [accounts.sub]
@@ -160,16 +166,17 @@ daily = 5
     assert [p.name for p in target.parent.iterdir()] == ["tokseg.prom"]  # no temp file left behind
     snap = json.loads(store.snapshot_path().read_text())
     balance = snap["accounts"]["credits"]["reading"]["balance"][0]["amount"]
-    assert families["tokseg_balance"]["samples"] == {frozenset({("account", "credits"), ("currency", "USD")}): balance}
-    spent = families["tokseg_spent"]["samples"]
-    assert spent[frozenset({("account", "api"), ("period", "today"), ("currency", "EUR")})] == pytest.approx(
+    assert families["tokseg_balance_usd"]["samples"] == {frozenset({*WHO_LABELS, ("account", "credits")}): balance}
+    spent = families["tokseg_spent_eur"]["samples"]
+    assert spent[frozenset({*WHO_LABELS, ("account", "api"), ("period", "today")})] == pytest.approx(
         snap["accounts"]["api"]["reading"]["spent"]["today"]["amount"])
     assert {dict(k)["window"] for k in families["tokseg_window_used_percent"]["samples"]} == {"5h", "7d"}
     burn = families["tokseg_burn_per_hour"]["samples"]
-    assert burn[frozenset({("account", "credits"), ("metric", "balance"), ("unit", "USD")})] == pytest.approx(0.9)
+    assert burn[frozenset({*WHO_LABELS, ("account", "credits"), ("metric", "balance"), ("unit", "USD")})] == \
+        pytest.approx(0.9)
     states = families["tokseg_budget_state"]["samples"]
     expected_state = {"ok": 0, "warn": 1, "crit": 2}[snap["accounts"]["api"]["budget_state"]]
-    assert states[frozenset({("account", "api")})] == expected_state
+    assert states[frozenset({*WHO_LABELS, ("account", "api")})] == expected_state
 
 
 def test_csv_export_parses_and_matches_history(config_file, home):

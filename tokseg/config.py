@@ -20,6 +20,14 @@
     xmobar = true               # a line into xmobar's PipeReader pipe (when the pipe exists)
     waybar_signal = 0           # N > 0: pkill -RTMIN+N waybar
     i3blocks_signal = 0         # N > 0: pkill -RTMIN+N i3blocks
+    pushgateway = ""            # "http://gateway:9091": PUT the metrics to a Prometheus Pushgateway (job tokseg, host)
+    pushgateway_auth_env = ""   # a variable holding "user:password" (basic auth) or a bearer token for it
+
+    [settings.metrics]          # the labels and breakdowns of the Prometheus file and push
+    host = ""                   # the `host` label; empty means this machine's short host name
+    user = ""                   # the `user` label; empty means the login user
+    models = false              # per-model series too (one per model: opt-in)
+    projects = false            # per-project series too (one per project folder: opt-in)
 
     [accounts.personal]
     provider = "openrouter"
@@ -80,6 +88,9 @@ class Settings:
     project_names: str = "folder"
     colors: dict = field(default_factory=dict)
     push: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    pushgateway: str = ""  # [settings.push] pushgateway, kept apart from the host push switches
+    pushgateway_auth_env: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,7 +140,10 @@ SETTINGS_TYPES: dict[str, tuple[type, ...]] = {
     "project_names": (str,),
     "colors": (dict,),
     "push": (dict,),
+    "metrics": (dict,),
 }
+GATEWAY_KEYS = ("pushgateway", "pushgateway_auth_env")
+METRICS_TYPES: dict[str, tuple[type, ...]] = {"host": (str,), "user": (str,), "models": (bool,), "projects": (bool,)}
 ACCOUNT_KEYS = ("provider", "label", "interval", "key_env", "key_command", "enabled",
                 "warn_below", "crit_below", "warn_pct", "crit_pct")
 THRESHOLD_KEYS = ("warn_below", "crit_below", "warn_pct", "crit_pct")
@@ -205,7 +219,11 @@ def _settings(checker: _Checker, table: Any) -> Settings:
         checker.expect_type(("settings",), key, value, SETTINGS_TYPES[key])
     _check_colors(checker, table.get("colors", {}))
     _check_push(checker, table.get("push", {}))
+    _check_metrics(checker, table.get("metrics", {}))
     values: dict[str, Any] = {k: float(v) if isinstance(v, int) else v for k, v in table.items()}
+    if "push" in values:
+        values.update({k: v for k, v in values["push"].items() if k in GATEWAY_KEYS})
+        values["push"] = {k: v for k, v in values["push"].items() if k not in GATEWAY_KEYS}
     settings = Settings(**values)
     if settings.interval < MIN_INTERVAL_S:
         checker.fail(("settings",), "interval", f"must be at least {MIN_INTERVAL_S:g} seconds")
@@ -284,14 +302,48 @@ def _no_colour_table(host: str) -> str:
 
 def _check_push(checker: _Checker, table: dict) -> None:
     for key, value in table.items():
+        if key in GATEWAY_KEYS:
+            _check_gateway(checker, key, value)
+            continue
         if key not in PUSH_DEFAULTS:
-            checker.fail(("settings", "push"), key, f"unknown push target; known: {', '.join(PUSH_DEFAULTS)}")
+            checker.fail(("settings", "push"), key,
+                         f"unknown push target; known: {', '.join([*PUSH_DEFAULTS, *GATEWAY_KEYS])}")
         if isinstance(PUSH_DEFAULTS[key], bool):
             checker.expect_type(("settings", "push"), key, value, (bool,))
         else:
             checker.expect_type(("settings", "push"), key, value, (int,))
             if not 0 <= value <= 30:
                 checker.fail(("settings", "push"), key, "must be 0 (off) or a real-time signal offset 1-30")
+    url = table.get("pushgateway") or ""
+    if url and table.get("pushgateway_auth_env") and urlsplit(url).scheme == "http":
+        from tokseg.net import is_loopback  # requests is imported only when a gateway is given
+
+        if not is_loopback(urlsplit(url).hostname or ""):
+            checker.fail(("settings", "push"), "pushgateway", "uses plain http, which would send the password in "
+                         "clear text; use https (plain http with auth only to localhost/127.0.0.1)")
+
+
+def _check_gateway(checker: _Checker, key: str, value: Any) -> None:
+    """[settings.push] pushgateway: an http(s) URL without credentials; the auth comes from a variable."""
+    checker.expect_type(("settings", "push"), key, value, (str,))
+    if key == "pushgateway_auth_env":
+        if value and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            checker.fail(("settings", "push"), key, "must name an environment variable, e.g. \"PUSHGATEWAY_AUTH\"")
+        return
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment):
+        checker.fail(("settings", "push"), key, 'must be the gateway\'s http(s) URL, e.g. "http://gateway:9091"')
+    if parts.username or parts.password:
+        checker.fail(("settings", "push"), key, "must not hold a user or password (the config is no place for a "
+                     "secret); set pushgateway_auth_env to a variable holding \"user:password\"")
+
+
+def _check_metrics(checker: _Checker, table: dict) -> None:
+    """[settings.metrics]: the host and user labels and the opt-in breakdowns."""
+    for key, value in table.items():
+        if key not in METRICS_TYPES:
+            checker.fail(("settings", "metrics"), key, f"unknown key; known: {', '.join(METRICS_TYPES)}")
+        checker.expect_type(("settings", "metrics"), key, value, METRICS_TYPES[key])
 
 
 def _thresholds(checker: _Checker, where: tuple[str, ...], body: dict) -> dict:

@@ -39,7 +39,8 @@ def after_run(cfg: Config, outcomes: list[Outcome], now: float) -> None:
             snap = store.update(lambda s: annotate(s, cfg, conn, now))
             alerts.evaluate(conn, cfg, snap, now)
         if cfg.settings.prometheus_file:
-            prometheus.write(Path(cfg.settings.prometheus_file).expanduser(), prometheus.render(snap))
+            prometheus.write(Path(cfg.settings.prometheus_file).expanduser(),
+                             prometheus.render(snap, prometheus.identity(cfg.settings.metrics)))
     except sqlite3.OperationalError as exc:  # busy or unwritable: try again next run
         log.warning("history unavailable this run: %s", exc)
     except sqlite3.DatabaseError as exc:  # not a database / malformed: keep it for inspection, start afresh

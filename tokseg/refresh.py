@@ -149,6 +149,10 @@ def _run_locked(only: list[str] | None, force: bool, progress: Progress | None, 
 
     outcomes = _fetch_all(due, cfg.settings, clock, progress, save)
     insights.after_run(cfg, outcomes, now)
+    if cfg.settings.pushgateway:  # loaded only by a machine that pushes
+        from tokseg import pushgateway
+
+        pushgateway.after_run(cfg.settings)
     log.info("run: fetched %d (%s), skipped %d", len(due),
              ", ".join(f"{o.account}={o.error_kind or 'ok'}" for o in outcomes), len(skipped))
     return Report(outcomes=outcomes, skipped=skipped)

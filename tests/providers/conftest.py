@@ -77,6 +77,8 @@ SPECS: dict[str, Spec] = {
     "zai": Spec({"base_url": "/zai"}, "/zai/api/monitor/usage/quota/limit",
                 "3f9a1c5e7b2d4f6a8c0e1b3d5f7a9c2e.Zm9vYmFyYmF6cXV4MTIz", {"region": "cn"}),
     "kimi": Spec({"base_url": "/kimi"}, "/kimi/coding/v1/usages", "sk-kimi-Q29kZVBsYW5LZXkxMjM0NTY3ODkwYWJjZGVmZ2hpams"),
+    "prometheus": Spec({"base_url": "/prometheus"}, "/prometheus/api/v1/query",
+                       "glsa_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi_1a2b3c4d"),
 }
 
 

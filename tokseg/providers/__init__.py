@@ -53,6 +53,7 @@ BUILTIN: dict[str, str] = {
     "opencode_logs": "tokseg.sources.opencode_logs",
     "openrouter": "tokseg.providers.openrouter",
     "perplexity": "tokseg.providers.perplexity",
+    "prometheus": "tokseg.providers.prometheus",
     "siliconflow": "tokseg.providers.siliconflow",
     "xai": "tokseg.providers.xai",
     "zai": "tokseg.providers.zai",
