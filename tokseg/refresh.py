@@ -23,7 +23,6 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import requests
 from filelock import FileLock, Timeout
 
 from tokseg import (
@@ -46,6 +45,8 @@ from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
 from tokseg.providers._base import credential_stamp
 
 if TYPE_CHECKING:
+    import requests
+
     from tokseg.schema import AccountEntry, ConfiguredAccount, ReadingDict, Snapshot
 
 LOCK_FILE = "refresh.lock"
@@ -106,6 +107,14 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
         return report
     finally:
         lock.release()
+
+
+def detached() -> int:
+    """`tokseg refresh --detached`, started by the hot path: due accounts only, without the CLI (no click);
+    its stdio is /dev/null already, and a log file it cannot write never stops it."""
+    logging.raiseExceptions = False
+    run()
+    return 0
 
 
 def is_running() -> bool:
@@ -193,7 +202,7 @@ def _fetch_all(accounts: list[config.Account], settings: config.Settings, clock:
     is not back by the deadline counts as a network failure. Saves at least once, even with nothing due."""
     arrivals: Collector[Outcome] = Collector(save)
     if accounts:
-        session = net.new_session(pool_size=max(1, len(accounts)))
+        session = net.LazySession(pool_size=max(1, len(accounts)))  # requests loads only if one is sent
 
         def work(account: config.Account) -> None:
             outcome = _fetch_one(account, settings, session, clock)
@@ -215,7 +224,7 @@ def _fetch_all(accounts: list[config.Account], settings: config.Settings, clock:
     return [finished[a.name] for a in accounts]
 
 
-def _fetch_one(account: config.Account, settings: config.Settings, session: requests.Session,
+def _fetch_one(account: config.Account, settings: config.Settings, session: requests.Session | net.LazySession,
                clock: Callable[[], float]) -> Outcome:
     started = time.monotonic()
     secret = None
