@@ -38,7 +38,6 @@ MODES = ("bundled", "auto")
 FOLDER = "prices"
 TABLE_FILE = "genai-prices.json"
 STATE_FILE = "update.json"
-STAMP_FILE = "stamp.json"  # the table in use's version, so a refresh with nothing to price never loads the package
 EVERY_S = 24 * 3600.0  # at most one download attempt a day
 WAIT_S = 15.0  # the longest a refresh waits for the download
 STALE_DAYS = 7  # doctor warns when the downloaded table is older than this
@@ -73,42 +72,6 @@ def parse(payload: bytes) -> Any:
     if not isinstance(raw, list) or not raw:
         raise ValueError("not a non-empty list of providers")
     return DataSnapshot(_providers_from_raw(raw), from_auto_update=True)
-
-
-def stamp() -> str:
-    """`pricing.version()` for this process's choice, from a small cache keyed by what that version depends on:
-    the installed package's files and the chosen download's stat. Only a changed key loads the package
-    (~100 ms with pydantic); a refresh whose rows are all priced already then never imports it."""
-    key = _stamp_key()
-    cache = folder() / STAMP_FILE
-    try:
-        found = json.loads(cache.read_bytes())
-        if isinstance(found, dict) and found.get("key") == key and isinstance(found.get("version"), str):
-            return found["version"]
-    except (OSError, ValueError):
-        pass
-    from tokseg import pricing
-
-    version = pricing.version()
-    try:
-        atomic.replace_file(str(dirs.ensure_private(folder()) / STAMP_FILE),
-                            json.dumps({"key": key, "version": version}).encode())
-    except OSError:  # a read-only cache: the next run works it out again
-        pass
-    return version
-
-
-def _stamp_key() -> list[Any]:
-    """The package's location and its `__init__` file's stat (an upgrade replaces it), and the chosen table."""
-    spec = importlib.util.find_spec("genai_prices")
-    origin = spec.origin if spec else None
-    try:
-        info = os.stat(origin) if origin else None
-    except OSError:
-        info = None
-    choice = chosen()
-    return [origin, [info.st_mtime_ns, info.st_size, info.st_ino] if info else None,
-            [choice.path, *choice.stat] if choice else None]
 
 
 def folder() -> Path:
