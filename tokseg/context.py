@@ -20,9 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from filelock import FileLock
-
 from tokseg import dirs, net, providers, secrets, store
+from tokseg.flock import Lock
 from tokseg.providers._base import Ctx, Ran, Run
 
 if TYPE_CHECKING:
@@ -73,7 +72,7 @@ class FileState:
 
     def edit(self, change: Callable[[dict[str, Any]], None]) -> None:
         dirs.ensure_private(self.path.parent)
-        with FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_S, mode=0o600):
+        with Lock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_S, mode=0o600):
             data = self.read()
             change(data)
             store.write_atomic(self.path, data)

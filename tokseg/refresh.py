@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
-
 from tokseg import (
     backoff,
     config,
@@ -40,6 +38,7 @@ from tokseg import (
 )
 from tokseg.collector import Collector
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
+from tokseg.flock import Lock, Timeout
 from tokseg.providers._base import credential_stamp
 
 if TYPE_CHECKING:
@@ -94,7 +93,7 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
     cache = dirs.ensure_private(dirs.cache_dir())
     _setup_log(cache)
     log.info("start: %s", "forced" if force else "due accounts")
-    lock = FileLock(str(cache / LOCK_FILE), mode=0o600)
+    lock = Lock(str(cache / LOCK_FILE), mode=0o600)
     try:
         lock.acquire(timeout=wait)
     except Timeout:
@@ -118,7 +117,7 @@ def detached() -> int:
 
 def is_running() -> bool:
     """Whether a refresher holds the lock right now (for `doctor`)."""
-    lock = FileLock(str(dirs.cache_dir() / LOCK_FILE), mode=0o600)
+    lock = Lock(str(dirs.cache_dir() / LOCK_FILE), mode=0o600)
     try:
         lock.acquire(timeout=0)
     except Timeout:
