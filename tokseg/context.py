@@ -34,7 +34,8 @@ MAX_CONNECT_S = 5.0
 
 
 def make_ctx(provider: str, account: str, options: OptionsT, *, secret: str | None = None,
-             session: requests.Session | net.LazySession | None = None, timeout: tuple[float, float] = net.DEFAULT_TIMEOUT,
+             session: requests.Session | net.LazySession | None = None,
+             timeout: tuple[float, float] = net.DEFAULT_TIMEOUT,
              clock: Callable[[], float] = time.time, env: Mapping[str, str] | None = None) -> Ctx[OptionsT]:
     """The context for one fetch (or hook call) of `account`, a `provider` account with these options.
 

@@ -44,7 +44,7 @@ class Lock:
                     self._fd, fd = fd, -1
                     return
                 except BlockingIOError:
-                    if 0 <= wait and time.monotonic() >= deadline:
+                    if wait >= 0 and time.monotonic() >= deadline:
                         raise Timeout(self.path) from None
                     time.sleep(POLL_S)
                 except OSError as exc:

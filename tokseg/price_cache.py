@@ -42,7 +42,8 @@ class Rates:
             return None
         if row is not False:
             rates, start = row[:RATES], row[RATES]
-            if (start is None or sum(counts[:4]) < start) and all(r is not None or n == 0 for r, n in zip(rates, counts)):
+            fast = start is None or sum(counts[:4]) < start  # below every long-context tier
+            if fast and all(r is not None or n == 0 for r, n in zip(rates, counts)):
                 return sum(n * (r or 0.0) for n, r in zip(counts, rates) if n)  # pricing.Pricer.cost's own sum
         prices = self._full()
         if row is False:

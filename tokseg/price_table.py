@@ -21,7 +21,6 @@ table or with the bundled one (a damaged file is the bundled one, and
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import logging
 import os

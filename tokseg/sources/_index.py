@@ -152,6 +152,17 @@ _UPSERT_BEST = (f"INSERT INTO best VALUES ({','.join('?' * len(STORED))}) ON CON
 _INPUT_ERRORS = (OSError, ValueError, sqlite3.Error)
 
 
+def _winners(rows: list[Row]) -> Iterable[Row]:
+    """Each key's row the upserts would keep - the highest score, the first of equals - so that only it is
+    priced and written: a streamed reply logs each of its blocks, all under one key."""
+    best: dict[str, Row] = {}
+    for row in rows:
+        held = best.get(row.key)
+        if held is None or row.score > held.score:
+            best[row.key] = row
+    return best.values()
+
+
 class Index:
     """One account's index: the inputs read so far and their rows."""
 
@@ -219,7 +230,7 @@ class Index:
 
     def _apply(self, path: str, update: Update, cost: Coster, stored: bool) -> None:
         """Store an input's update in one transaction: a crash leaves the old rows or the new, never half."""
-        values = [(path, *row, cost(row)) for row in update.rows]
+        values = [(path, *row, cost(row)) for row in _winners(update.rows)]
         with self.db:
             if update.replaces == "all" and stored:
                 self._drop(path)
