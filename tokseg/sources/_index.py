@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple, Protocol, get_type_hints
 
 from tokseg import dirs
+from tokseg.sources import _parallel
 
 SCHEMA = "3"
 
@@ -207,6 +208,7 @@ class Index:
         stats = ScanStats()
         known = {row[0]: Stamp(*row[1:]) for row in self.db.execute("SELECT * FROM files")}
         seen: set[str] = set()
+        inputs: list[_parallel.Input] = []
         for source in sources:
             for path in source.paths:
                 if path in seen:
@@ -214,14 +216,13 @@ class Index:
                 seen.add(path)
                 stats.files += 1
                 stamp = known.get(path)
-                try:
-                    update = source.read(path, stamp if stamp and stamp.kind == source.kind else None, stats)
-                except _INPUT_ERRORS as exc:
-                    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                    stats.errors.append(f"{path}: {reason}")
-                    continue
-                if update is not None:
-                    self._apply(path, update, cost, stored=stamp is not None)
+                inputs.append((source, path, stamp if stamp and stamp.kind == source.kind else None))
+        for (_, path, _), outcome in zip(inputs, _parallel.read_all(inputs, stats, _INPUT_ERRORS)):
+            if isinstance(outcome, BaseException):
+                reason = outcome.strerror if isinstance(outcome, OSError) and outcome.strerror else str(outcome)
+                stats.errors.append(f"{path}: {reason}")
+            elif outcome is not None:
+                self._apply(path, outcome, cost, stored=path in known)
         for path in known.keys() - seen:
             with self.db:
                 self._drop(path)

@@ -32,6 +32,7 @@ class JsonlFiles:
     paths: Sequence[str]
     parse: Parser
     kind: ClassVar[str] = "jsonl"
+    parallel: ClassVar[bool] = True  # reading touches only the file: a first scan may read it in a worker
 
     def read(self, path: str, known: Stamp | None, stats: ScanStats) -> Update | None:
         info = os.stat(path)
