@@ -41,6 +41,10 @@ def test_cached_rates_price_every_request_as_the_table_does(home):
     assert [third.cost(*r) for r in REQUESTS[:3]] == expected[:3] and third._prices is None
 
 
+def test_a_cold_cache_names_the_bundled_table_without_loading_it(home):
+    assert price_cache._version() == pricing.VERSION == pricing.version()
+
+
 @pytest.mark.parametrize("damage", [
     "not json", json.dumps({"key": None}), json.dumps({"key": [], "version": "x", "rows": {}}),
     "{rows}", "rows-wrong-length", "rows-text"])

@@ -80,9 +80,22 @@ def load() -> Rates:
             return Rates(key, found["version"], found["rows"], changed=False)
     except (OSError, ValueError, KeyError, TypeError):
         pass
+    return Rates(key, _version(), {}, changed=True)
+
+
+def _version() -> str:
+    """`pricing.version()`; for the bundled table that is the package's version, which its metadata says
+    without loading the package (which a first scan then loads while its workers parse)."""
+    if price_table.chosen() is None:
+        import importlib.metadata
+
+        try:
+            return importlib.metadata.version("genai_prices")  # what genai_prices.__version__ is set from
+        except importlib.metadata.PackageNotFoundError:
+            pass
     from tokseg import pricing
 
-    return Rates(key, pricing.version(), {}, changed=True)
+    return pricing.version()
 
 
 def _valid(rows: object) -> bool:

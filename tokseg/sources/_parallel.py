@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from tokseg.sources._index import RowSource, ScanStats, Stamp, Update
 
 MIN_BYTES = 16 << 20  # below this a first scan takes well under a second on one core
-WINDOW = 2  # files read ahead per worker
+WINDOW = 4  # files read ahead per worker (while the parent writes, or loads the price table)
 MAX_WORKERS = 8
 
 Input = tuple["RowSource", str, "Stamp | None"]  # a source, one of its paths, and the stamp its reader may use
