@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -89,3 +90,23 @@ def test_one_core_or_no_fork_stays_sequential(tmp_path, monkeypatch, cores):
     monkeypatch.setattr(_parallel, "_forked", lambda *a: pytest.fail("forked"))
     reading, stats = scan(root, "cc")
     assert stats.files_read == 9 and reading["spent"]["today"]["amount"] > 0
+
+
+def test_walk_lists_what_os_walk_lists(tmp_path):
+    """Symlinks to folders are not followed, symlinks to files (even broken ones) are listed, a folder
+    named like a log is not, and a missing root or a file given as the root lists nothing."""
+    from tokseg.sources._tail import walk
+
+    def by_os_walk(root: str) -> list[str]:
+        return sorted(os.path.join(folder, name) for folder, _, names in os.walk(root)
+                      for name in names if name.endswith(".jsonl"))
+
+    for name in ("a/b/x.jsonl", "a/y.jsonl", "c/z.jsonl", "a/notes.txt"):
+        write_lines(tmp_path / name, ["{}"])
+    (tmp_path / "a" / "dir.jsonl").mkdir()
+    (tmp_path / "a" / "linked").symlink_to(tmp_path / "c")
+    (tmp_path / "a" / "link.jsonl").symlink_to(tmp_path / "c" / "z.jsonl")
+    (tmp_path / "a" / "broken.jsonl").symlink_to(tmp_path / "gone")
+    for root in (tmp_path, tmp_path / "a", tmp_path / "missing", tmp_path / "a" / "y.jsonl", tmp_path / "a" / "linked"):
+        assert walk(str(root)) == by_os_walk(str(root)), root
+    assert len(walk(str(tmp_path))) == 5
