@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import random
-from email.utils import parsedate_to_datetime
 
 from tokseg import defaults
 
@@ -54,6 +53,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         return server_delay(float(value))
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # ~7 ms, for the rare date form
+
     try:
         return server_delay(parsedate_to_datetime(value).timestamp() - now)
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
-
-import requests
-from filelock import FileLock
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tokseg import dirs, net, providers, secrets, store
+from tokseg.flock import Lock
 from tokseg.providers._base import Ctx, Ran, Run
+
+if TYPE_CHECKING:
+    import requests
 
 OptionsT = TypeVar("OptionsT")
 STATE_FOLDER = "provider-state"
@@ -35,13 +34,15 @@ MAX_CONNECT_S = 5.0
 
 
 def make_ctx(provider: str, account: str, options: OptionsT, *, secret: str | None = None,
-             session: requests.Session | None = None, timeout: tuple[float, float] = net.DEFAULT_TIMEOUT,
+             session: requests.Session | net.LazySession | None = None,
+             timeout: tuple[float, float] = net.DEFAULT_TIMEOUT,
              clock: Callable[[], float] = time.time, env: Mapping[str, str] | None = None) -> Ctx[OptionsT]:
     """The context for one fetch (or hook call) of `account`, a `provider` account with these options.
 
-    Without a session (a hook that sends nothing, a file source) the context gets a fresh one.
+    Without a session (a hook that sends nothing, a file source) the context gets one made at its first
+    request, so a context that sends none never imports requests.
     """
-    http = net.Http(session or net.new_session(1), getattr(options, "base_url", ""), timeout=timeout, now=clock())
+    http = net.Http(session or net.LazySession(1), getattr(options, "base_url", ""), timeout=timeout, now=clock())
     return Ctx(account=account, options=options, secret=secret, http=http, now=clock,
                env=os.environ if env is None else env, state=FileState(state_path(provider)),
                secret_store=stored_secret, runner=run_command)
@@ -72,7 +73,7 @@ class FileState:
 
     def edit(self, change: Callable[[dict[str, Any]], None]) -> None:
         dirs.ensure_private(self.path.parent)
-        with FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_S, mode=0o600):
+        with Lock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT_S, mode=0o600):
             data = self.read()
             change(data)
             store.write_atomic(self.path, data)
@@ -88,6 +89,9 @@ def stored_secret(account: str) -> str | None:
 
 def run_command(argv: Sequence[str], timeout: float, env: Mapping[str, str]) -> Ran | None:
     """Run argv[0] found on env's PATH, with env, no shell, stdin closed; None when it cannot run or finish."""
+    import shutil
+    import subprocess
+
     program = shutil.which(argv[0], path=env.get("PATH")) if argv else None
     if program is None:
         return None

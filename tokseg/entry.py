@@ -15,6 +15,10 @@ def main(argv: list[str] | None = None) -> int:
         return statusline.main(argv[1:])
     if argv[:2] == ["refresh", "--detached"]:
         _detach_stdio()
+        if len(argv) == 2:  # the background refresher needs none of the CLI, so click is never loaded
+            from tokseg import refresh
+
+            return refresh.detached()
     from tokseg import hot
 
     opts = hot.parse_args(argv)

@@ -11,11 +11,9 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
-
-import requests
-from requests.adapters import HTTPAdapter
 
 from tokseg import __version__
 from tokseg.backoff import parse_retry_after
@@ -29,6 +27,9 @@ from tokseg.errors import (
     ServerError,
 )
 
+if TYPE_CHECKING:
+    import requests
+
 USER_AGENT = f"tokseg/{__version__} (+status segment for AI spend)"
 DEFAULT_TIMEOUT = (5.0, 15.0)
 MAX_REDIRECTS = 3
@@ -37,12 +38,30 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 
 def new_session(pool_size: int = 8) -> requests.Session:
     """The one session a refresh run shares between its threads."""
+    import requests  # ~50 ms: only a run that sends a request pays for it
+    from requests.adapters import HTTPAdapter
+
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+class LazySession:
+    """A session made at the first request: a run whose due accounts are all local logs never imports requests."""
+
+    def __init__(self, pool_size: int = 8) -> None:
+        self.pool_size = pool_size
+        self._lock = threading.Lock()
+        self._session: requests.Session | None = None
+
+    def get(self) -> requests.Session:
+        with self._lock:
+            if self._session is None:
+                self._session = new_session(self.pool_size)
+            return self._session
 
 
 def is_loopback(host: str) -> bool:
@@ -83,17 +102,23 @@ class Http:
 
     def __init__(
         self,
-        session: requests.Session,
+        session: requests.Session | LazySession,
         base_url: str,
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         now: float = 0.0,
     ) -> None:
-        self.session = session
+        self._session = session
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.now = now
         self.last_headers: dict[str, str] = {}
+
+    @property
+    def session(self) -> requests.Session:
+        if isinstance(self._session, LazySession):
+            self._session = self._session.get()
+        return self._session
 
     def url(self, path: str, base: str | None = None) -> str:
         root = (base or self.base_url).rstrip("/")
@@ -120,6 +145,8 @@ class Http:
         return self._json(response)
 
     def _send(self, method: str, url: str, params: Any, headers: dict[str, str], body: Any) -> requests.Response:
+        import requests  # loaded already by the session
+
         origin = _origin(url)
         for _ in range(MAX_REDIRECTS + 1):
             send_headers = headers if _origin(url) == origin else {}

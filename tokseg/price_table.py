@@ -21,8 +21,6 @@ table or with the bundled one (a damaged file is the bundled one, and
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
-import importlib.util
 import json
 import logging
 import os
@@ -191,6 +189,8 @@ def _where(url: str) -> str:
 
 def bundled() -> dict[str, Any]:
     """The bundled table's version and install time, without importing the package (doctor stays quick)."""
+    import importlib.metadata  # ~7 ms, which a refresh does not need
+
     try:
         version = importlib.metadata.version("genai-prices")
         spec = importlib.util.find_spec("genai_prices")

@@ -16,15 +16,10 @@ import logging
 import os
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import requests
-from filelock import FileLock, Timeout
 
 from tokseg import (
     backoff,
@@ -43,13 +38,17 @@ from tokseg import (
 )
 from tokseg.collector import Collector
 from tokseg.errors import ConfigError, FetchError, RateLimited, TokError
+from tokseg.flock import Lock, Timeout
 from tokseg.providers._base import credential_stamp
 
 if TYPE_CHECKING:
+    import requests
+
     from tokseg.schema import AccountEntry, ConfiguredAccount, ReadingDict, Snapshot
 
 LOCK_FILE = "refresh.lock"
 LOG_FILE = "refresher.log"
+LOG_MAX_BYTES = 512 * 1024  # past this, a run starts a new log and keeps the old one as refresher.log.1
 
 log = logging.getLogger("tokseg.refresh")
 
@@ -94,7 +93,7 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
     cache = dirs.ensure_private(dirs.cache_dir())
     _setup_log(cache)
     log.info("start: %s", "forced" if force else "due accounts")
-    lock = FileLock(str(cache / LOCK_FILE), mode=0o600)
+    lock = Lock(str(cache / LOCK_FILE), mode=0o600)
     try:
         lock.acquire(timeout=wait)
     except Timeout:
@@ -108,9 +107,17 @@ def run(only: list[str] | None = None, *, force: bool = False, progress: Progres
         lock.release()
 
 
+def detached() -> int:
+    """`tokseg refresh --detached`, started by the hot path: due accounts only, without the CLI (no click);
+    its stdio is /dev/null already, and a log file it cannot write never stops it."""
+    logging.raiseExceptions = False
+    run()
+    return 0
+
+
 def is_running() -> bool:
     """Whether a refresher holds the lock right now (for `doctor`)."""
-    lock = FileLock(str(dirs.cache_dir() / LOCK_FILE), mode=0o600)
+    lock = Lock(str(dirs.cache_dir() / LOCK_FILE), mode=0o600)
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -193,7 +200,7 @@ def _fetch_all(accounts: list[config.Account], settings: config.Settings, clock:
     is not back by the deadline counts as a network failure. Saves at least once, even with nothing due."""
     arrivals: Collector[Outcome] = Collector(save)
     if accounts:
-        session = net.new_session(pool_size=max(1, len(accounts)))
+        session = net.LazySession(pool_size=max(1, len(accounts)))  # requests loads only if one is sent
 
         def work(account: config.Account) -> None:
             outcome = _fetch_one(account, settings, session, clock)
@@ -215,7 +222,7 @@ def _fetch_all(accounts: list[config.Account], settings: config.Settings, clock:
     return [finished[a.name] for a in accounts]
 
 
-def _fetch_one(account: config.Account, settings: config.Settings, session: requests.Session,
+def _fetch_one(account: config.Account, settings: config.Settings, session: requests.Session | net.LazySession,
                clock: Callable[[], float]) -> Outcome:
     started = time.monotonic()
     secret = None
@@ -234,6 +241,8 @@ def _fetch_one(account: config.Account, settings: config.Settings, session: requ
         if isinstance(exc, FetchError) and exc.__cause__ is not None:
             log.info("%s: %s (cause: %s)", account.name, outcome.message, type(exc.__cause__).__name__)
     except Exception as exc:  # a provider bug: record it, never let it reach a bar
+        import traceback
+
         log.error("%s: provider %s crashed:\n%s", account.name, account.provider,
                   net.scrub(traceback.format_exc(), secret))
         outcome = Outcome(account.name, error_kind="bad_response",
@@ -324,14 +333,20 @@ def _record_config_error(snap: Snapshot, path: Path, message: str) -> None:
 
 
 def _setup_log(cache: Path) -> None:
-    """Log to the cache folder's refresher.log (re-pointed if the folder changed)."""
+    """Log to the cache folder's refresher.log (re-pointed if the folder changed), rotated at the start of a run
+    (logging.handlers' rotating handler would cost every run ~8 ms of imports)."""
     target = cache / LOG_FILE
-    for old in [h for h in log.handlers if isinstance(h, RotatingFileHandler)]:
+    for old in [h for h in log.handlers if isinstance(h, logging.FileHandler)]:
         if old.baseFilename == str(target):
             return
         log.removeHandler(old)
         old.close()
-    handler = RotatingFileHandler(target, maxBytes=512 * 1024, backupCount=1, encoding="utf-8")
+    try:
+        if os.stat(target).st_size > LOG_MAX_BYTES:
+            os.replace(target, f"{target}.1")
+    except OSError:  # no log yet
+        pass
+    handler = logging.FileHandler(target, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)

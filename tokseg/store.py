@@ -1,6 +1,6 @@
 """The snapshot's write side: lock, read-merge, write a temp file, fsync, rename.
 
-Readers never lock (see `snapshot.py`); writers serialise on a filelock so
+Readers never lock (see `snapshot.py`); writers serialise on a file lock (`flock`) so
 two writers cannot lose each other's merge. The temp file lives in the same
 folder so `os.replace` is atomic; a writer killed before the rename leaves
 the previous snapshot whole, and its orphan temp file is swept next time.
@@ -16,9 +16,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock
-
 from tokseg import atomic, dirs, locations, snapshot
+from tokseg.flock import Lock
 
 if TYPE_CHECKING:
     from tokseg.schema import Snapshot
@@ -36,7 +35,7 @@ def update(mutate: Callable[[Snapshot], None], path: Path | None = None) -> Snap
     """Apply `mutate` to the current snapshot (or a fresh one) and write it back atomically."""
     path = path or snapshot_path()
     dirs.ensure_private(path.parent)
-    with FileLock(str(path.parent / LOCK_FILE), timeout=10, mode=0o600):
+    with Lock(str(path.parent / LOCK_FILE), timeout=10, mode=0o600):
         data = snapshot.read(str(path)) or snapshot.empty()
         mutate(data)
         data["written_at"] = time.time()

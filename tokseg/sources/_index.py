@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal, NamedTuple, Protocol, get_type_hints
 
 from tokseg import dirs
+from tokseg.sources import _parallel
 
 SCHEMA = "3"
 
@@ -152,6 +153,26 @@ _UPSERT_BEST = (f"INSERT INTO best VALUES ({','.join('?' * len(STORED))}) ON CON
 _INPUT_ERRORS = (OSError, ValueError, sqlite3.Error)
 
 
+def _same_size(path: str, stored: tuple) -> bool:
+    """Whether the file still has the stored device, inode and size; a stat that fails is the reader's to report."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return (info.st_dev, info.st_ino, info.st_size) == stored
+
+
+def _winners(rows: list[Row]) -> Iterable[Row]:
+    """Each key's row the upserts would keep - the highest score, the first of equals - so that only it is
+    priced and written: a streamed reply logs each of its blocks, all under one key."""
+    best: dict[str, Row] = {}
+    for row in rows:
+        held = best.get(row.key)
+        if held is None or row.score > held.score:
+            best[row.key] = row
+    return best.values()
+
+
 class Index:
     """One account's index: the inputs read so far and their rows."""
 
@@ -194,32 +215,48 @@ class Index:
         tried again next time) and is named in `stats.errors`.
         """
         stats = ScanStats()
-        known = {row[0]: Stamp(*row[1:]) for row in self.db.execute("SELECT * FROM files")}
-        seen: set[str] = set()
-        for source in sources:
-            for path in source.paths:
-                if path in seen:
-                    continue
-                seen.add(path)
-                stats.files += 1
-                stamp = known.get(path)
-                try:
-                    update = source.read(path, stamp if stamp and stamp.kind == source.kind else None, stats)
-                except _INPUT_ERRORS as exc:
-                    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                    stats.errors.append(f"{path}: {reason}")
-                    continue
-                if update is not None:
-                    self._apply(path, update, cost, stored=stamp is not None)
-        for path in known.keys() - seen:
+        held = {row[0]: row[1:] for row in self.db.execute("SELECT path, kind, dev, ino, size FROM files")}
+        inputs, seen = self._listed(sources, held, stats)
+        for (_, path, _), outcome in zip(inputs, _parallel.read_all(inputs, stats, _INPUT_ERRORS)):
+            if isinstance(outcome, BaseException):
+                reason = outcome.strerror if isinstance(outcome, OSError) and outcome.strerror else str(outcome)
+                stats.errors.append(f"{path}: {reason}")
+            elif outcome is not None:
+                self._apply(path, outcome, cost, stored=path in held)
+        for path in held.keys() - seen:
             with self.db:
                 self._drop(path)
                 self.db.execute("DELETE FROM files WHERE path = ?", (path,))
         return stats
 
+    def _listed(self, sources: Iterable[RowSource], held: dict[str, tuple], stats: ScanStats,
+                ) -> tuple[list[_parallel.Input], set[str]]:
+        """The inputs to read, each with its stored stamp when its reader wrote it, and every input listed.
+
+        A reader whose inputs are unchanged while device, inode and size are (`unchanged_by_size`) has
+        those inputs checked here with one stat, and the full stamp is loaded only for those that changed:
+        a rescan of thousands of files that finds nothing new stays a stat per file.
+        """
+        seen: set[str] = set()
+        inputs: list[_parallel.Input] = []
+        for source in sources:
+            by_size = getattr(source, "unchanged_by_size", False)
+            for path in source.paths:
+                if path in seen:
+                    continue
+                seen.add(path)
+                stats.files += 1
+                mine = held.get(path)
+                if mine is None or mine[0] != source.kind:
+                    inputs.append((source, path, None))
+                elif not (by_size and _same_size(path, mine[1:])):
+                    row = self.db.execute("SELECT * FROM files WHERE path = ?", (path,)).fetchone()
+                    inputs.append((source, path, Stamp(*row[1:])))
+        return inputs, seen
+
     def _apply(self, path: str, update: Update, cost: Coster, stored: bool) -> None:
         """Store an input's update in one transaction: a crash leaves the old rows or the new, never half."""
-        values = [(path, *row, cost(row)) for row in update.rows]
+        values = [(path, *row, cost(row)) for row in _winners(update.rows)]
         with self.db:
             if update.replaces == "all" and stored:
                 self._drop(path)

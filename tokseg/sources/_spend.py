@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from tokseg import dirs
+from tokseg import dirs, price_cache
 from tokseg.errors import BadResponse
 from tokseg.reading import Headline, ModelUsage, Money, Reading, Tokens, heaviest_first
 from tokseg.render.view import UNPRICED_NOTE
@@ -203,20 +203,18 @@ def run(account: str, source: str, readers: Sequence[RowSource], now: float,
 
     An input that could not be read keeps its last rows and gets a note; when
     none could be read, that is an error (the refresher keeps the last figures).
-    The price table is imported here, not at module level: loading a config
-    imports every provider module it names, and that should stay quick.
+    The price table is loaded only when a new row needs more than its compact cache (`price_cache`):
+    a refresh that finds nothing new never loads it.
     """
-    from tokseg.pricing import Prices, version
-
-    prices = Prices()
+    rates = price_cache.load()
 
     def cost(row: Row) -> float | None:
         """The price table's figure; the agent's own cost only for a model the table does not price."""
-        priced = prices.cost(row.vendor, row.model, row.uncached, row.cache_read, row.write_5m, row.write_1h,
-                             row.output)
+        priced = rates.cost(row.vendor, row.model, row.uncached, row.cache_read, row.write_5m, row.write_1h,
+                            row.output)
         return row.logged_cost if priced is None and row.logged_cost > 0 else priced
 
-    index = index_for(source, account, version())
+    index = index_for(source, account, rates.version)
     try:
         stats = index.sync(readers, cost)
         if stats.errors and len(stats.errors) == stats.files:
@@ -224,3 +222,4 @@ def run(account: str, source: str, readers: Sequence[RowSource], now: float,
         return summarise(index, now, flags, stats.errors), stats
     finally:
         index.close()
+        rates.save()

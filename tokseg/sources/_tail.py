@@ -32,6 +32,8 @@ class JsonlFiles:
     paths: Sequence[str]
     parse: Parser
     kind: ClassVar[str] = "jsonl"
+    parallel: ClassVar[bool] = True  # reading touches only the file: a first scan may read it in a worker
+    unchanged_by_size: ClassVar[bool] = True  # same device, inode and size: nothing new (see `read`)
 
     def read(self, path: str, known: Stamp | None, stats: ScanStats) -> Update | None:
         info = os.stat(path)
@@ -100,8 +102,27 @@ def _lines(fh: BinaryIO, offset: int, size: int, stats: ScanStats) -> Iterator[t
 
 
 def walk(root: str, suffix: str = ".jsonl") -> list[str]:
-    """Every file under `root` ending in `suffix`, sorted; a missing root gives none."""
+    """Every file under `root` ending in `suffix`, sorted; a missing root gives none.
+
+    As `os.walk` lists them (a symlink to a folder is not followed, one to a file is listed), with the
+    paths joined by `os.scandir` itself: thousands of session files are listed at every refresh.
+    """
     found: list[str] = []
-    for folder, _dirs, files in os.walk(root):
-        found.extend(os.path.join(folder, name) for name in files if name.endswith(suffix))
+    folders = [root]
+    while folders:
+        try:
+            entries = os.scandir(folders.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    if entry.name.endswith(suffix):
+                        found.append(entry.path)
+                elif not entry.is_symlink():
+                    folders.append(entry.path)
     return sorted(found)

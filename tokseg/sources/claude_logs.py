@@ -39,6 +39,7 @@ SIDECHAIN_RANK = 1 << 60  # a main-thread copy of a message always beats a sidec
 VENDOR = "anthropic"  # the price table every row is priced by
 FLAG_FAST = 1
 FLAGS = (Flag(FLAG_FAST, "{n} fast-mode {noun} priced at standard rates", "message"),)
+_decode = json.JSONDecoder().decode
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def parse(line: bytes, state: dict) -> list[Row]:
     if b'"usage"' not in line:
         return []
     try:
-        entry = json.loads(line)
+        entry = _loads(line)
     except ValueError:
         return []
     if not isinstance(entry, dict) or entry.get("type") != "assistant":
@@ -97,33 +98,38 @@ def parse(line: bytes, state: dict) -> list[Row]:
     ts = _spend.epoch(entry.get("timestamp"))
     if not isinstance(model, str) or not model or model == "<synthetic>" or ts is None:
         return []
-    uncached, output = _count(usage, "input_tokens"), _count(usage, "output_tokens")
-    read = _count(usage, "cache_read_input_tokens")
-    write_5m, write_1h = _writes(usage)
+    count, get = _spend.count, usage.get
+    uncached, output = count(get("input_tokens")), count(get("output_tokens"))
+    read = count(get("cache_read_input_tokens"))
+    write_5m, write_1h = _writes(usage, count(get("cache_creation_input_tokens")))
     total = uncached + read + output + write_5m + write_1h
     if not total:
         return []
     key = message.get("id") or entry.get("uuid") or "line:" + hashlib.sha1(line).hexdigest()
     sidechain = entry.get("isSidechain") is True
-    fast = usage.get("speed") == "fast" or message.get("speed") == "fast"
+    fast = get("speed") == "fast" or message.get("speed") == "fast"
     score = (0 if sidechain else SIDECHAIN_RANK) + total * 2 + fast
     flags = FLAG_FAST if fast else 0
+    text = _spend.text
     return [Row(str(key), ts, VENDOR, model, uncached, read, write_5m, write_1h, output, score, flags,
-                project=_spend.text(entry.get("cwd")), session=_spend.text(entry.get("sessionId")),
-                branch=_spend.text(entry.get("gitBranch")))]
+                project=text(entry.get("cwd")), session=text(entry.get("sessionId")),
+                branch=text(entry.get("gitBranch")))]
 
 
-def _count(usage: dict, key: str) -> int:
-    return _spend.count(usage.get(key))
+def _loads(line: bytes) -> object:
+    """`json.loads(line)`, skipping its encoding sniffing for the usual line: one that opens an object in UTF-8."""
+    if line[:1] == b"{" and line[1:2] != b"\0":
+        return _decode(line.decode("utf-8", "surrogatepass"))
+    return json.loads(line)
 
 
-def _writes(usage: dict) -> tuple[int, int]:
+def _writes(usage: dict, total: int) -> tuple[int, int]:
     """Cache writes split by lifetime; without the split (older builds) all are 5-minute writes."""
-    total = _count(usage, "cache_creation_input_tokens")
     split = usage.get("cache_creation")
     if not isinstance(split, dict):
         return total, 0
-    five, hour = _count(split, "ephemeral_5m_input_tokens"), _count(split, "ephemeral_1h_input_tokens")
+    five = _spend.count(split.get("ephemeral_5m_input_tokens"))
+    hour = _spend.count(split.get("ephemeral_1h_input_tokens"))
     return five + max(0, total - five - hour), hour
 
 
