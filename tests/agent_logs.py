@@ -149,3 +149,21 @@ def boundary_times(zone: ZoneInfo, hour: int) -> tuple[float, float, float, list
     rng = random.Random(zone.key)
     spread = [round(rng.uniform(month - 9 * 86400, now - 60), 3) for _ in range(40)]
     return now, today, month, edges + spread
+
+
+def times_today(now: float, count: int = 24) -> tuple[float, list[float]]:
+    """Local midnight and `count` request times from it (or the last 50 minutes) to just before `now`:
+    all today, whenever a test through the real CLI runs."""
+    local = time.localtime(now)
+    midnight = time.mktime((local.tm_year, local.tm_mon, local.tm_mday, 0, 0, 0, 0, 0, -1))
+    start = max(midnight + 1, now - 3000)
+    return midnight, [round(start + max(0.0, now - 5 - start) * n / (count - 1), 3) for n in range(count)]
+
+
+def json_account(name: str) -> dict:
+    """The account `name` of a real `tokseg --json` run."""
+    from tests.conftest import run_tokseg
+
+    shown = run_tokseg("--json")
+    assert shown.returncode == 0, shown.stderr
+    return next(a for a in json.loads(shown.stdout)["accounts"] if a["name"] == name)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from genai_prices import calc_price, extract_usage
 
-from tests.agent_logs import FIELDS, ZONES, assert_exact, boundary_times, ctx, local_zone
+from tests.agent_logs import FIELDS, ZONES, assert_exact, boundary_times, ctx, json_account, local_zone, times_today
 from tests.amp_threads import UNKNOWN_MODEL, Request, Thread, generate, iso, random_request, thread_path
 from tests.conftest import run_tokseg, write_config
 from tokseg import context, providers
@@ -269,18 +269,13 @@ def test_detect_finds_folders_holding_threads_only(tmp_path):
 
 def test_through_the_cli_config_refresh_and_json(tmp_path, config_file):
     now = time.time()
-    local = time.localtime(now)
-    midnight = time.mktime((local.tm_year, local.tm_mon, local.tm_mday, 0, 0, 0, 0, 0, -1))
-    start = max(midnight + 1, now - 3000)  # today, whenever the test runs
-    times = [round(start + max(0.0, now - 5 - start) * n / 23, 3) for n in range(24)]
+    midnight, times = times_today(now)
     tree = generate(tmp_path / "amp", times)
     write_config(config_file, f'[accounts.amp-logs]\nprovider = "amp_logs"\npaths = "{tmp_path / "amp"}"\n')
     done = run_tokseg("refresh")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("ok") and "amp-logs" in done.stdout
-    shown = run_tokseg("--json")
-    assert shown.returncode == 0, shown.stderr
-    account = next(a for a in json.loads(shown.stdout)["accounts"] if a["name"] == "amp-logs")
+    account = json_account("amp-logs")
     expected = truth(tree.requests, midnight, now + 60)
     total = sum(w["cost"] or 0.0 for w in expected.values())
     assert round(account["spent"]["today"]["amount"], 2) == round(total, 2)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from genai_prices import calc_price, extract_usage
 
-from tests.agent_logs import ZONES, boundary_times, ctx, local_zone
+from tests.agent_logs import ZONES, boundary_times, ctx, json_account, local_zone, times_today
 from tests.conftest import run_tokseg, write_config
 from tests.gemini_chats import Chat, Reply, chat_path, generate, iso, project_hash, random_reply, tmp_dir
 from tokseg import context, providers
@@ -290,18 +290,13 @@ def test_detect_finds_folders_holding_chats_only(tmp_path):
 
 def test_through_the_cli_config_refresh_and_json(tmp_path, config_file):
     now = time.time()
-    local = time.localtime(now)
-    midnight = time.mktime((local.tm_year, local.tm_mon, local.tm_mday, 0, 0, 0, 0, 0, -1))
-    start = max(midnight + 1, now - 3000)  # today, whenever the test runs
-    times = [round(start + max(0.0, now - 5 - start) * n / 23, 3) for n in range(24)]
+    midnight, times = times_today(now)
     tree = generate(tmp_path / ".gemini", times)
     write_config(config_file, f'[accounts.gem]\nprovider = "gemini_logs"\npaths = "{tmp_path / ".gemini"}"\n')
     done = run_tokseg("refresh")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("ok") and "gem" in done.stdout
-    shown = run_tokseg("--json")
-    assert shown.returncode == 0, shown.stderr
-    account = next(a for a in json.loads(shown.stdout)["accounts"] if a["name"] == "gem")
+    account = json_account("gem")
     expected = truth(tree.replies, midnight, now + 60)
     total = sum(w["cost"] or 0.0 for w in expected.values())
     assert round(account["spent"]["today"]["amount"], 2) == round(total, 2)

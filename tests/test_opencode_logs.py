@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from genai_prices import calc_price, extract_usage
 
-from tests.agent_logs import FIELDS, ZONES, assert_exact, boundary_times, ctx, local_zone
+from tests.agent_logs import FIELDS, ZONES, assert_exact, boundary_times, ctx, json_account, local_zone, times_today
 from tests.conftest import run_tokseg, write_config
 from tests.opencode_store import LOCAL, ZEN, Database, Reply, generate, ms, random_reply, write_file
 from tokseg import context, providers
@@ -354,18 +354,13 @@ def test_detect_finds_the_data_folder_only_when_it_holds_messages(tmp_path):
 
 def test_through_the_cli_config_refresh_and_json(tmp_path, config_file):
     now = time.time()
-    local = time.localtime(now)
-    midnight = time.mktime((local.tm_year, local.tm_mon, local.tm_mday, 0, 0, 0, 0, 0, -1))
-    start = max(midnight + 1, now - 3000)  # today, whenever the test runs
-    times = [round(start + max(0.0, now - 5 - start) * n / 23, 3) for n in range(24)]
+    midnight, times = times_today(now)
     tree = generate(tmp_path / "opencode", times)
     write_config(config_file, f'[accounts.oc]\nprovider = "opencode_logs"\npaths = "{tmp_path / "opencode"}"\n')
     done = run_tokseg("refresh")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("ok") and "oc" in done.stdout
-    shown = run_tokseg("--json")
-    assert shown.returncode == 0, shown.stderr
-    account = next(a for a in json.loads(shown.stdout)["accounts"] if a["name"] == "oc")
+    account = json_account("oc")
     expected = truth(tree.replies, midnight, now + 60)
     total = sum(w["cost"] or 0.0 for w in expected.values())
     assert round(account["spent"]["today"]["amount"], 2) == round(total, 2)
