@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from tokseg.errors import (
     AuthError,
@@ -23,15 +23,33 @@ from tokseg.errors import (
     ConfigError,
     FetchError,
     NoSecret,
+    RateLimited,
     TokError,
 )
 
 if TYPE_CHECKING:
     from tokseg.providers._base import Ctx
 from tokseg.net import check_base_url, scrub
+from tokseg.safe_text import line
 
 DAY = 86400
 MAX_PAGES = 20
+MAX_MESSAGE = 160  # a vendor's own error message is cut here: it is shown on one line
+
+
+def vendor_message(message: Any) -> str:
+    """A vendor's error message made safe for one line and cut; "no message" when it gave none."""
+    return line(message, MAX_MESSAGE) if isinstance(message, str) and message.strip() else "no message"
+
+
+def raise_coded(text: str, code: Any, auth_codes: frozenset, rate_codes: frozenset, key_hint: str) -> NoReturn:
+    """The error a vendor's error code in an answer (often sent with HTTP 200) stands for: a refused key is
+    auth (with the hint), a rate code rate_limited, anything else bad_response; `text` names where and what."""
+    if code in auth_codes:
+        raise AuthError(f"{key_hint} ({text})")
+    if code in rate_codes:
+        raise RateLimited(text)
+    raise BadResponse(text)
 
 
 def require_secret(secret: str | None, provider: str) -> str:

@@ -24,10 +24,9 @@ from typing import Any
 
 from tokseg.errors import BadResponse, ConfigError, FetchError
 from tokseg.providers._base import Ctx, SecretSpec
-from tokseg.providers._common import bearer, day_start, month_start, no_leak, require_secret
+from tokseg.providers._common import bearer, day_start, month_start, no_leak, require_secret, vendor_message
 from tokseg.providers._subscription import as_dict, epoch_seconds, finite, iso_time, number
 from tokseg.reading import Headline, Money, Reading, Window
-from tokseg.safe_text import line as printable
 
 NAME, TITLE = "cline", "Cline (credits and ClinePass windows)"
 SECRET = SecretSpec(env="CLINE_API_KEY", hint="create a key at https://app.cline.bot (Settings → API Keys)")
@@ -42,7 +41,6 @@ LIMITS = {"five_hour": ("5h", 5 * 3600.0), "weekly": ("7d", 7 * 86400.0), "month
 MAX_AHEAD = 40 * 86400  # a reset further ahead than a month and a bit is not believed
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")
 PAGED = ("hasMore", "nextCursor", "next_cursor", "nextPage", "cursor")  # UNCONFIRMED: signs of a list cut into pages
-MAX_MESSAGE = 160
 PLAN_UNREAD = "plan windows not reported: the plan endpoint's answer could not be read"
 
 
@@ -95,9 +93,7 @@ def unwrap(body: Any, where: str) -> dict:
     if not isinstance(body, dict):
         raise BadResponse(f"cline {where}: the answer is not an object")
     if body.get("success") is False:
-        error = body.get("error")
-        shown = printable(error, MAX_MESSAGE) if isinstance(error, str) and error.strip() else "no message"
-        raise BadResponse(f"cline {where}: Cline answered success: false ({shown})")
+        raise BadResponse(f"cline {where}: Cline answered success: false ({vendor_message(body.get('error'))})")
     data = body.get("data", body)  # UNCONFIRMED: an answer without the envelope is taken as the data itself
     if not isinstance(data, dict):
         raise BadResponse(f"cline {where}: field data is not an object")

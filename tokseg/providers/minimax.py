@@ -29,12 +29,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tokseg.errors import AuthError, BadResponse, ConfigError, RateLimited
+from tokseg.errors import AuthError, BadResponse, ConfigError
 from tokseg.providers._base import Ctx, Run, SecretSpec, Source
-from tokseg.providers._common import auth_hint, bearer, no_leak, prefix_problem, require_secret
+from tokseg.providers._common import (
+    auth_hint,
+    bearer,
+    no_leak,
+    prefix_problem,
+    raise_coded,
+    require_secret,
+    vendor_message,
+)
 from tokseg.providers._subscription import as_dict, epoch_seconds, number, unique
 from tokseg.reading import Headline, Reading, Window
-from tokseg.safe_text import line as printable
 
 NAME, TITLE = "minimax", "MiniMax (coding plan windows)"
 CONSOLE = "https://platform.minimax.io/user-center/payment/coding-plan"
@@ -53,7 +60,6 @@ RATE_CODES = frozenset({1002})  # "rate limit"
 UNLIMITED = 3  # UNCONFIRMED: current_*_status 3 marks a window without a limit
 MAX_AHEAD = 366 * 86400  # a reset further ahead than this is not believed
 MAX_NAME = 24
-MAX_MESSAGE = 160
 WHERE = "minimax coding_plan/remains"
 KEY_HINT = ("MiniMax refused the key: it needs a coding-plan key sk-cp-… from the console of the same "
             'region (keys from platform.minimaxi.com need region = "cn")')
@@ -141,14 +147,8 @@ def check_status(base_resp: dict) -> None:
         raise BadResponse(f"{WHERE}: field base_resp.status_code is not a number")
     if code == 0:
         return
-    message = base_resp.get("status_msg")
-    shown = printable(message, MAX_MESSAGE) if isinstance(message, str) and message.strip() else "no message"
-    text = f"{WHERE}: MiniMax answered status_code {code:g} ({shown})"
-    if code in AUTH_CODES:
-        raise AuthError(f"{KEY_HINT} ({text})")
-    if code in RATE_CODES:
-        raise RateLimited(text)
-    raise BadResponse(text)
+    text = f"{WHERE}: MiniMax answered status_code {code:g} ({vendor_message(base_resp.get('status_msg'))})"
+    raise_coded(text, code, AUTH_CODES, RATE_CODES, KEY_HINT)
 
 
 def window_name(model: Any, index: int) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from tokseg.errors import AuthError, BadResponse, ConfigError, RateLimited
 from tokseg.providers import _session
 from tokseg.providers._base import Ctx, SecretSpec
-from tokseg.providers._common import require_secret
+from tokseg.providers._common import require_secret, vendor_message
 from tokseg.providers._session import Field, SessionSpec
 from tokseg.providers._subscription import as_dict, number
 from tokseg.reading import Headline, Money, Reading
@@ -118,9 +118,7 @@ def check_status(body: Any) -> dict:
     if status == 429:
         raise RateLimited(f"{WHERE}: rate limited")
     if status is not None and status >= 400:
-        message = body.get("message")
-        shown = printable(message, MAX_MESSAGE) if isinstance(message, str) else "no message"
-        raise BadResponse(f"{WHERE}: statusCode {status:g} ({shown})")
+        raise BadResponse(f"{WHERE}: statusCode {status:g} ({vendor_message(body.get('message'))})")
     return body
 
 

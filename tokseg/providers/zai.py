@@ -30,9 +30,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tokseg.errors import AuthError, BadResponse, ConfigError, RateLimited, TokError
+from tokseg.errors import AuthError, BadResponse, ConfigError, TokError
 from tokseg.providers._base import Ctx, Run, SecretSpec, Source
-from tokseg.providers._common import auth_hint, bearer, no_leak, require_secret
+from tokseg.providers._common import auth_hint, bearer, no_leak, raise_coded, require_secret, vendor_message
 from tokseg.providers._subscription import as_dict, epoch_seconds, number, unique, window_label
 from tokseg.reading import MAX_FIGURE, Headline, Money, Reading, Window
 from tokseg.safe_text import line as printable
@@ -58,7 +58,6 @@ UNIT_S = {3: 3600.0, 5: 60.0, 6: 7 * 86400.0}  # UNCONFIRMED: `unit` codes (hour
 TOKEN_TYPES = {"TOKENS_LIMIT": "tokens", "CREDIT_LIMIT": "credits"}
 MCP_TYPE = "TIME_LIMIT"  # UNCONFIRMED: the monthly MCP tool quota (web search, reader); its unit is no length
 MAX_AHEAD = 366 * 86400  # a reset or a length beyond this is not believed
-MAX_MESSAGE = 160
 WHERE = "zai quota/limit"
 KEY_HINT = ("Z.ai refused the key: it needs an API key of an account with a GLM Coding Plan, from the console "
             'of the same region (keys from bigmodel.cn need region = "cn")')
@@ -154,14 +153,8 @@ def check_status(body: dict, where: str) -> None:
         raise BadResponse(f"{where}: the answer has neither success nor code")
     if (success is True or success is None) and (code is None or value == 200):
         return
-    message = body.get("msg")
-    shown = printable(message, MAX_MESSAGE) if isinstance(message, str) and message.strip() else "no message"
-    text = f"{where}: Z.ai answered code {printable(str(code), 24)} ({shown})"
-    if value in AUTH_CODES:
-        raise AuthError(f"{KEY_HINT} ({text})")
-    if value in RATE_CODES:
-        raise RateLimited(text)
-    raise BadResponse(text)
+    text = f"{where}: Z.ai answered code {printable(str(code), 24)} ({vendor_message(body.get('msg'))})"
+    raise_coded(text, value, AUTH_CODES, RATE_CODES, KEY_HINT)
 
 
 def limit_window(entry: dict, now: float) -> Window | None:
