@@ -167,3 +167,23 @@ def json_account(name: str) -> dict:
     shown = run_tokseg("--json")
     assert shown.returncode == 0, shown.stderr
     return next(a for a in json.loads(shown.stdout)["accounts"] if a["name"] == name)
+
+
+def refreshed_through_cli(config_file: Path, name: str, provider: str, paths: Path) -> dict:
+    """One account of `provider` reading `paths`, a real `tokseg refresh`, and the account in `tokseg --json`."""
+    from tests.conftest import run_tokseg, write_config
+
+    write_config(config_file, f'[accounts.{name}]\nprovider = "{provider}"\npaths = "{paths}"\n')
+    done = run_tokseg("refresh")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("ok") and name in done.stdout
+    return json_account(name)
+
+
+def assert_json_today(account: dict, expected: dict[str, dict]) -> None:
+    """`--json`'s figures for today against the ground truth: spend to the cent, tokens exact, the same models."""
+    total = sum(w["cost"] or 0.0 for w in expected.values())
+    assert round(account["spent"]["today"]["amount"], 2) == round(total, 2)
+    tokens = account["tokens"]["today"]
+    assert tuple(tokens[k] for k in FIELDS) == tuple(sum(w[k] for w in expected.values()) for k in FIELDS)
+    assert {m["model"] for m in account["models"] if m["period"] == "today"} == set(expected)

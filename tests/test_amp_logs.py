@@ -11,9 +11,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from genai_prices import calc_price, extract_usage
 
-from tests.agent_logs import FIELDS, ZONES, assert_exact, boundary_times, ctx, json_account, local_zone, times_today
+from tests.agent_logs import (
+    ZONES,
+    assert_exact,
+    assert_json_today,
+    boundary_times,
+    ctx,
+    local_zone,
+    refreshed_through_cli,
+    times_today,
+)
 from tests.amp_threads import UNKNOWN_MODEL, Request, Thread, generate, iso, random_request, thread_path
-from tests.conftest import run_tokseg, write_config
 from tokseg import context, providers
 from tokseg.errors import BadResponse, ConfigError
 from tokseg.sources import amp_logs
@@ -271,15 +279,5 @@ def test_through_the_cli_config_refresh_and_json(tmp_path, config_file):
     now = time.time()
     midnight, times = times_today(now)
     tree = generate(tmp_path / "amp", times)
-    write_config(config_file, f'[accounts.amp-logs]\nprovider = "amp_logs"\npaths = "{tmp_path / "amp"}"\n')
-    done = run_tokseg("refresh")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.startswith("ok") and "amp-logs" in done.stdout
-    account = json_account("amp-logs")
-    expected = truth(tree.requests, midnight, now + 60)
-    total = sum(w["cost"] or 0.0 for w in expected.values())
-    assert round(account["spent"]["today"]["amount"], 2) == round(total, 2)
-    tokens = account["tokens"]["today"]
-    assert (tokens["input"], tokens["cache_read"], tokens["cache_write"], tokens["output"]) == tuple(
-        sum(w[k] for w in expected.values()) for k in FIELDS)
-    assert {m["model"] for m in account["models"] if m["period"] == "today"} == set(expected)
+    account = refreshed_through_cli(config_file, "amp-logs", "amp_logs", tmp_path / "amp")
+    assert_json_today(account, truth(tree.requests, midnight, now + 60))

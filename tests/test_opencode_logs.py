@@ -15,8 +15,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from genai_prices import calc_price, extract_usage
 
-from tests.agent_logs import FIELDS, ZONES, assert_exact, boundary_times, ctx, json_account, local_zone, times_today
-from tests.conftest import run_tokseg, write_config
+from tests.agent_logs import (
+    ZONES,
+    assert_exact,
+    assert_json_today,
+    boundary_times,
+    ctx,
+    local_zone,
+    refreshed_through_cli,
+    times_today,
+)
 from tests.opencode_store import LOCAL, ZEN, Database, Reply, generate, ms, random_reply, write_file
 from tokseg import context, providers
 from tokseg.errors import BadResponse, ConfigError
@@ -356,15 +364,5 @@ def test_through_the_cli_config_refresh_and_json(tmp_path, config_file):
     now = time.time()
     midnight, times = times_today(now)
     tree = generate(tmp_path / "opencode", times)
-    write_config(config_file, f'[accounts.oc]\nprovider = "opencode_logs"\npaths = "{tmp_path / "opencode"}"\n')
-    done = run_tokseg("refresh")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.startswith("ok") and "oc" in done.stdout
-    account = json_account("oc")
-    expected = truth(tree.replies, midnight, now + 60)
-    total = sum(w["cost"] or 0.0 for w in expected.values())
-    assert round(account["spent"]["today"]["amount"], 2) == round(total, 2)
-    tokens = account["tokens"]["today"]
-    assert (tokens["input"], tokens["cache_read"], tokens["cache_write"], tokens["output"]) == tuple(
-        sum(w[k] for w in expected.values()) for k in FIELDS)
-    assert {m["model"] for m in account["models"] if m["period"] == "today"} == set(expected)
+    account = refreshed_through_cli(config_file, "oc", "opencode_logs", tmp_path / "opencode")
+    assert_json_today(account, truth(tree.replies, midnight, now + 60))
