@@ -215,17 +215,26 @@ def window_pace(window: WindowDict, now: float) -> float | None:
     return round(100.0 * elapsed - window["used_pct"], 1) + 0.0  # + 0.0: never -0.0
 
 
-def current_project(reading: ReadingDict | None, cwd: str | None, period: str) -> ProjectUsageDict | None:
-    """The project of `period` whose folder holds `cwd` (the deepest one, for a repo inside a repo).
-
-    Agents log the real folder; a shell's $PWD may reach it through a symlink, so that is tried second.
-    """
-    if not reading or not cwd or not reading.get("projects"):
+def current_project(reading: ReadingDict | None, places: tuple[str, ...], period: str) -> ProjectUsageDict | None:
+    """The project of `period` whose folder holds the first of `places` that one does (the deepest one, for a
+    repo inside a repo); `places` comes from `here`."""
+    if not reading or not reading.get("projects"):
         return None
-    found = _deepest(reading, cwd, period)
-    if found is None and os.path.realpath(cwd) != cwd:
-        found = _deepest(reading, os.path.realpath(cwd), period)
-    return found
+    for place in places:
+        found = _deepest(reading, place, period)
+        if found is not None:
+            return found
+    return None
+
+
+def here(view: View) -> tuple[str, ...]:
+    """The folders `{NAME.project}` is looked up by: the caller's, then the real folder it leads to (agents log
+    the real one; a shell's $PWD may go through a symlink). None looked at when no account has projects."""
+    cwd = view.get("cwd")
+    if not cwd or not any(item["reading"] and item["reading"].get("projects") for item in view["accounts"]):
+        return ()
+    real = os.path.realpath(cwd)
+    return (cwd,) if real == cwd else (cwd, real)
 
 
 def _deepest(reading: ReadingDict, cwd: str, period: str) -> ProjectUsageDict | None:
@@ -326,7 +335,8 @@ def fields(view: View) -> dict[str, Any]:
     """
     now = view.get("now") or 0.0
     out: dict[str, Any] = {}
-    here: dict[str, float] = {}  # today's spend in the current folder's project, per currency
+    spent_here: dict[str, float] = {}  # today's spend in the current folder's project, per currency
+    places = here(view)
     by_remote = (view.get("settings") or {}).get("project_names") == "remote"
     pieces: list[tuple[str, str | None]] = []
     separator = (view.get("settings") or {}).get("separator") or defaults.SEPARATOR
@@ -337,7 +347,7 @@ def fields(view: View) -> dict[str, Any]:
         _account_fields(out, item, now)
         if item["reading"]:
             _reading_fields(out, item["name"], item["reading"], now)
-            _project_fields(out, item["name"], item["reading"], view.get("cwd"), here, by_remote)
+            _project_fields(out, item["name"], item["reading"], places, spent_here, by_remote)
     out["all"] = pieces
     totals = view["totals"]
     for key, sums in (("balance", totals.get("balance")), ("spent_today", totals.get("spent_today")),
@@ -346,7 +356,7 @@ def fields(view: View) -> dict[str, Any]:
             out[f"total.{key}"] = totals_text(sums)
     total_budget = view.get("budget")
     out["total.budget"] = total_budget["state"] if total_budget else "ok"
-    out["total.project"] = totals_text(here)
+    out["total.project"] = totals_text(spent_here)
     return out
 
 
@@ -376,13 +386,13 @@ def _account_fields(out: dict[str, Any], item: ViewItem, now: float) -> None:
     out[f"{name}.trend"] = item["trend"]
 
 
-def _project_fields(out: dict[str, Any], name: str, reading: ReadingDict, cwd: str | None,
-                    here: dict[str, float], by_remote: bool = False) -> None:
+def _project_fields(out: dict[str, Any], name: str, reading: ReadingDict, places: tuple[str, ...],
+                    spent_here: dict[str, float], by_remote: bool = False) -> None:
     """`NAME.project`, `.project.name`, `.project.month`: what the current folder's project cost (local logs).
 
     Empty where no project of the account holds the folder; $0.00 today for a project used this month only.
     """
-    month, today = current_project(reading, cwd, "month"), current_project(reading, cwd, "today")
+    month, today = current_project(reading, places, "month"), current_project(reading, places, "today")
     found = today or month
     named = ""
     if found:  # [settings] project_names = "remote" names it by its origin, where it has one
@@ -398,7 +408,7 @@ def _project_fields(out: dict[str, Any], name: str, reading: ReadingDict, cwd: s
         out[f"{name}.{key}"] = money(spent["amount"], spent["currency"]) if spent else ""
         out[f"{name}.{key}.value"] = spent["amount"] if spent else None
     if spent_today:
-        here[spent_today["currency"]] = here.get(spent_today["currency"], 0.0) + spent_today["amount"]
+        spent_here[spent_today["currency"]] = spent_here.get(spent_today["currency"], 0.0) + spent_today["amount"]
 
 
 def _reading_fields(out: dict[str, Any], name: str, reading: ReadingDict, now: float) -> None:
