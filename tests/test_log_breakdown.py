@@ -233,3 +233,19 @@ def test_gemini_chats_take_their_project_from_the_folder_gemini_cli_notes(tmp_pa
     assert today["shop-api"].root == "/home/dev/src/shop-api"
     assert all(s.session != _breakdown.NO_SESSION for s in reading.sessions)
     assert_adds_up(reading, "today")
+
+
+@pytest.mark.parametrize("agent", ["opencode_logs", "amp_logs"])
+def test_opencode_and_amp_fill_projects_and_sessions_that_add_up(tmp_path, agent):
+    """Both agents name the folder (OpenCode per message, Amp per thread): every request lands in one project."""
+    import importlib
+
+    source = importlib.import_module(f"tokseg.sources.{agent}")
+    store = importlib.import_module("tests.opencode_store" if agent == "opencode_logs" else "tests.amp_threads")
+    store.generate(tmp_path / "data", [NOW - 3600 + 60 * i for i in range(16)])
+    reading, _ = source.run(ctx(source.Options(paths=str(tmp_path / "data")), {"HOME": "/nonexistent"}, NOW, "a"))
+    today = by(reading.projects, "today", "project")
+    assert today and _projects.NO_FOLDER not in today, sorted(today)
+    assert all(p.root.startswith("/") for p in today.values())
+    assert _breakdown.NO_SESSION not in by(reading.sessions, "today", "session")
+    assert_adds_up(reading, "today")
